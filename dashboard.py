@@ -1,0 +1,37 @@
+"""The Sefton Partnership plan tracker dashboard: routing only.
+
+Run with `streamlit run dashboard.py`. The pages live in `ui/pages/`; the logic in `tracker/`.
+"""
+
+import streamlit as st
+
+from ui.data import ensure_database, query
+
+st.set_page_config(page_title="Sefton Partnership plan tracker", page_icon="📋", layout="wide")
+
+PAGES = [
+    st.Page("ui/pages/objectives.py", title="Objectives", icon="📋", default=True),
+    st.Page("ui/pages/data_quality.py", title="Data quality", icon="🩺"),
+]
+
+
+def _prepare() -> bool:
+    """Build the database if its sources changed; explain, never crash, if that fails."""
+    try:
+        ensure_database()
+        problems = query("problems")
+    except Exception:  # noqa: BLE001 - explained to the user below, never as a traceback
+        st.error(
+            "The tracker could not build its database from the plan files. Ask the maintainer "
+            "to run `python -m tracker build` to see why.", icon="🚧",
+        )
+        return False
+    if not problems.empty:
+        st.sidebar.warning(
+            f"{len(problems)} problem(s) in the source files: see **Data quality**.", icon="🩺"
+        )
+    return True
+
+
+if _prepare():
+    st.navigation(PAGES).run()

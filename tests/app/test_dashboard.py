@@ -1,0 +1,96 @@
+"""The dashboard through Streamlit's AppTest: real pages over the real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tracker.project import Project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("TRACKER_ROOT", str(minimal_project.root))
+    monkeypatch.chdir(REPO)
+    return AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+
+
+def _table(at: AppTest):
+    return at.dataframe[0].value
+
+
+def test_builds_a_missing_database_and_lists_every_objective(
+    app: AppTest, minimal_project: Project
+) -> None:
+    assert not minimal_project.db_path.exists()
+    app.run()
+    assert not app.exception
+    assert minimal_project.db_path.is_file()
+    assert list(_table(app)["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+
+
+def test_default_quarter_is_the_latest_with_updates_and_examples_are_flagged(app: AppTest) -> None:
+    app.run()
+    assert app.sidebar.selectbox(key="quarter").value == "2023-24 Q2"
+    table = _table(app).set_index("ID")
+    assert table.loc["LW-CAN-01", "Latest status"] == "▲ Amber (example)"
+    assert table.loc["LW-CAN-02", "Latest status"] == "? Not reported"
+    assert any("Example data" in w.value for w in app.warning)
+
+
+def test_changing_the_quarter_changes_the_statuses(app: AppTest) -> None:
+    app.run()
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
+    table = _table(app).set_index("ID")
+    assert table.loc["LW-CAN-01", "Latest status"] == "✔ Green"
+    assert table.loc["LW-DEM-01", "Latest status"] == "? Not reported"
+    assert not any("Example data" in w.value for w in app.warning)
+
+
+def test_filters_narrow_the_table(app: AppTest) -> None:
+    app.run()
+    app.multiselect(key="f_area").set_value(["Live Well – Dementia"]).run()
+    assert list(_table(app)["ID"]) == ["LW-DEM-01"]
+    app.multiselect(key="f_area").set_value([]).run()
+    app.text_input(key="f_text").input("lung").run()
+    assert list(_table(app)["ID"]) == ["LW-CAN-02"]
+    app.text_input(key="f_text").input("").run()
+    app.checkbox(key="f_nodate").check().run()
+    assert list(_table(app)["ID"]) == ["LW-CAN-02"]
+
+
+def test_an_edit_to_the_yaml_shows_on_the_next_run(app: AppTest, minimal_project: Project) -> None:
+    app.run()
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    area.write_text(area.read_text().replace("Roll out lung health checks.", "Roll out TLHC."))
+    app.run()
+    assert "Roll out TLHC." in list(_table(app)["Objective"])
+
+
+def test_a_broken_file_is_explained_on_data_quality_not_as_a_traceback(
+    app: AppTest, minimal_project: Project
+) -> None:
+    (minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml").write_text("- [")
+    app.run()
+    assert not app.exception
+    assert any("problem(s) in the source files" in w.value for w in app.sidebar.warning)
+    assert list(_table(app)["ID"]) == ["LW-CAN-01", "LW-CAN-02"]
+    app.switch_page("ui/pages/data_quality.py").run()
+    assert not app.exception
+    problems = app.dataframe[0].value
+    assert list(problems["Path"]) == ["objectives/demo-plan/live-well-dementia.yaml"]
+    assert "not valid YAML" in problems["Message"].iloc[0]
+
+
+def test_a_page_that_fails_shows_a_friendly_message(
+    app: AppTest, minimal_project: Project
+) -> None:
+    app.run()
+    (minimal_project.root / "queries" / "objectives_table.sql").write_text("select nonsense")
+    app.run()
+    assert not app.exception
+    assert any("Something went wrong" in e.value for e in app.error)

@@ -1,0 +1,41 @@
+"""Shared fixtures: copies of projects to change freely, and the shipped project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tracker.project import Project, load_project
+
+REPO = Path(__file__).resolve().parent.parent
+TESTDATA = Path(__file__).resolve().parent / "testdata"
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """Copy a project's sources (not its built database) to `target`."""
+    for name in ("objectives", "data", "queries"):
+        if (source / name).is_dir():
+            shutil.copytree(
+                source / name, target / name,
+                ignore=shutil.ignore_patterns("*.duckdb", "*.duckdb.wal", "*.lock", "*.tmp"),
+            )
+    if not (target / "queries").exists():
+        shutil.copytree(REPO / "queries", target / "queries")
+    for name in ("settings.yaml",):
+        if (source / name).is_file():
+            shutil.copy2(source / name, target / name)
+    return target
+
+
+@pytest.fixture
+def minimal_project(tmp_path: Path) -> Project:
+    """A two-area plan with real and example updates, in a scratch folder."""
+    return load_project(copy_project(TESTDATA / "minimal", tmp_path / "minimal"))
+
+
+@pytest.fixture
+def shipped_copy(tmp_path: Path) -> Project:
+    """A scratch copy of the shipped plans and data, safe to edit."""
+    return load_project(copy_project(REPO, tmp_path / "shipped"))

@@ -1,0 +1,117 @@
+"""Building the database: tables a reader understands, swapped in atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import duckdb
+
+from tracker.build import build, ensure_built, is_stale
+from tracker.project import Project, load_project
+from tracker.queries import read_query
+
+
+def _rows(project: Project, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(project.db_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_build_writes_every_table(minimal_project: Project) -> None:
+    result = build(minimal_project)
+    assert result.problems == []
+    assert _rows(minimal_project, "select objective_id, target_month from objectives order by 1") == [
+        ("LW-CAN-01", dt.date(2023, 6, 1)),
+        ("LW-CAN-02", None),
+        ("LW-DEM-01", dt.date(2023, 9, 1)),
+    ]
+    assert _rows(minimal_project, "select impact from impacts where objective_id = 'LW-CAN-01'") == [
+        ("Earlier diagnosis.",)
+    ]
+    assert _rows(minimal_project, "select value, unit, due_month from targets") == [
+        (75.0, "percent", dt.date(2024, 3, 1))
+    ]
+    assert _rows(minimal_project, "select due, due_month from milestones") == [
+        ("2023-06", dt.date(2023, 6, 1))
+    ]
+
+
+def test_real_update_replaces_the_example_for_its_quarter(minimal_project: Project) -> None:
+    build(minimal_project)
+    rows = _rows(
+        minimal_project,
+        "select objective_id, quarter, rag, is_example, quarter_end from updates order by 1, 2",
+    )
+    assert rows == [
+        ("LW-CAN-01", "2023-24 Q1", "green", False, dt.date(2023, 6, 30)),
+        ("LW-CAN-01", "2023-24 Q2", "amber", True, dt.date(2023, 9, 30)),
+        ("LW-DEM-01", "2023-24 Q2", "green", True, dt.date(2023, 9, 30)),
+    ]
+
+
+def test_example_data_setting_leaves_examples_out(minimal_project: Project) -> None:
+    minimal_project.settings_path.write_text("example_data: false\n")
+    project = load_project(minimal_project.root)
+    build(project)
+    assert _rows(project, "select count(*), bool_or(is_example) from updates") == [(1, False)]
+    assert _rows(project, "select example_data from build_info") == [(False,)]
+
+
+def test_build_swaps_in_a_new_file_and_leaves_no_temporary_files(minimal_project: Project) -> None:
+    build(minimal_project)
+    first = os.stat(minimal_project.db_path).st_ino
+    build(minimal_project)
+    assert os.stat(minimal_project.db_path).st_ino != first
+    leftovers = [p.name for p in minimal_project.db_path.parent.iterdir()
+                 if p.name.endswith((".tmp", ".wal"))]
+    assert leftovers == []
+
+
+def test_a_reader_keeps_its_snapshot_while_a_build_swaps(minimal_project: Project) -> None:
+    build(minimal_project)
+    reader = duckdb.connect(str(minimal_project.db_path), read_only=True)
+    try:
+        area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+        area.write_text(area.read_text().replace("rag: green", "rag: red"))
+        build(minimal_project)
+        assert reader.execute("select count(*) from objectives").fetchall() == [(3,)]
+    finally:
+        reader.close()
+    rag = read_query(minimal_project, "objectives_table", as_at=dt.date(2023, 6, 30))
+    assert rag.set_index("objective_id").loc["LW-CAN-01", "latest_rag"] == "red"
+
+
+def test_problems_are_built_into_the_database(minimal_project: Project) -> None:
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
+    area.write_text("objectives: [\n")
+    result = build(minimal_project)
+    assert result.problems
+    assert _rows(minimal_project, "select count(*) from objectives") == [(2,)]
+    assert _rows(minimal_project, "select path from problems") == [
+        ("objectives/demo-plan/live-well-dementia.yaml",)
+    ]
+
+
+def test_stale_until_built_and_again_after_an_edit(minimal_project: Project) -> None:
+    assert is_stale(minimal_project)
+    assert ensure_built(minimal_project) is not None
+    assert not is_stale(minimal_project)
+    assert ensure_built(minimal_project) is None
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
+    area.write_text(area.read_text() + "\n")
+    assert is_stale(minimal_project)
+
+
+def test_objectives_table_as_at_uses_only_updates_by_then(minimal_project: Project) -> None:
+    build(minimal_project)
+    q1 = read_query(minimal_project, "objectives_table", as_at=dt.date(2023, 6, 30))
+    q2 = read_query(minimal_project, "objectives_table", as_at=dt.date(2023, 9, 30))
+    assert q1.set_index("objective_id")["latest_rag"].to_dict() == {
+        "LW-CAN-01": "green", "LW-CAN-02": "not_reported", "LW-DEM-01": "not_reported",
+    }
+    assert q2.set_index("objective_id")["latest_rag"].to_dict() == {
+        "LW-CAN-01": "amber", "LW-CAN-02": "not_reported", "LW-DEM-01": "green",
+    }

@@ -1,0 +1,70 @@
+"""Reading YAML safely, with the line of every value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.problems import SourceError
+from tracker.yamlio import parse_yaml_text, read_yaml
+
+
+def test_lines_of_keys_and_list_items_are_recorded() -> None:
+    doc = parse_yaml_text("objectives:\n  - id: A-01\n    rag: red\n  - id: A-02\n", "f.yaml")
+    assert doc.line_of(("objectives", 0, "rag")) == 3
+    assert doc.line_of(("objectives", 1)) == 4
+    assert doc.line_of(("objectives", 1, "missing_key")) == 4
+
+
+def test_syntax_error_names_file_and_line() -> None:
+    with pytest.raises(SourceError) as caught:
+        parse_yaml_text("a: 1\nb: [unclosed\nc: 3\n", "broken.yaml")
+    problem = caught.value.problem
+    assert problem.path == "broken.yaml"
+    assert problem.line is not None and problem.line >= 2
+    assert "not valid YAML" in problem.message
+
+
+def test_aliases_are_refused_before_they_can_expand() -> None:
+    bomb = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+    with pytest.raises(SourceError, match="anchors"):
+        parse_yaml_text(bomb, "bomb.yaml")
+
+
+def test_python_object_tags_are_not_constructed() -> None:
+    with pytest.raises(SourceError, match="tag 'tag:yaml.org,2002:python/object/apply:os.system'"):
+        parse_yaml_text("x: !!python/object/apply:os.system ['echo hi']\n", "evil.yaml")
+    with pytest.raises(SourceError, match="not allowed"):
+        parse_yaml_text("x: !custom 3\n", "evil.yaml")
+
+
+def test_duplicate_keys_are_reported() -> None:
+    with pytest.raises(SourceError, match="appears twice"):
+        parse_yaml_text("rag: red\nrag: green\n", "dup.yaml")
+
+
+def test_deep_nesting_is_refused() -> None:
+    with pytest.raises(SourceError, match="nested"):
+        parse_yaml_text("[" * 200 + "]" * 200, "deep.yaml")
+
+
+def test_non_utf8_file_is_reported_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(b"a: ok\nb: caf\xe9\n")
+    with pytest.raises(SourceError, match="UTF-8") as caught:
+        read_yaml(path, "latin.yaml")
+    assert caught.value.problem.line == 2
+
+
+def test_huge_file_is_refused_without_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"# " + b"x" * (3 * 1024 * 1024))
+    with pytest.raises(SourceError, match="limit"):
+        read_yaml(path, "huge.yaml")
+
+
+def test_dates_stay_text_when_written_as_months() -> None:
+    doc = parse_yaml_text("target_date: 2024-03\nupdated_on: 2024-03-05\n", "f.yaml")
+    assert doc.data["target_date"] == "2024-03"
+    assert str(doc.data["updated_on"]) == "2024-03-05"

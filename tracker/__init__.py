@@ -1,0 +1,1 @@
+"""The Sefton Partnership plan tracker: the core, importable without Streamlit."""

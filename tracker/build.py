@@ -1,0 +1,287 @@
+"""Build the DuckDB database from the plans, atomically.
+
+The build writes a new file beside the database and swaps it in with
+`os.replace`, so a dashboard reading the old file never sees a half-built
+one. Builds take a lock so that two at once queue rather than interleave;
+if the lock cannot be had, the later build waits (last writer wins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from filelock import FileLock
+
+from tracker.catalogue import Catalogue, LoadedPlan, PlacedObjective, load_catalogue
+from tracker.models import Update
+from tracker.problems import Problem
+from tracker.project import Project
+from tracker.quarters import parse_quarter
+from tracker.queries import query_text
+
+DB_SUFFIXES = (".duckdb", ".duckdb.wal", ".lock", ".tmp", ".tmp.wal")
+
+
+@dataclass
+class BuildResult:
+    """What a build did, for the command line and the dashboard to report."""
+
+    db_path: Path
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def source_files(project: Project) -> list[Path]:
+    """Every file the database is built from (plans, data, settings, build SQL)."""
+    roots = [project.objectives_dir, project.data_dir, project.queries_dir / "build"]
+    files = [p for r in roots if r.is_dir() for p in r.rglob("*") if p.is_file()]
+    files = [p for p in files if not p.name.endswith(DB_SUFFIXES) and "snapshots" not in p.parts]
+    if project.settings_path.is_file():
+        files.append(project.settings_path)
+    return sorted(files)
+
+
+def source_signature(project: Project) -> str:
+    """A fingerprint of the source files: it changes when any is added, removed or edited."""
+    digest = hashlib.sha256()
+    for path in source_files(project):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(project.root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    digest.update(f"example_data={project.example_data}".encode())
+    return digest.hexdigest()
+
+
+def _lock(project: Project) -> FileLock:
+    project.db_path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(project.db_path) + ".lock", timeout=300)
+
+
+def build(project: Project) -> BuildResult:
+    """Load every plan into a new database file and swap it in."""
+    with _lock(project):
+        return _build_locked(project)
+
+
+def built_signature(db_path: Path) -> str | None:
+    """The source signature the database was built from, or None if it cannot be read."""
+    if not db_path.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select source_signature from build_info").fetchall()
+        return row[0][0] if row else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def is_stale(project: Project) -> bool:
+    """True when the database is missing, unreadable, or built from other sources."""
+    return built_signature(project.db_path) != source_signature(project)
+
+
+def ensure_built(project: Project) -> BuildResult | None:
+    """Build only if the database is stale; None when it was already current.
+
+    The check is repeated under the lock, so several dashboard sessions that
+    notice the same change at once build it once.
+    """
+    if not is_stale(project):
+        return None
+    with _lock(project):
+        if not is_stale(project):
+            return None
+        return _build_locked(project)
+
+
+def _build_locked(project: Project) -> BuildResult:
+    db_path = project.db_path
+    signature = source_signature(project)
+    catalogue = load_catalogue(project)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        counts = _write_database(tmp, project, catalogue, signature)
+        _swap_in(tmp, db_path)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return BuildResult(db_path=db_path, problems=catalogue.problems, counts=counts)
+
+
+def _swap_in(tmp: Path, db_path: Path) -> None:
+    # A write-ahead log left by an interrupted writer belongs to the old file and
+    # would make the new one fail to open.
+    Path(str(db_path) + ".wal").unlink(missing_ok=True)
+    os.replace(tmp, db_path)
+
+
+def _write_database(
+    path: Path, project: Project, catalogue: Catalogue, signature: str
+) -> dict[str, int]:
+    tables = _tables(catalogue, project.example_data)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(query_text(project, "build/create_tables"))
+        for name, rows in tables.items():
+            _insert(con, name, rows)
+        con.execute(
+            "insert into build_info values (current_timestamp, $examples, $signature, $problems)",
+            {"examples": project.example_data, "signature": signature,
+             "problems": len(catalogue.problems)},
+        )
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return {name: len(rows) for name, rows in tables.items()}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    frame = pd.DataFrame(rows)
+    con.register("incoming", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from incoming")  # noqa: S608 - table names are ours
+    finally:
+        con.unregister("incoming")
+
+
+def month_start(text: str | None) -> dt.date | None:
+    """'2024-03' -> 1 March 2024; a year alone ('2028') -> 1 December of that year."""
+    if text is None:
+        return None
+    if len(text) == 4:
+        return dt.date(int(text), 12, 1)
+    year, month = text.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+def _tables(catalogue: Catalogue, example_data: bool) -> dict[str, list[dict[str, Any]]]:
+    tables: dict[str, list[dict[str, Any]]] = {
+        name: [] for name in (
+            "plans", "themes", "groups", "areas", "objectives", "impacts", "actions",
+            "partners", "risks", "objective_metrics", "milestones", "targets", "updates",
+            "signoffs", "problems",
+        )
+    }
+    seen: set[str] = set()
+    for position, loaded in enumerate(catalogue.plans):
+        _plan_rows(loaded, position, tables)
+        for placed in loaded.objectives:
+            if placed.objective.id in seen:
+                continue  # a duplicate id: reported as a problem, the first one is kept
+            seen.add(placed.objective.id)
+            _objective_rows(placed, tables)
+        if example_data:
+            _example_rows(loaded, tables)
+    tables["problems"] = [
+        {"path": p.path, "line": p.line, "message": p.message} for p in catalogue.problems
+    ]
+    return tables
+
+
+def _plan_rows(loaded: LoadedPlan, position: int, tables: dict[str, list[dict[str, Any]]]) -> None:
+    plan = loaded.plan
+    tables["plans"].append({
+        "plan_id": plan.id, "name": plan.name, "owner": plan.owner,
+        "period_start": month_start(plan.period.start), "period_end": month_start(plan.period.end),
+        "source": plan.source, "vision": plan.vision, "position": position,
+    })
+    tables["themes"] += [
+        {"plan_id": plan.id, "theme_id": t.id, "name": t.name, "description": t.description,
+         "position": i} for i, t in enumerate(plan.themes)
+    ]
+    area_position = 0
+    for g, group in enumerate(plan.groups):
+        tables["groups"].append(
+            {"plan_id": plan.id, "group_id": group.id, "name": group.name, "position": g}
+        )
+        for area in group.areas:
+            tables["areas"].append({
+                "plan_id": plan.id, "group_id": group.id, "area_id": area.id,
+                "name": area.name, "code": area.code, "position": area_position,
+            })
+            area_position += 1
+
+
+def _listed(objective_id: str, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+    return [{"objective_id": objective_id, "position": i, column: v} for i, v in enumerate(values)]
+
+
+def _objective_rows(placed: PlacedObjective, tables: dict[str, list[dict[str, Any]]]) -> None:
+    o = placed.objective
+    tables["objectives"].append({
+        "objective_id": o.id, "plan_id": placed.plan_id, "group_id": placed.group_id,
+        "area_id": placed.area_id, "position": placed.position, "objective": o.objective,
+        "timeframe": o.timeframe, "target_month": month_start(o.target_date),
+        "rationale": o.rationale, "lead": o.lead, "notes": o.notes,
+        "source_path": placed.path, "source_line": placed.line,
+    })
+    tables["impacts"] += _listed(o.id, "impact", o.impacts)
+    tables["actions"] += _listed(o.id, "action", o.actions)
+    tables["partners"] += _listed(o.id, "partner", o.partners)
+    tables["risks"] += _listed(o.id, "risk", o.risks)
+    tables["objective_metrics"] += [{"objective_id": o.id, "metric_id": m} for m in o.metrics]
+    tables["milestones"] += [
+        {"objective_id": o.id, "position": i, "description": m.description, "due": m.due,
+         "due_month": month_start(m.due), "completed_month": month_start(m.completed)}
+        for i, m in enumerate(o.milestones)
+    ]
+    tables["targets"] += [
+        {"objective_id": o.id, "position": i, "measure": t.measure, "value": t.value,
+         "unit": t.unit, "baseline": t.baseline, "due": t.due, "due_month": month_start(t.due),
+         "metric_id": t.metric}
+        for i, t in enumerate(o.targets)
+    ]
+    quarters_done: set[str] = set()
+    for update in o.updates:
+        if update.quarter not in quarters_done:  # a second one for a quarter is a reported problem
+            _update_rows(o.id, update, False, placed.path, placed.line, tables)
+            quarters_done.add(update.quarter)
+
+
+def _example_rows(loaded: LoadedPlan, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Example updates fill only the quarters with no real update: real ones replace them."""
+    present = {(row["objective_id"], row["quarter"]) for row in tables["updates"]}
+    known = {row["objective_id"] for row in tables["objectives"]}
+    for example in loaded.examples:
+        update = example.update
+        key = (update.objective, update.quarter)
+        if update.objective in known and key not in present:
+            _update_rows(update.objective, update, True, example.path, example.line, tables)
+            present.add(key)
+
+
+def _update_rows(
+    objective_id: str, update: Update, is_example: bool, path: str, line: int | None,
+    tables: dict[str, list[dict[str, Any]]],
+) -> None:
+    quarter = parse_quarter(update.quarter)
+    tables["updates"].append({
+        "objective_id": objective_id, "quarter": update.quarter,
+        "quarter_start": quarter.start_month, "quarter_end": quarter.end_date,
+        "rag": update.rag, "commentary": update.commentary, "mitigations": update.mitigations,
+        "updated_by": update.updated_by, "updated_on": update.updated_on,
+        "is_example": is_example, "source_path": path, "source_line": line,
+    })
+    tables["signoffs"] += [
+        {"objective_id": objective_id, "quarter": update.quarter, "org": s.org,
+         "signed_by": s.by, "signed_on": s.on}
+        for s in update.signoffs
+    ]

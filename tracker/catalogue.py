@@ -1,0 +1,265 @@
+"""Load every plan under `objectives/`, checking each file and the links between them.
+
+One broken file never hides the problems of the others: each file is read
+and validated on its own, and what is valid is kept, so the build can go on
+with it and the data-quality page can list everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.models import AreaFile, ExampleFile, ExampleUpdate, Objective, Plan
+from tracker.problems import Problem, SourceError, display_path
+from tracker.project import DEFAULT_SETTINGS, Project
+from tracker.quarters import parse_quarter
+from tracker.validation import validate_document
+from tracker.yamlio import LocatedDocument, read_yaml
+
+EXAMPLES_FOLDER = "examples"
+
+
+@dataclass(frozen=True)
+class PlacedObjective:
+    """An objective with where it sits in its plan and where it was read from."""
+
+    objective: Objective
+    plan_id: str
+    group_id: str
+    area_id: str
+    path: str
+    line: int | None
+    position: int
+
+
+@dataclass(frozen=True)
+class PlacedExample:
+    update: ExampleUpdate
+    path: str
+    line: int | None
+
+
+@dataclass
+class LoadedPlan:
+    plan: Plan
+    folder: Path
+    path: str
+    objectives: list[PlacedObjective] = field(default_factory=list)
+    examples: list[PlacedExample] = field(default_factory=list)
+    # False when an area file could not be read: then "unknown objective" is not said
+    # of examples, since the objective may be in the broken file.
+    complete: bool = True
+
+
+@dataclass
+class Catalogue:
+    """Everything read from `objectives/`, and every problem found on the way."""
+
+    plans: list[LoadedPlan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def objectives(self) -> list[PlacedObjective]:
+        return [o for plan in self.plans for o in plan.objectives]
+
+
+def load_catalogue(project: Project) -> Catalogue:
+    """Read and check every plan folder of the project."""
+    catalogue = Catalogue()
+    root = project.objectives_dir
+    if not root.is_dir():
+        catalogue.problems.append(Problem(_show(project, root), None, "folder not found"))
+        return catalogue
+    _check_settings(project, catalogue)
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        loaded = _load_plan(project, folder, catalogue)
+        if loaded is not None:
+            catalogue.plans.append(loaded)
+    _check_unique_ids(catalogue)
+    for loaded in catalogue.plans:
+        _check_examples(loaded, catalogue)
+    catalogue.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+    return catalogue
+
+
+def _show(project: Project, path: Path) -> str:
+    return display_path(path, project.root)
+
+
+def _read(project: Project, path: Path, catalogue: Catalogue) -> LocatedDocument | None:
+    catalogue.files.append(path)
+    try:
+        return read_yaml(path, _show(project, path))
+    except SourceError as exc:
+        catalogue.problems.append(exc.problem)
+        return None
+
+
+def _check_settings(project: Project, catalogue: Catalogue) -> None:
+    path = project.settings_path
+    if not path.is_file():
+        return
+    doc = _read(project, path, catalogue)
+    if doc is None or doc.data is None:
+        return
+    if not isinstance(doc.data, dict):
+        catalogue.problems.append(Problem(doc.path, 1, "should be a set of 'key: value' lines"))
+        return
+    for key in doc.data:
+        if key not in DEFAULT_SETTINGS:
+            close = difflib.get_close_matches(str(key), list(DEFAULT_SETTINGS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            catalogue.problems.append(
+                Problem(doc.path, doc.line_of((key,)), f"unknown setting '{key}'{hint}")
+            )
+
+
+def _load_plan(project: Project, folder: Path, catalogue: Catalogue) -> LoadedPlan | None:
+    plan_path = folder / "plan.yaml"
+    if not plan_path.is_file():
+        catalogue.problems.append(
+            Problem(_show(project, folder), None, "has no plan.yaml: every plan folder needs one")
+        )
+        return None
+    doc = _read(project, plan_path, catalogue)
+    if doc is None:
+        return None
+    plan, problems = validate_document(doc, Plan)
+    catalogue.problems.extend(problems)
+    if not isinstance(plan, Plan):
+        return None
+    if plan.id != folder.name:
+        catalogue.problems.append(
+            Problem(doc.path, doc.line_of(("id",)),
+                    f"id '{plan.id}' should equal the folder name '{folder.name}'")
+        )
+    loaded = LoadedPlan(plan=plan, folder=folder, path=doc.path)
+    _load_areas(project, loaded, doc, catalogue)
+    _load_examples(project, loaded, catalogue)
+    return loaded
+
+
+def _load_areas(
+    project: Project, loaded: LoadedPlan, plan_doc: LocatedDocument, catalogue: Catalogue
+) -> None:
+    listed: set[str] = set()
+    position = 0
+    for g, group in enumerate(loaded.plan.groups):
+        for a, area in enumerate(group.areas):
+            listed.add(area.id)
+            path = loaded.folder / f"{area.id}.yaml"
+            if not path.is_file():
+                line = plan_doc.line_of(("groups", g, "areas", a, "id"))
+                catalogue.problems.append(
+                    Problem(plan_doc.path, line, f"area '{area.id}' has no file {path.name}")
+                )
+                continue
+            doc = _read(project, path, catalogue)
+            area_file, problems = validate_document(doc, AreaFile) if doc else (None, [])
+            catalogue.problems.extend(problems)
+            if not isinstance(area_file, AreaFile):
+                loaded.complete = False
+                continue
+            for i, objective in enumerate(area_file.objectives):
+                position += 1
+                line = doc.line_of(("objectives", i))
+                _check_objective(loaded.plan, area.code, objective, doc, i, catalogue)
+                loaded.objectives.append(
+                    PlacedObjective(objective, loaded.plan.id, group.id, area.id,
+                                    doc.path, line, position)
+                )
+    for path in sorted(loaded.folder.glob("*.y*ml")):
+        if path.name != "plan.yaml" and path.stem not in listed:
+            catalogue.problems.append(
+                Problem(_show(project, path), None,
+                        "is not an area of plan.yaml: list it under groups, or rename it "
+                        "to match an area id")
+            )
+
+
+def _check_objective(
+    plan: Plan, code: str, objective: Objective, doc: LocatedDocument, i: int,
+    catalogue: Catalogue,
+) -> None:
+    if not objective.id.startswith(code + "-"):
+        catalogue.problems.append(
+            Problem(doc.path, doc.line_of(("objectives", i, "id")),
+                    f"id '{objective.id}' should start with this area's code '{code}-'")
+        )
+    seen: dict[str, int] = {}
+    for u, update in enumerate(objective.updates):
+        where = doc.line_of(("objectives", i, "updates", u, "quarter"))
+        if update.quarter in seen:
+            catalogue.problems.append(
+                Problem(doc.path, where,
+                        f"{objective.id} has two updates for {update.quarter}: keep one")
+            )
+        seen[update.quarter] = u
+        problem = _quarter_outside(plan, update.quarter)
+        if problem:
+            catalogue.problems.append(Problem(doc.path, where, f"{objective.id}: {problem}"))
+
+
+def _quarter_outside(plan: Plan, quarter: str) -> str | None:
+    """Say why `quarter` falls outside the plan's period, or None if it is inside."""
+    q = parse_quarter(quarter)
+    start, end = plan.period.start, plan.period.end
+    if q.end_month.strftime("%Y-%m") < start or q.start_month.strftime("%Y-%m") > end:
+        return f"quarter {quarter} is outside the plan's period ({start} to {end})"
+    return None
+
+
+def _load_examples(project: Project, loaded: LoadedPlan, catalogue: Catalogue) -> None:
+    folder = loaded.folder / EXAMPLES_FOLDER
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.y*ml")):
+        doc = _read(project, path, catalogue)
+        if doc is None:
+            continue
+        examples, problems = validate_document(doc, ExampleFile)
+        catalogue.problems.extend(problems)
+        if isinstance(examples, ExampleFile):
+            loaded.examples.extend(
+                PlacedExample(update, doc.path, doc.line_of(("updates", i)))
+                for i, update in enumerate(examples.updates)
+            )
+
+
+def _check_examples(loaded: LoadedPlan, catalogue: Catalogue) -> None:
+    ids = {o.objective.id for o in loaded.objectives}
+    seen: set[tuple[str, str]] = set()
+    for example in loaded.examples:
+        update = example.update
+        if update.objective not in ids and loaded.complete:
+            catalogue.problems.append(
+                Problem(example.path, example.line,
+                        f"objective '{update.objective}' is not in plan {loaded.plan.id}")
+            )
+        key = (update.objective, update.quarter)
+        if key in seen:
+            catalogue.problems.append(
+                Problem(example.path, example.line,
+                        f"{update.objective} has two example updates for {update.quarter}")
+            )
+        seen.add(key)
+        problem = _quarter_outside(loaded.plan, update.quarter)
+        if problem:
+            catalogue.problems.append(Problem(example.path, example.line, problem))
+
+
+def _check_unique_ids(catalogue: Catalogue) -> None:
+    where: dict[str, list[PlacedObjective]] = defaultdict(list)
+    for placed in catalogue.objectives():
+        where[placed.objective.id].append(placed)
+    for objective_id, places in where.items():
+        for placed in places if len(places) > 1 else []:
+            others = ", ".join(f"{o.path}:{o.line}" for o in places if o is not placed)
+            catalogue.problems.append(
+                Problem(placed.path, placed.line,
+                        f"objective id '{objective_id}' is used again at {others}: "
+                        "ids must be unique across all plans")
+            )

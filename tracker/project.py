@@ -1,0 +1,89 @@
+"""Where a project's files live, and its settings.
+
+A project is a folder with `objectives/`, `data/` and `queries/`. The command
+line and the dashboard find it the same way, so both see the same files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_FILE = "settings.yaml"
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    # Show the shipped example updates and example metric values (labelled).
+    "example_data": True,
+    # Months before a target date within which late milestones make an objective "at risk".
+    "at_risk_window_months": 3,
+    # Let the dashboard write updates (off for read-only hosting).
+    "allow_dashboard_updates": False,
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders and settings of one tracker project."""
+
+    root: Path
+    settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
+    db_override: Path | None = None
+
+    @property
+    def objectives_dir(self) -> Path:
+        return self.root / "objectives"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def db_path(self) -> Path:
+        return self.db_override or self.data_dir / "tracker.duckdb"
+
+    @property
+    def settings_path(self) -> Path:
+        return self.root / SETTINGS_FILE
+
+    @property
+    def example_data(self) -> bool:
+        return bool(self.settings["example_data"])
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project folder: $TRACKER_ROOT, else the working folder if it has
+    `objectives/`, else the folder this package was installed from."""
+    env = os.environ.get("TRACKER_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    if (here / "objectives").is_dir():
+        return here
+    return PACKAGE_ROOT
+
+
+def load_project(root: Path | None = None, db: Path | None = None) -> Project:
+    """Read the project's settings (defaults where `settings.yaml` is absent).
+
+    `TRACKER_EXAMPLE_DATA=0` switches example data off without editing files.
+    """
+    base = (root or find_root()).resolve()
+    settings = dict(DEFAULT_SETTINGS)
+    path = base / SETTINGS_FILE
+    if path.is_file():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(loaded, dict):
+            settings.update({k: v for k, v in loaded.items() if k in DEFAULT_SETTINGS})
+    env = os.environ.get("TRACKER_EXAMPLE_DATA")
+    if env is not None:
+        settings["example_data"] = env.strip().lower() not in {"0", "false", "no", "off"}
+    return Project(root=base, settings=settings, db_override=db.resolve() if db else None)

@@ -1,0 +1,1 @@
+"""The Streamlit pages: the only code that imports streamlit."""

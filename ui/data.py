@@ -1,0 +1,53 @@
+"""Cached access to the project and its database for the pages.
+
+The database is rebuilt when its source files change; query results are
+cached per database version, so a rebuild shows at once and nothing else
+re-runs a query.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from tracker.build import BuildResult, ensure_built
+from tracker.project import Project, load_project
+from tracker.queries import connect_read_only, query_text
+
+
+def get_project() -> Project:
+    """The project, with its settings read afresh (cheap) so an edit shows at once."""
+    return load_project()
+
+
+def ensure_database() -> BuildResult | None:
+    """Build the database if it is missing or older than its sources."""
+    return ensure_built(get_project())
+
+
+def db_version(path: Path) -> tuple[int, int]:
+    """Changes whenever a build swaps in a new file."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_query(
+    db_path: str, sql: str, version: tuple[int, int], params: tuple[tuple[str, Any], ...]
+) -> pd.DataFrame:
+    con = connect_read_only(Path(db_path))
+    try:
+        return con.execute(sql, dict(params) or None).df()
+    finally:
+        con.close()
+
+
+def query(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query (cached until the database or the query's SQL changes)."""
+    project = get_project()
+    sql = query_text(project, name)
+    version = db_version(project.db_path)
+    return _cached_query(str(project.db_path), sql, version, tuple(sorted(params.items())))

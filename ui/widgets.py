@@ -1,0 +1,48 @@
+"""Widgets shared by the pages: banners, status labels, safe page running."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from tracker.rag import status_label
+
+EXAMPLE_BANNER = (
+    "**Example data.** Statuses marked *(example)* are invented examples shipped so the "
+    "dashboard has something to show. They are not the Sefton Partnership's reported "
+    "position. Real updates in the plan files replace them; set `example_data: false` in "
+    "`settings.yaml` to hide them."
+)
+
+
+def example_banner(shown: bool) -> None:
+    if shown:
+        st.warning(EXAMPLE_BANNER, icon="⚠️")
+
+
+def rag_column(frame: pd.DataFrame, status: str = "latest_rag", example: str = "is_example") -> pd.Series:
+    """Status words with symbols, and '(example)' on example updates."""
+    labels = frame[status].map(status_label)
+    if example in frame:
+        labels = labels.where(~frame[example].astype(bool), labels + " (example)")
+    return labels
+
+
+def run_safely(page: Callable[[], None]) -> Callable[[], None]:
+    """Show a friendly message instead of a traceback if a page fails."""
+
+    def wrapped() -> None:
+        try:
+            page()
+        except Exception:  # noqa: BLE001 - a Board member must never see a traceback
+            st.error(
+                "Something went wrong showing this page. The figures may be incomplete: "
+                "open **Data quality** to see problems with the source files, or ask the "
+                "tracker's maintainer to run `python -m tracker validate`.",
+                icon="🚧",
+            )
+
+    wrapped.__name__ = page.__name__
+    return wrapped
