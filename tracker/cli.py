@@ -7,14 +7,20 @@ traceback: programme leads run these commands.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import difflib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tracker.build import build
 from tracker.catalogue import load_catalogue
-from tracker.problems import Problem
+from tracker.editing import Edit, EditRefused, add_signoff, add_update
+from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
+from tracker.quarters import parse_quarter
+from tracker.schema import write_schemas
 
 Command = Callable[[argparse.Namespace, Project], int]
 
@@ -54,9 +60,87 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
-COMMANDS: dict[str, tuple[Command, str]] = {
-    "validate": (cmd_validate, "check every plan file and report each problem with file and line"),
-    "build": (cmd_build, "build the database from the plan files"),
+def _show_edit(edit: Edit, project: Project) -> None:
+    shown = display_path(edit.path, project.root)
+    diff = difflib.unified_diff(
+        edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),
+        fromfile=f"a/{shown}", tofile=f"b/{shown}",
+    )
+    sys.stdout.writelines(diff)
+
+
+def cmd_update(args: argparse.Namespace, project: Project) -> int:
+    """Add (or replace) one quarter's update in the objective's own file."""
+    update = {
+        "quarter": args.quarter, "rag": args.rag, "commentary": args.commentary,
+        "mitigations": args.mitigations, "updated_by": args.by,
+        "updated_on": args.on or dt.date.today(),
+    }
+    try:
+        edit = add_update(project, args.objective_id, update, replace=args.replace)
+    except EditRefused as exc:
+        print(f"Not changed: {exc}.", file=sys.stderr)
+        return 1
+    _show_edit(edit, project)
+    print(f"Recorded {args.objective_id} {parse_quarter(args.quarter)} in "
+          f"{display_path(edit.path, project.root)}.")
+    return 0
+
+
+def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
+    """Record an organisation's sign-off of one quarter's update."""
+    try:
+        edit = add_signoff(project, args.objective_id, args.quarter, args.org, args.by,
+                           args.on or dt.date.today())
+    except EditRefused as exc:
+        print(f"Not changed: {exc}.", file=sys.stderr)
+        return 1
+    _show_edit(edit, project)
+    print(f"Recorded sign-off of {args.objective_id} {parse_quarter(args.quarter)} by {args.org}.")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, project: Project) -> int:
+    """Rewrite the editors' JSON Schemas from the models."""
+    for path in write_schemas(project.root):
+        print(f"wrote {display_path(path, project.root)}")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
+def _update_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("objective_id", metavar="OBJECTIVE_ID")
+    command.add_argument("--quarter", required=True, help='e.g. "2023-24 Q3" or "Q3 23/24"')
+    command.add_argument("--rag", required=True, help="red, amber, green or blue (complete)")
+    command.add_argument("--commentary", required=True)
+    command.add_argument("--mitigations")
+    command.add_argument("--by", help="who is making the update")
+    command.add_argument("--on", type=_date, help="date of the update (default today)")
+    command.add_argument("--replace", action="store_true", help="replace that quarter's update")
+
+
+def _signoff_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("objective_id", metavar="OBJECTIVE_ID")
+    command.add_argument("--quarter", required=True)
+    command.add_argument("--org", required=True, help="the organisation signing off")
+    command.add_argument("--by", required=True, help="who signs off")
+    command.add_argument("--on", type=_date, help="date of sign-off (default today)")
+
+
+COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None] | None]] = {
+    "validate": (cmd_validate, "check every plan file and report each problem with file and line",
+                 None),
+    "build": (cmd_build, "build the database from the plan files", None),
+    "schema": (cmd_schema, "rewrite the JSON Schemas editors use for completion", None),
+    "update": (cmd_update, "record a quarterly update for an objective", _update_arguments),
+    "signoff": (cmd_signoff, "record an organisation's sign-off of a quarterly update",
+                _signoff_arguments),
 }
 
 
@@ -66,20 +150,24 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--root", type=Path, help="the project folder (default: found automatically)")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (_, help_text) in COMMANDS.items():
+    for name, (_, help_text, arguments) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.add_argument("--db", type=Path, help="the database file (default data/tracker.duckdb)")
+        if arguments:
+            arguments(command)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     project = load_project(args.root, getattr(args, "db", None))
-    handler, _ = COMMANDS[args.command]
+    handler, _, _ = COMMANDS[args.command]
     try:
         return handler(args, project)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: a sentence, not a traceback
-        print(f"error: {exc}", file=sys.stderr)
+    except Exception as exc:  # the last line of defence: a sentence, not a traceback
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        print(f"error: {exc} (set TRACKER_DEBUG=1 to see the details)", file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -82,11 +82,25 @@ def _check_slug(value: str) -> str:
     return value
 
 
-Month = Annotated[str, BeforeValidator(_month_text), AfterValidator(_check_month)]
-Due = Annotated[str, BeforeValidator(_due_text), AfterValidator(_check_due)]
-Quarter = Annotated[str, AfterValidator(_check_quarter)]
-ObjectiveId = Annotated[str, AfterValidator(_check_id)]
-Slug = Annotated[str, AfterValidator(_check_slug)]
+def _editor_pattern(pattern: str, example: str) -> Any:  # noqa: ANN401 - a pydantic FieldInfo
+    """The pattern editors check as the lead types (the validators say it in words)."""
+    return Field(json_schema_extra={"pattern": pattern, "examples": [example]})
+
+
+Month = Annotated[
+    str, BeforeValidator(_month_text), AfterValidator(_check_month),
+    _editor_pattern(r"^\d{4}-(0[1-9]|1[0-2])$", "2024-03"),
+]
+Due = Annotated[
+    str, BeforeValidator(_due_text), AfterValidator(_check_due),
+    _editor_pattern(r"^\d{4}(-(0[1-9]|1[0-2]))?$", "2024-03"),
+]
+Quarter = Annotated[
+    str, AfterValidator(_check_quarter),
+    _editor_pattern(r"^\d{4}-\d{2} Q[1-4]$", "2023-24 Q2"),
+]
+ObjectiveId = Annotated[str, AfterValidator(_check_id), _editor_pattern(_ID.pattern, "LW-CAN-01")]
+Slug = Annotated[str, AfterValidator(_check_slug), _editor_pattern(_SLUG.pattern, "live-well-cancer")]
 Text = Annotated[str, Field(min_length=1)]
 
 

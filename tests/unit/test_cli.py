@@ -51,3 +51,56 @@ def test_build_with_a_broken_file_still_builds_the_rest_and_exits_1(minimal_proj
     assert "live-well-dementia.yaml" in result.stderr
     assert "2 objectives" in result.stdout
     assert minimal_project.db_path.is_file()
+
+
+def test_update_prints_the_diff_and_validate_still_passes(minimal_project: Project) -> None:
+    result = run_cli(minimal_project, "update", "LW-CAN-02", "--quarter", "Q3 23/24",
+                     "--rag", "amber", "--commentary", "Procurement slipped.", "--by", "J. Smith",
+                     "--on", "2024-01-10")
+    assert result.returncode == 0, result.stderr
+    assert "+    updates:" in result.stdout
+    assert "+      - quarter: 2023-24 Q3" in result.stdout
+    assert "Recorded LW-CAN-02 2023-24 Q3 in objectives/demo-plan/live-well-cancer.yaml." in result.stdout
+    assert run_cli(minimal_project, "validate").returncode == 0
+
+
+def test_update_refusal_exits_1_and_leaves_the_file_alone(minimal_project: Project) -> None:
+    path = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    before = path.read_bytes()
+    result = run_cli(minimal_project, "update", "LW-CAN-01", "--quarter", "2023-24 Q1",
+                     "--rag", "red", "--commentary", "Again.")
+    assert result.returncode == 1
+    assert "Not changed: LW-CAN-01 already has an update for 2023-24 Q1: use --replace" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_signoff_is_recorded_once_per_organisation(minimal_project: Project) -> None:
+    args = ("signoff", "LW-CAN-01", "--quarter", "2023-24 Q1", "--org", "Sefton Council",
+            "--by", "Director of Public Health", "--on", "2023-07-20")
+    first = run_cli(minimal_project, *args)
+    assert first.returncode == 0, first.stderr
+    assert "+          - org: Sefton Council" in first.stdout
+    again = run_cli(minimal_project, *args)
+    assert again.returncode == 1
+    assert "already signed off by Sefton Council" in again.stderr
+    icb = run_cli(minimal_project, "signoff", "LW-CAN-01", "--quarter", "2023-24 Q1",
+                  "--org", "NHS Cheshire and Merseyside", "--by", "Place Director")
+    assert icb.returncode == 0, icb.stderr
+    assert run_cli(minimal_project, "validate").returncode == 0
+
+
+def test_signoff_needs_an_update_for_the_quarter(minimal_project: Project) -> None:
+    result = run_cli(minimal_project, "signoff", "LW-CAN-02", "--quarter", "2023-24 Q1",
+                     "--org", "Sefton Council", "--by", "X")
+    assert result.returncode == 1
+    assert "has no update for 2023-24 Q1 to sign off: add the update first" in result.stderr
+
+
+def test_pre_commit_hook_runs_validate_on_the_project(minimal_project: Project) -> None:
+    import yaml
+
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    [hook] = [h for h in config["repos"][0]["hooks"] if h["id"] == "tracker-validate"]
+    assert hook["entry"] == "python -m tracker validate"
+    (minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml").write_text("- [")
+    assert run_cli(minimal_project, "validate").returncode == 1

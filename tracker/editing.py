@@ -1,0 +1,292 @@
+"""Write a lead's quarterly update into the right YAML file without disturbing it.
+
+Area files are shared: leads add comments, and reviewers read diffs. So we
+never re-dump a whole file. We find the objective's `updates:` list from the
+YAML node marks, render only the new entry, and splice its lines in. Every
+other line stays byte-for-byte as it was. The new text is validated before
+it is written, and written atomically (a temporary file, then a rename), so a
+refused or failed update leaves the file untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.catalogue import PlacedObjective, load_catalogue
+from tracker.models import RAG_VALUES, AreaFile, Plan, Update
+from tracker.problems import SourceError
+from tracker.project import Project
+from tracker.quarters import parse_quarter
+from tracker.validation import validate_document
+from tracker.yamlio import parse_yaml_text
+
+
+class EditRefused(Exception):
+    """A change we will not make, with the reason in plain words."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change made to one file: where, and its text before and after."""
+
+    path: Path
+    before: str
+    after: str
+
+
+def find_objective(project: Project, objective_id: str) -> tuple[PlacedObjective, Plan]:
+    """The objective with this id and its plan, or EditRefused if there is none."""
+    catalogue = load_catalogue(project)
+    for loaded in catalogue.plans:
+        for placed in loaded.objectives:
+            if placed.objective.id == objective_id:
+                return placed, loaded.plan
+    raise EditRefused(f"there is no objective '{objective_id}' in {project.objectives_dir}")
+
+
+def add_update(
+    project: Project, objective_id: str, update: dict[str, Any], replace: bool = False
+) -> Edit:
+    """Add (or with `replace`, replace) one quarter's update for an objective."""
+    update = _checked_update(update)
+    placed, plan = find_objective(project, objective_id)
+    _check_quarter_in_period(plan, update["quarter"])
+    path = project.root / placed.path
+    before = path.read_text(encoding="utf-8")
+    after = splice_update(before, objective_id, update, replace)
+    _validate_text(after, placed.path)
+    write_atomically(path, after)
+    return Edit(path, before, after)
+
+
+def add_signoff(
+    project: Project, objective_id: str, quarter: str, org: str, by: str, on: dt.date
+) -> Edit:
+    """Record an organisation's sign-off of one quarter's (real) update."""
+    try:
+        quarter = str(parse_quarter(quarter))
+    except ValueError as exc:
+        raise EditRefused(str(exc)) from exc
+    if not org.strip() or not by.strip():
+        raise EditRefused("a sign-off needs the organisation (--org) and who signed it (--by)")
+    placed, _ = find_objective(project, objective_id)
+    path = project.root / placed.path
+    before = path.read_text(encoding="utf-8")
+    signoff = {"org": org.strip(), "by": by.strip(), "on": on}
+    after = splice_signoff(before, objective_id, quarter, signoff)
+    _validate_text(after, placed.path)
+    write_atomically(path, after)
+    return Edit(path, before, after)
+
+
+def _checked_update(update: dict[str, Any]) -> dict[str, Any]:
+    if update.get("rag") not in RAG_VALUES:
+        raise EditRefused(f"RAG '{update.get('rag')}' is not allowed: use {', '.join(RAG_VALUES)}")
+    try:
+        update = {**update, "quarter": str(parse_quarter(str(update.get("quarter"))))}
+    except ValueError as exc:
+        raise EditRefused(str(exc)) from exc
+    cleaned = {k: v for k, v in update.items() if v not in (None, "", [])}
+    try:
+        Update.model_validate(cleaned)
+    except ValueError as exc:
+        raise EditRefused(f"the update is not valid: {exc}") from exc
+    return cleaned
+
+
+def _check_quarter_in_period(plan: Plan, quarter: str) -> None:
+    q = parse_quarter(quarter)
+    if (q.end_month.strftime("%Y-%m") < plan.period.start
+            or q.start_month.strftime("%Y-%m") > plan.period.end):
+        raise EditRefused(
+            f"quarter {quarter} is outside the period of {plan.name} "
+            f"({plan.period.start} to {plan.period.end})"
+        )
+
+
+def _validate_text(text: str, shown_as: str) -> None:
+    try:
+        doc = parse_yaml_text(text, shown_as)
+    except SourceError as exc:
+        raise EditRefused(f"the change would break the file: {exc}") from exc
+    _, problems = validate_document(doc, AreaFile)
+    if problems:
+        raise EditRefused("the change would break the file: " + "; ".join(map(str, problems)))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace the file's contents all at once: readers see the old or the new, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- splicing -----------------------------------------------------------------
+
+
+def splice_update(text: str, objective_id: str, update: dict[str, Any], replace: bool) -> str:
+    """The file's text with `update` added to the objective's `updates` list."""
+    lines, newline, root, objective = _parse_for_splice(text, objective_id)
+    _, updates = _entry(objective, "updates")
+    existing = _item_for_quarter(updates, update["quarter"])
+    if existing is not None and not replace:
+        raise EditRefused(
+            f"{objective_id} already has an update for {update['quarter']}: "
+            "use --replace to replace it"
+        )
+    if existing is not None:
+        rendered = _render(update, existing.start_mark.column - 2, newline)
+        start, end = existing.start_mark.line, _last_content_line(lines, existing) + 1
+        return "".join(lines[:start] + rendered + lines[end:])
+    return _append_item(lines, objective, "updates", update, _dash_offset(root, objective), newline)
+
+
+def splice_signoff(text: str, objective_id: str, quarter: str, signoff: dict[str, Any]) -> str:
+    """The file's text with `signoff` added to that quarter's update of the objective."""
+    lines, newline, root, objective = _parse_for_splice(text, objective_id)
+    _, updates = _entry(objective, "updates")
+    update = _item_for_quarter(updates, quarter)
+    if update is None:
+        raise EditRefused(
+            f"{objective_id} has no update for {quarter} to sign off: add the update first"
+        )
+    _, signoffs = _entry(update, "signoffs")
+    for existing in getattr(signoffs, "value", []):
+        _, org = _entry(existing, "org")
+        if isinstance(org, yaml.ScalarNode) and org.value.strip().lower() == signoff["org"].lower():
+            raise EditRefused(f"{objective_id} {quarter} is already signed off by {org.value}")
+    return _append_item(lines, update, "signoffs", signoff, _dash_offset(root, objective), newline)
+
+
+def _parse_for_splice(
+    text: str, objective_id: str
+) -> tuple[list[str], str, yaml.MappingNode, yaml.MappingNode]:
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        raise EditRefused("the file has no 'objectives:' list")
+    return lines, newline, root, _objective_node(root, objective_id)
+
+
+def _append_item(
+    lines: list[str], mapping: yaml.MappingNode, key_name: str, item: dict[str, Any],
+    dash_offset: int, newline: str,
+) -> str:
+    """Add `item` to the list under `key_name` of `mapping`, creating the key if absent."""
+    key, value = _entry(mapping, key_name)
+    if key is None or value is None:
+        column = mapping.value[0][0].start_mark.column
+        insert_at = _last_content_line(lines, mapping) + 1
+        block = [" " * column + f"{key_name}:" + newline]
+        block += _render(item, column + dash_offset, newline)
+        return "".join(lines[:insert_at] + block + lines[insert_at:])
+    if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
+        return _fill_empty(lines, key, key_name, item, dash_offset, newline)
+    if not isinstance(value, yaml.SequenceNode):
+        raise EditRefused(f"'{key_name}' is not a list: fix the file by hand first")
+    if value.flow_style:
+        if value.value:
+            raise EditRefused(f"'{key_name}' is written on one line: write it as a list first")
+        return _fill_empty(lines, key, key_name, item, dash_offset, newline)
+    rendered = _render(item, value.value[0].start_mark.column - 2, newline)
+    insert_at = _last_content_line(lines, value.value[-1]) + 1
+    return "".join(lines[:insert_at] + rendered + lines[insert_at:])
+
+
+def _objective_node(root: yaml.Node | None, objective_id: str) -> yaml.MappingNode:
+    _, objectives = _entry(root, "objectives") if isinstance(root, yaml.MappingNode) else (None, None)
+    for node in getattr(objectives, "value", []):
+        _, id_node = _entry(node, "id")
+        if isinstance(id_node, yaml.ScalarNode) and id_node.value == objective_id:
+            return node
+    raise EditRefused(f"objective '{objective_id}' was not found in its file")
+
+
+def _entry(node: yaml.Node, name: str) -> tuple[yaml.Node | None, yaml.Node | None]:
+    for key, value in getattr(node, "value", []):
+        if isinstance(key, yaml.ScalarNode) and key.value == name:
+            return key, value
+    return None, None
+
+
+def _item_for_quarter(updates: yaml.Node | None, quarter: str) -> yaml.Node | None:
+    for item in updates.value if isinstance(updates, yaml.SequenceNode) else []:
+        _, node = _entry(item, "quarter")
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                if str(parse_quarter(node.value)) == quarter:
+                    return item
+            except ValueError:
+                continue
+    return None
+
+
+def _dash_offset(root: yaml.MappingNode, objective: yaml.MappingNode) -> int:
+    """How far this file indents a list's '-' right of its key (0 or 2, usually),
+    read from how the `objectives:` list itself is laid out."""
+    objectives_key, _ = _entry(root, "objectives")
+    key_column = objective.value[0][0].start_mark.column
+    return max(key_column - 2 - (objectives_key.start_mark.column if objectives_key else 0), 0)
+
+
+def _last_content_line(lines: list[str], node: yaml.Node) -> int:
+    """The last line of `node` that holds content (not a trailing blank or comment)."""
+    end = node.end_mark
+    # The end mark sits where the next token starts; if only indentation precedes
+    # it on that line, the node itself ended on an earlier line.
+    ends_on_earlier_line = end.line >= len(lines) or not lines[end.line][: end.column].strip()
+    last = max(end.line - (1 if ends_on_earlier_line else 0), node.start_mark.line)
+    while last > node.start_mark.line and _is_blank_or_comment(lines[last]):
+        last -= 1
+    return last
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _render(update: dict[str, Any], dash_column: int, newline: str) -> list[str]:
+    """The update as block YAML lines, its '-' at `dash_column`."""
+    body = yaml.safe_dump(
+        [_plain(update)], sort_keys=False, allow_unicode=True, width=4096,
+        default_flow_style=False,
+    )
+    pad = " " * dash_column
+    return [pad + line + newline for line in body.splitlines()]
+
+
+def _plain(update: dict[str, Any]) -> dict[str, Any]:
+    order = ["quarter", "rag", "commentary", "mitigations", "updated_by", "updated_on", "signoffs"]
+    ordered = {k: update[k] for k in order if k in update}
+    ordered.update({k: v for k, v in update.items() if k not in ordered})
+    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in ordered.items()}
+
+
+def _fill_empty(
+    lines: list[str], key: yaml.Node, key_name: str, item: dict[str, Any], dash_offset: int,
+    newline: str,
+) -> str:
+    """Turn `key: []` (or an empty `key:`) into a block list holding `item`."""
+    row = key.start_mark.line
+    line = lines[row]
+    head = line[: line.index(f"{key_name}:") + len(key_name) + 1]
+    rendered = _render(item, key.start_mark.column + dash_offset, newline)
+    return "".join([*lines[:row], head + newline, *rendered, *lines[row + 1:]])
