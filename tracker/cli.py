@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tracker.build import build
 from tracker.catalogue import load_catalogue
-from tracker.editing import Edit, EditRefused, add_signoff, add_update
+from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_update
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import parse_quarter
@@ -100,6 +100,29 @@ def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
+def cmd_new_objective(args: argparse.Namespace, project: Project) -> int:
+    """Append a new objective, with a fresh id, to an area's file."""
+    fields = {"objective": args.objective, "timeframe": args.timeframe,
+              "target_date": args.target_date, "lead": args.lead}
+    try:
+        edit = add_objective(project, args.plan, args.area, fields)
+    except EditRefused as exc:
+        print(f"Not changed: {exc}.", file=sys.stderr)
+        return 1
+    _show_edit(edit, project)
+    print(f"Added to {display_path(edit.path, project.root)}: fill in its impacts and targets.")
+    return 0
+
+
+def _new_objective_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--plan", required=True, help="the plan id, e.g. sefton-plan-2023-25")
+    command.add_argument("--area", required=True, help="the area id, e.g. live-well-cancer")
+    command.add_argument("--objective", required=True, help="the objective text")
+    command.add_argument("--timeframe", help="the timeframe as published (default: To be confirmed)")
+    command.add_argument("--target-date", help="the target month, YYYY-MM")
+    command.add_argument("--lead", help="who reports on it")
+
+
 def cmd_schema(args: argparse.Namespace, project: Project) -> int:
     """Rewrite the editors' JSON Schemas from the models."""
     for path in write_schemas(project.root):
@@ -137,6 +160,8 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
     "validate": (cmd_validate, "check every plan file and report each problem with file and line",
                  None),
     "build": (cmd_build, "build the database from the plan files", None),
+    "new-objective": (cmd_new_objective, "add a new objective to an area, with a fresh id",
+                      _new_objective_arguments),
     "schema": (cmd_schema, "rewrite the JSON Schemas editors use for completion", None),
     "update": (cmd_update, "record a quarterly update for an objective", _update_arguments),
     "signoff": (cmd_signoff, "record an organisation's sign-off of a quarterly update",

@@ -86,6 +86,44 @@ def add_signoff(
     return Edit(path, before, after)
 
 
+def next_objective_id(project: Project, code: str) -> str:
+    """The next free id for an area code: one past the highest number in use anywhere."""
+    used = [
+        int(placed.objective.id.rsplit("-", 1)[1])
+        for placed in load_catalogue(project).objectives()
+        if placed.objective.id.rsplit("-", 1)[0] == code
+    ]
+    return f"{code}-{max(used, default=0) + 1:02d}"
+
+
+def add_objective(project: Project, plan_id: str, area_id: str, fields: dict[str, Any]) -> Edit:
+    """Append a well-formed new objective, with a fresh id, to an area's file."""
+    catalogue = load_catalogue(project)
+    plans = {loaded.plan.id: loaded for loaded in catalogue.plans}
+    if plan_id not in plans:
+        raise EditRefused(f"there is no plan '{plan_id}': plans are {', '.join(sorted(plans))}")
+    areas = {a.id: a for g in plans[plan_id].plan.groups for a in g.areas}
+    if area_id not in areas:
+        raise EditRefused(f"plan {plan_id} has no area '{area_id}': areas are {', '.join(areas)}")
+    objective = {
+        "id": next_objective_id(project, areas[area_id].code),
+        "objective": fields.get("objective") or "",
+        "impacts": [],
+        "timeframe": fields.get("timeframe") or "To be confirmed",
+        "target_date": fields.get("target_date"),
+        "milestones": [], "targets": [],
+        "lead": fields.get("lead"), "partners": [], "metrics": [], "risks": [],
+        "notes": None, "updates": [],
+    }
+    path = plans[plan_id].folder / f"{area_id}.yaml"
+    shown = f"objectives/{plan_id}/{area_id}.yaml"
+    before = path.read_text(encoding="utf-8")
+    after = splice_objective(before, objective)
+    _validate_text(after, shown)
+    write_atomically(path, after)
+    return Edit(path, before, after)
+
+
 def _checked_update(update: dict[str, Any]) -> dict[str, Any]:
     if update.get("rag") not in RAG_VALUES:
         raise EditRefused(f"RAG '{update.get('rag')}' is not allowed: use {', '.join(RAG_VALUES)}")
@@ -172,6 +210,19 @@ def splice_signoff(text: str, objective_id: str, quarter: str, signoff: dict[str
         if isinstance(org, yaml.ScalarNode) and org.value.strip().lower() == signoff["org"].lower():
             raise EditRefused(f"{objective_id} {quarter} is already signed off by {org.value}")
     return _append_item(lines, update, "signoffs", signoff, _dash_offset(root, objective), newline)
+
+
+def splice_objective(text: str, objective: dict[str, Any]) -> str:
+    """The file's text with `objective` appended to its `objectives` list."""
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        raise EditRefused("the file has no 'objectives:' list")
+    _, existing = _entry(root, "objectives")
+    first = existing.value[0] if isinstance(existing, yaml.SequenceNode) and existing.value else None
+    offset = _dash_offset(root, first) if isinstance(first, yaml.MappingNode) else 2
+    return _append_item(lines, root, "objectives", objective, offset, newline)
 
 
 def _parse_for_splice(
@@ -273,10 +324,11 @@ def _render(update: dict[str, Any], dash_column: int, newline: str) -> list[str]
     return [pad + line + newline for line in body.splitlines()]
 
 
-def _plain(update: dict[str, Any]) -> dict[str, Any]:
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    """Updates in the documented key order; other items as given."""
     order = ["quarter", "rag", "commentary", "mitigations", "updated_by", "updated_on", "signoffs"]
-    ordered = {k: update[k] for k in order if k in update}
-    ordered.update({k: v for k, v in update.items() if k not in ordered})
+    ordered = {k: item[k] for k in order if k in item}
+    ordered.update({k: v for k, v in item.items() if k not in ordered})
     return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in ordered.items()}
 
 

@@ -82,7 +82,7 @@ def _check_slug(value: str) -> str:
     return value
 
 
-def _editor_pattern(pattern: str, example: str) -> Any:  # noqa: ANN401 - a pydantic FieldInfo
+def _editor_pattern(pattern: str, example: str) -> Any:
     """The pattern editors check as the lead types (the validators say it in words)."""
     return Field(json_schema_extra={"pattern": pattern, "examples": [example]})
 

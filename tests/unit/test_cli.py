@@ -104,3 +104,24 @@ def test_pre_commit_hook_runs_validate_on_the_project(minimal_project: Project) 
     assert hook["entry"] == "python -m tracker validate"
     (minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml").write_text("- [")
     assert run_cli(minimal_project, "validate").returncode == 1
+
+
+def test_new_objective_gets_the_next_id_and_a_valid_skeleton(minimal_project: Project) -> None:
+    path = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    before = path.read_text()
+    result = run_cli(minimal_project, "new-objective", "--plan", "demo-plan", "--area",
+                     "live-well-cancer", "--objective", "Screen more people.",
+                     "--target-date", "2025-03")
+    assert result.returncode == 0, result.stderr
+    after = path.read_text()
+    assert after.startswith(before)
+    assert "  - id: LW-CAN-03\n    objective: Screen more people.\n" in after
+    assert "    target_date: 2025-03\n" in after
+    assert run_cli(minimal_project, "validate").returncode == 0
+
+
+def test_new_objective_refuses_an_unknown_area(minimal_project: Project) -> None:
+    result = run_cli(minimal_project, "new-objective", "--plan", "demo-plan", "--area", "nowhere",
+                     "--objective", "X")
+    assert result.returncode == 1
+    assert "plan demo-plan has no area 'nowhere'" in result.stderr
