@@ -230,7 +230,7 @@ def _objective_rows(placed: PlacedObjective, tables: dict[str, list[dict[str, An
         "objective_id": o.id, "plan_id": placed.plan_id, "group_id": placed.group_id,
         "area_id": placed.area_id, "position": placed.position, "objective": o.objective,
         "timeframe": o.timeframe, "target_month": month_start(o.target_date),
-        "rationale": o.rationale, "lead": o.lead, "notes": o.notes,
+        "rationale": o.rationale, "lead": o.lead, "lead_email": o.lead_email, "notes": o.notes,
         "source_path": placed.path, "source_line": placed.line,
     })
     tables["impacts"] += _listed(o.id, "impact", o.impacts)

@@ -19,7 +19,8 @@ from tracker.catalogue import load_catalogue
 from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_update
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
-from tracker.quarters import parse_quarter
+from tracker.quarters import FinancialQuarter, parse_quarter
+from tracker.workflow import changes, reminders
 from tracker.schema import write_schemas
 
 Command = Callable[[argparse.Namespace, Project], int]
@@ -123,6 +124,54 @@ def _new_objective_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--lead", help="who reports on it")
 
 
+def _quarter(text: str) -> FinancialQuarter:
+    try:
+        return parse_quarter(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
+    """List, by lead, the objectives still waiting for an update for the quarter."""
+    rows = reminders(project, args.quarter, args.plan)
+    if args.format == "csv":
+        rows.to_csv(sys.stdout, index=False)
+        return 0
+    if rows.empty:
+        print(f"Every objective has a real update for {args.quarter}.")
+        return 0
+    print(f"{len(rows)} objective(s) have no update for {args.quarter}:")
+    for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
+        contact = f" <{email}>" if isinstance(email, str) else ""
+        print(f"\n{lead}{contact}: {len(group)}")
+        for row in group.itertuples():
+            print(f"  {row.objective_id}  {row.area_name}")
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace, project: Project) -> int:
+    """List the updates for the quarter and how each status moved since the quarter before."""
+    rows = changes(project, args.quarter, args.plan)
+    if args.format == "csv":
+        rows.to_csv(sys.stdout, index=False)
+        return 0
+    if rows.empty:
+        print(f"No updates for {args.quarter}.")
+        return 0
+    print(f"{len(rows)} update(s) for {args.quarter}, against {args.quarter.previous()}:")
+    for row in rows.itertuples():
+        before = row.previous_rag if isinstance(row.previous_rag, str) else "none"
+        example = " (example)" if row.is_example else ""
+        print(f"  {row.objective_id:<11} {before:>6} -> {row.rag:<6} {row.movement}{example}")
+    return 0
+
+
+def _report_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
+    command.add_argument("--plan", help="one plan's id (default: every plan)")
+    command.add_argument("--format", choices=("text", "csv"), default="text")
+
+
 def cmd_schema(args: argparse.Namespace, project: Project) -> int:
     """Rewrite the editors' JSON Schemas from the models."""
     for path in write_schemas(project.root):
@@ -162,6 +211,10 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
     "build": (cmd_build, "build the database from the plan files", None),
     "new-objective": (cmd_new_objective, "add a new objective to an area, with a fresh id",
                       _new_objective_arguments),
+    "reminders": (cmd_reminders, "list, by lead, the objectives still waiting for an update",
+                  _report_arguments),
+    "changes": (cmd_changes, "list the quarter's updates and how each status moved",
+                _report_arguments),
     "schema": (cmd_schema, "rewrite the JSON Schemas editors use for completion", None),
     "update": (cmd_update, "record a quarterly update for an objective", _update_arguments),
     "signoff": (cmd_signoff, "record an organisation's sign-off of a quarterly update",

@@ -164,6 +164,9 @@ class Objective(Strict):
     milestones: list[Milestone] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     lead: str | None = Field(None, description="Who reports on this objective.")
+    lead_email: str | None = Field(
+        None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="The lead's e-mail, for reminders."
+    )
     partners: list[Text] = Field(default_factory=list)
     metrics: list[Text] = Field(default_factory=list, description="Ids of linked metrics.")
     risks: list[Text] = Field(default_factory=list)

@@ -54,6 +54,7 @@ create table objectives (
     target_month date,                    -- first day of the target month; null = no date set
     rationale varchar,
     lead varchar,
+    lead_email varchar,
     notes varchar,
     source_path varchar not null,
     source_line integer

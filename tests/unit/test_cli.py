@@ -125,3 +125,42 @@ def test_new_objective_refuses_an_unknown_area(minimal_project: Project) -> None
                      "--objective", "X")
     assert result.returncode == 1
     assert "plan demo-plan has no area 'nowhere'" in result.stderr
+
+
+def test_reminders_list_objectives_without_a_real_update_by_lead(minimal_project: Project) -> None:
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    area.write_text(area.read_text().replace(
+        "    impacts: []\n", "    impacts: []\n    lead: Jo Bloggs\n    lead_email: jo@example.org\n"))
+    result = run_cli(minimal_project, "reminders", "--quarter", "2023-24 Q1")
+    assert result.returncode == 0, result.stderr
+    # LW-CAN-01 has a real Q1 update; the others only examples or nothing.
+    assert result.stdout.splitlines() == [
+        "2 objective(s) have no update for 2023-24 Q1:",
+        "",
+        "Jo Bloggs <jo@example.org>: 1",
+        "  LW-CAN-02  Live Well – Cancer",
+        "",
+        "No lead named: 1",
+        "  LW-DEM-01  Live Well – Dementia",
+    ]
+    q2 = run_cli(minimal_project, "reminders", "--quarter", "2023-24 Q2", "--format", "csv")
+    assert sorted(line.split(",")[2] for line in q2.stdout.splitlines()[1:]) == [
+        "LW-CAN-01", "LW-CAN-02", "LW-DEM-01"
+    ]
+
+
+def test_changes_show_movement_against_the_quarter_before(minimal_project: Project) -> None:
+    result = run_cli(minimal_project, "changes", "--quarter", "2023-24 Q2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "2 update(s) for 2023-24 Q2, against 2023-24 Q1:",
+        "  LW-CAN-01    green -> amber  deteriorated (example)",
+        "  LW-DEM-01     none -> green  new (example)",
+    ]
+
+
+def test_a_bad_quarter_is_a_usage_error_not_a_traceback(minimal_project: Project) -> None:
+    result = run_cli(minimal_project, "changes", "--quarter", "Q7")
+    assert result.returncode == 2
+    assert "is not a financial quarter" in result.stderr
+    assert "Traceback" not in result.stderr
