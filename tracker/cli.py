@@ -20,8 +20,8 @@ from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_u
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
-from tracker.workflow import changes, reminders
 from tracker.schema import write_schemas
+from tracker.workflow import changes, reminders
 
 Command = Callable[[argparse.Namespace, Project], int]
 
