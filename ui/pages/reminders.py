@@ -1,0 +1,57 @@
+"""Reminders and changes: who still owes an update, and what moved this quarter."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tracker.rag import status_label
+from tracker.workflow import changes, reminder_mailto, reminders
+from ui.context import sidebar_context
+from ui.data import get_project
+from ui.widgets import example_banner, run_safely
+
+
+def _reminders(project, context) -> None:
+    rows = reminders(project, context.quarter, context.plan_id)
+    st.subheader(f"Waiting for an update for {context.quarter}")
+    if rows.empty:
+        st.success("Every objective has a real update for this quarter.", icon="✅")
+        return
+    st.write(f"**{len(rows)}** objective(s) have no real update yet (example updates do not count).")
+    for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
+        email = email if isinstance(email, str) else None
+        with st.expander(f"{lead}: {len(group)} objective(s)"):
+            link = reminder_mailto(email, lead, context.quarter, group)
+            st.link_button("Write the reminder e-mail", link, icon="✉️")
+            st.dataframe(group[["objective_id", "area_name", "objective"]], hide_index=True,
+                         width="stretch")
+
+
+def _changes(project, context) -> None:
+    rows = changes(project, context.quarter, context.plan_id)
+    st.subheader(f"What changed in {context.quarter}")
+    example_banner(bool(rows["is_example"].any()) if not rows.empty else False)
+    if rows.empty:
+        st.info("No updates for this quarter yet.")
+        return
+    table = pd.DataFrame({
+        "ID": rows["objective_id"],
+        "Area": rows["area_name"],
+        "Before": rows["previous_rag"].map(lambda r: status_label(r) if isinstance(r, str) else "—"),
+        "Now": rows["rag"].map(status_label),
+        "Movement": rows["movement"].str.capitalize(),
+        "Commentary": rows["commentary"],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def render() -> None:
+    context = sidebar_context()
+    st.title("Reminders and changes")
+    project = get_project()
+    _reminders(project, context)
+    _changes(project, context)
+
+
+run_safely(render)()
