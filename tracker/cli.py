@@ -7,8 +7,10 @@ traceback: programme leads run these commands.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import difflib
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -21,6 +23,7 @@ from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
 from tracker.schema import write_schemas
+from tracker.status import objective_status
 from tracker.workflow import changes, reminders
 
 Command = Callable[[argparse.Namespace, Project], int]
@@ -166,6 +169,37 @@ def cmd_changes(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
+STATUS_FIELDS = ["id", "plan", "group", "area", "target_date", "reported_rag", "derived_status",
+                 "reasons", "rosier_than_evidence", "movement", "overdue"]
+
+
+def cmd_status(args: argparse.Namespace, project: Project) -> int:
+    """Print one record per objective: reported and derived status, reasons, movement."""
+    frame = objective_status(project, args.quarter, args.plan)[STATUS_FIELDS]
+    records = [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+    for record in records:
+        record["reasons"] = list(record["reasons"])
+        record["rosier_than_evidence"] = bool(record["rosier_than_evidence"])
+        record["overdue"] = bool(record["overdue"])
+    if args.format == "json":
+        json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=STATUS_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "reasons": "; ".join(r["reasons"])} for r in records)
+    return 0
+
+
+def _status_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
+    command.add_argument("--plan", help="one plan's id (default: every plan)")
+    command.add_argument("--format", choices=("json", "csv"), default="json")
+
+
 def _report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
     command.add_argument("--plan", help="one plan's id (default: every plan)")
@@ -211,6 +245,8 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
     "build": (cmd_build, "build the database from the plan files", None),
     "new-objective": (cmd_new_objective, "add a new objective to an area, with a fresh id",
                       _new_objective_arguments),
+    "status": (cmd_status, "print each objective's reported and derived status as at a quarter",
+               _status_arguments),
     "reminders": (cmd_reminders, "list, by lead, the objectives still waiting for an update",
                   _report_arguments),
     "changes": (cmd_changes, "list the quarter's updates and how each status moved",

@@ -164,3 +164,27 @@ def test_a_bad_quarter_is_a_usage_error_not_a_traceback(minimal_project: Project
     assert result.returncode == 2
     assert "is not a financial quarter" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_status_json_has_one_record_per_objective(minimal_project: Project) -> None:
+    import json
+
+    result = run_cli(minimal_project, "status", "--plan", "demo-plan", "--quarter", "2023-24 Q3")
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert [r["id"] for r in records] == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    first = records[0]
+    assert set(first) == {"id", "plan", "group", "area", "target_date", "reported_rag",
+                          "derived_status", "reasons", "rosier_than_evidence", "movement",
+                          "overdue"}
+    assert (first["target_date"], first["reported_rag"], first["derived_status"],
+            first["overdue"]) == ("2023-06", "not_reported", "overdue", True)
+    assert records[1]["target_date"] is None and records[1]["derived_status"] == "no_date"
+
+
+def test_status_csv_joins_reasons(minimal_project: Project) -> None:
+    result = run_cli(minimal_project, "status", "--quarter", "Q3 23/24", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("id,plan,group,area,target_date,reported_rag,derived_status")
+    assert "No update for 2023-24 Q3; Target date June 2023 has passed" in lines[1]

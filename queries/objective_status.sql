@@ -1,0 +1,136 @@
+-- The status of every objective as at the end of $quarter (last day $quarter_end):
+-- what its lead reported, what the evidence says, and where the two disagree.
+-- Only updates for quarters up to $quarter count. Thresholds come from settings:
+-- $at_risk_window_months. $plan_id null means every plan.
+with rank_of(status, rank) as (
+    values ('red', 1), ('amber', 2), ('green', 3), ('blue', 4),
+        ('overdue', 1), ('at_risk', 2), ('on_track', 3), ('complete', 4)
+),
+
+known_updates as (
+    select * from updates where quarter_end <= $quarter_end
+),
+
+this_quarter as (
+    select objective_id, rag, commentary, mitigations, updated_by, updated_on, is_example
+    from known_updates where quarter = $quarter
+),
+
+previous_quarter as (
+    select objective_id, rag from known_updates where quarter = $previous_quarter
+),
+
+latest_before as (
+    select objective_id, quarter, rag
+    from known_updates
+    where quarter_end < $quarter_end
+    qualify row_number() over (partition by objective_id order by quarter_end desc) = 1
+),
+
+late_milestones as (
+    select
+        objective_id,
+        list(description || ' (due ' || strftime(due_month, '%B %Y') || ')' order by due_month)
+            as late
+    from milestones
+    where last_day(due_month) < $quarter_end
+        and (completed_month is null or completed_month > $quarter_end)
+    group by objective_id
+),
+
+reported as (
+    select
+        o.*,
+        case
+            when t.rag is not null then t.rag
+            when l.rag = 'blue' then 'blue'      -- complete stays complete
+            else 'not_reported'
+        end as reported_rag,
+        t.rag is null and l.rag = 'blue' as complete_carried_forward,
+        t.commentary,
+        t.mitigations,
+        t.updated_by,
+        t.updated_on,
+        coalesce(t.is_example, false) as is_example,
+        p.rag as previous_rag,
+        m.late as late_milestones
+    from objectives as o
+    left join this_quarter as t using (objective_id)
+    left join latest_before as l using (objective_id)
+    left join previous_quarter as p using (objective_id)
+    left join late_milestones as m using (objective_id)
+    where $plan_id is null or o.plan_id = $plan_id
+),
+
+derived as (
+    select
+        *,
+        target_month is not null and last_day(target_month) < $quarter_end
+            and reported_rag <> 'blue' as overdue,
+        target_month is not null and last_day(target_month) >= $quarter_end
+            and target_month <= $quarter_end + to_months($at_risk_window_months)
+            and late_milestones is not null as target_near_and_milestones_late
+    from reported
+),
+
+decided as (
+    select
+        *,
+        case
+            when reported_rag = 'blue' then 'complete'
+            when overdue then 'overdue'
+            when target_near_and_milestones_late then 'at_risk'
+            when target_month is null then 'no_date'
+            else 'on_track'
+        end as derived_status
+    from derived
+)
+
+select
+    d.objective_id as id,
+    d.plan_id as plan,
+    g.name as "group",
+    a.name as area,
+    strftime(d.target_month, '%Y-%m') as target_date,
+    d.reported_rag,
+    d.derived_status,
+    list_concat(
+        case when d.reported_rag = 'not_reported' then ['No update for ' || $quarter] else [] end,
+        case when d.complete_carried_forward then ['Reported complete in an earlier quarter'] else [] end,
+        case when d.overdue then ['Target date ' || strftime(d.target_month, '%B %Y')
+            || ' has passed and the objective is not reported complete'] else [] end,
+        case when d.target_near_and_milestones_late then ['Target date '
+            || strftime(d.target_month, '%B %Y') || ' is within ' || $at_risk_window_months
+            || ' months and milestones are late'] else [] end,
+        case when d.late_milestones is not null and d.reported_rag <> 'blue'
+            then list_transform(d.late_milestones, lambda m: 'Milestone late: ' || m) else [] end,
+        case when d.target_month is null and d.reported_rag <> 'blue'
+            then ['The plan sets no target date'] else [] end
+    ) as reasons,
+    coalesce(r_rep.rank > r_der.rank, false) as rosier_than_evidence,
+    case
+        when d.reported_rag = 'not_reported' then 'not_reported'
+        when d.previous_rag is null then 'new'
+        when r_rep.rank > r_prev.rank then 'improved'
+        when r_rep.rank < r_prev.rank then 'deteriorated'
+        else 'unchanged'
+    end as movement,
+    d.overdue,
+    d.previous_rag,
+    d.commentary,
+    d.mitigations,
+    d.updated_by,
+    d.updated_on,
+    d.is_example,
+    d.objective,
+    d.lead,
+    d.group_id,
+    d.area_id,
+    d.position
+from decided as d
+join groups as g on g.plan_id = d.plan_id and g.group_id = d.group_id
+join areas as a on a.plan_id = d.plan_id and a.area_id = d.area_id
+left join rank_of as r_rep on r_rep.status = d.reported_rag
+left join rank_of as r_der on r_der.status = d.derived_status
+left join rank_of as r_prev on r_prev.status = d.previous_rag
+order by d.plan_id, d.position

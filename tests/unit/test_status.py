@@ -1,0 +1,154 @@
+"""The derived-status rules, one test each, on small plans written for the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.project import Project, load_project
+from tracker.quarters import parse_quarter
+from tracker.status import objective_status
+
+PLAN = """id: rules
+name: Rules plan
+owner: Test
+period: {start: 2023-04, end: 2025-03}
+groups:
+  - id: g
+    name: Group
+    areas:
+      - id: area
+        name: Area
+        code: R
+"""
+
+
+def _project(tmp_path: Path, objectives: str, settings: str = "example_data: false\n") -> Project:
+    folder = tmp_path / "objectives" / "rules"
+    folder.mkdir(parents=True)
+    (folder / "plan.yaml").write_text(PLAN)
+    (folder / "area.yaml").write_text("objectives:\n" + objectives)
+    (tmp_path / "settings.yaml").write_text(settings)
+    (tmp_path / "queries").symlink_to(Path(__file__).resolve().parents[2] / "queries")
+    return load_project(tmp_path)
+
+
+def _row(project: Project, quarter: str) -> dict:
+    frame = objective_status(project, parse_quarter(quarter))
+    assert len(frame) == 1
+    return frame.iloc[0].to_dict()
+
+
+def objective(target: str = "2024-03", updates: str = "", milestones: str = "") -> str:
+    return (f"  - id: R-01\n    objective: O\n    timeframe: T\n    target_date: {target}\n"
+            f"{milestones}{updates}")
+
+
+def updates(*entries: tuple[str, str]) -> str:
+    lines = ["    updates:\n"]
+    for quarter, rag in entries:
+        lines.append(f"      - {{quarter: {quarter}, rag: {rag}, commentary: c}}\n")
+    return "".join(lines)
+
+
+def test_reported_complete_is_complete_even_after_the_target_date(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(updates=updates(("2024-25 Q1", "blue"))))
+    row = _row(project, "2024-25 Q1")
+    assert (row["reported_rag"], row["derived_status"], row["overdue"]) == ("blue", "complete", False)
+
+
+def test_complete_carries_forward_to_later_quarters(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(updates=updates(("2023-24 Q2", "blue"))))
+    row = _row(project, "2024-25 Q2")
+    assert row["reported_rag"] == "blue"
+    assert "Reported complete in an earlier quarter" in row["reasons"]
+
+
+def test_target_month_passed_and_not_complete_is_overdue(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(updates=updates(("2024-25 Q1", "green"))))
+    row = _row(project, "2024-25 Q1")
+    assert row["derived_status"] == "overdue" and row["overdue"]
+    assert row["rosier_than_evidence"]
+    assert any("March 2024 has passed" in r for r in row["reasons"])
+
+
+def test_due_in_the_quarter_itself_is_not_yet_overdue(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(updates=updates(("2023-24 Q4", "green"))))
+    row = _row(project, "2023-24 Q4")
+    assert row["derived_status"] == "on_track" and not row["overdue"]
+
+
+def test_late_milestone_near_the_target_is_at_risk(tmp_path: Path) -> None:
+    milestones = "    milestones:\n      - {description: Pilot, due: 2023-11}\n"
+    project = _project(tmp_path, objective(milestones=milestones,
+                                           updates=updates(("2023-24 Q4", "green"))))
+    row = _row(project, "2023-24 Q4")
+    assert row["derived_status"] == "at_risk"
+    assert row["rosier_than_evidence"]
+    assert "Milestone late: Pilot (due November 2023)" in row["reasons"]
+
+
+def test_late_milestone_far_from_the_target_is_not_at_risk(tmp_path: Path) -> None:
+    milestones = "    milestones:\n      - {description: Pilot, due: 2023-05}\n"
+    project = _project(tmp_path, objective(target="2025-03", milestones=milestones,
+                                           updates=updates(("2023-24 Q2", "green"))))
+    row = _row(project, "2023-24 Q2")
+    assert row["derived_status"] == "on_track"
+    assert "Milestone late: Pilot (due May 2023)" in row["reasons"]
+
+
+def test_completed_milestone_is_not_late(tmp_path: Path) -> None:
+    milestones = "    milestones:\n      - {description: Pilot, due: 2023-11, completed: 2023-12}\n"
+    project = _project(tmp_path, objective(milestones=milestones,
+                                           updates=updates(("2023-24 Q4", "green"))))
+    assert _row(project, "2023-24 Q4")["derived_status"] == "on_track"
+
+
+def test_the_at_risk_window_is_a_setting(tmp_path: Path) -> None:
+    milestones = "    milestones:\n      - {description: Pilot, due: 2023-07}\n"
+    project = _project(tmp_path, objective(target="2024-03", milestones=milestones,
+                                           updates=updates(("2023-24 Q2", "green"))),
+                       settings="example_data: false\nat_risk_window_months: 6\n")
+    assert _row(project, "2023-24 Q2")["derived_status"] == "at_risk"
+    (tmp_path / "settings.yaml").write_text("example_data: false\nat_risk_window_months: 3\n")
+    assert _row(load_project(tmp_path), "2023-24 Q2")["derived_status"] == "on_track"
+
+
+def test_no_target_date_is_its_own_status(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(target="null", updates=updates(("2023-24 Q1", "green"))))
+    row = _row(project, "2023-24 Q1")
+    assert row["derived_status"] == "no_date"
+    assert not row["rosier_than_evidence"]
+
+
+def test_no_update_for_the_quarter_is_not_reported_never_green(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(updates=updates(("2023-24 Q1", "green"))))
+    row = _row(project, "2023-24 Q2")
+    assert row["reported_rag"] == "not_reported"
+    assert row["movement"] == "not_reported"
+    assert "No update for 2023-24 Q2" in row["reasons"]
+
+
+def test_later_updates_are_not_used_as_at_an_earlier_quarter(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(updates=updates(("2023-24 Q3", "blue"))))
+    assert _row(project, "2023-24 Q2")["reported_rag"] == "not_reported"
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "movement"),
+    [("red", "amber", "improved"), ("green", "red", "deteriorated"),
+     ("amber", "amber", "unchanged"), (None, "green", "new"), ("green", "blue", "improved")],
+)
+def test_movement_since_the_previous_quarter(
+    tmp_path: Path, before: str | None, now: str, movement: str
+) -> None:
+    entries = ([("2023-24 Q1", before)] if before else []) + [("2023-24 Q2", now)]
+    project = _project(tmp_path, objective(target="2025-03", updates=updates(*entries)))
+    assert _row(project, "2023-24 Q2")["movement"] == movement
+
+
+def test_quarter_year_boundary_q4_is_january_to_march(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(target="2024-01", updates=updates(("2023-24 Q4", "green"))))
+    row = _row(project, "2023-24 Q4")
+    assert row["derived_status"] == "overdue"  # January 2024 ended before 31 March 2024
