@@ -10,7 +10,8 @@ from ui.data import ensure_database, query
 st.set_page_config(page_title="Sefton Partnership plan tracker", page_icon="📋", layout="wide")
 
 PAGES = [
-    st.Page("ui/pages/objectives.py", title="Objectives", icon="📋", default=True),
+    st.Page("ui/pages/overview.py", title="Board overview", icon="🏛️", default=True),
+    st.Page("ui/pages/objectives.py", title="Objectives", icon="📋"),
     st.Page("ui/pages/reminders.py", title="Reminders and changes", icon="✉️"),
     st.Page("ui/pages/update.py", title="Update an objective", icon="✏️"),
     st.Page("ui/pages/data_quality.py", title="Data quality", icon="🩺"),

@@ -40,6 +40,8 @@ def test_dashboard_reruns_stay_whole_while_another_process_rebuilds(
     )
     try:
         at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+        at.run()
+        at.switch_page("ui/pages/objectives.py")
         runs = 0
         start = time.monotonic()
         while time.monotonic() - start < 6:

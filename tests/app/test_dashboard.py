@@ -19,6 +19,12 @@ def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
 
 
+def open_objectives(at: AppTest) -> AppTest:
+    """Run the app and go to the Objectives page (the overview is the default)."""
+    at.run()
+    return at.switch_page("ui/pages/objectives.py").run()
+
+
 def _table(at: AppTest):
     return at.dataframe[0].value
 
@@ -27,14 +33,14 @@ def test_builds_a_missing_database_and_lists_every_objective(
     app: AppTest, minimal_project: Project
 ) -> None:
     assert not minimal_project.db_path.exists()
-    app.run()
+    open_objectives(app)
     assert not app.exception
     assert minimal_project.db_path.is_file()
     assert list(_table(app)["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
 
 
 def test_default_quarter_is_the_latest_with_updates_and_examples_are_flagged(app: AppTest) -> None:
-    app.run()
+    open_objectives(app)
     assert app.sidebar.selectbox(key="quarter").value == "2023-24 Q2"
     table = _table(app).set_index("ID")
     assert table.loc["LW-CAN-01", "Latest status"] == "▲ Amber (example)"
@@ -43,7 +49,7 @@ def test_default_quarter_is_the_latest_with_updates_and_examples_are_flagged(app
 
 
 def test_changing_the_quarter_changes_the_statuses(app: AppTest) -> None:
-    app.run()
+    open_objectives(app)
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
     table = _table(app).set_index("ID")
     assert table.loc["LW-CAN-01", "Latest status"] == "✔ Green"
@@ -52,7 +58,7 @@ def test_changing_the_quarter_changes_the_statuses(app: AppTest) -> None:
 
 
 def test_filters_narrow_the_table(app: AppTest) -> None:
-    app.run()
+    open_objectives(app)
     app.multiselect(key="f_area").set_value(["Live Well – Dementia"]).run()
     assert list(_table(app)["ID"]) == ["LW-DEM-01"]
     app.multiselect(key="f_area").set_value([]).run()
@@ -64,7 +70,7 @@ def test_filters_narrow_the_table(app: AppTest) -> None:
 
 
 def test_an_edit_to_the_yaml_shows_on_the_next_run(app: AppTest, minimal_project: Project) -> None:
-    app.run()
+    open_objectives(app)
     area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
     area.write_text(area.read_text().replace("Roll out lung health checks.", "Roll out TLHC."))
     app.run()
@@ -75,7 +81,7 @@ def test_a_broken_file_is_explained_on_data_quality_not_as_a_traceback(
     app: AppTest, minimal_project: Project
 ) -> None:
     (minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml").write_text("- [")
-    app.run()
+    open_objectives(app)
     assert not app.exception
     assert any("problem(s) in the source files" in w.value for w in app.sidebar.warning)
     assert list(_table(app)["ID"]) == ["LW-CAN-01", "LW-CAN-02"]
@@ -89,7 +95,7 @@ def test_a_broken_file_is_explained_on_data_quality_not_as_a_traceback(
 def test_a_page_that_fails_shows_a_friendly_message(
     app: AppTest, minimal_project: Project
 ) -> None:
-    app.run()
+    open_objectives(app)
     (minimal_project.root / "queries" / "objectives_table.sql").write_text("select nonsense")
     app.run()
     assert not app.exception

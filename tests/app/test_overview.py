@@ -1,0 +1,72 @@
+"""The Board overview: counts, movement and exceptions follow the plan and the quarter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tracker.project import Project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("TRACKER_ROOT", str(minimal_project.root))
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    at.run()
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_overview_is_the_default_page_and_counts_reported_status(app: AppTest) -> None:
+    assert not app.exception
+    assert app.title[0].value == "Board overview"
+    # As at 2023-24 Q2 (the latest with updates): one amber and one green example, one not reported.
+    assert _metric(app, "▲ Amber") == "1"
+    assert _metric(app, "✔ Green") == "1"
+    assert _metric(app, "? Not reported") == "1"
+
+
+def test_exceptions_follow_the_quarter(app: AppTest) -> None:
+    exceptions = app.dataframe[-1].value
+    assert list(exceptions["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    assert exceptions.iloc[0]["Reported"] == "▲ Amber (example)"
+    assert exceptions.iloc[0]["Evidence"] == "⏰ Overdue"
+    # Reported green, but its milestone is late with the target month near: rosier than the evidence.
+    dementia = exceptions.iloc[2]
+    assert (dementia["Reported"], dementia["Evidence"]) == ("✔ Green (example)", "▲ At risk")
+    assert dementia["Rosier than evidence"] == "⚠ Yes"
+    assert "Milestone late: Wellbeing hubs open (due June 2023)" in dementia["Why"]
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
+    exceptions = app.dataframe[-1].value
+    assert list(exceptions["ID"]) == ["LW-CAN-02", "LW-DEM-01"]
+    assert set(exceptions["Reported"]) == {"? Not reported"}
+
+
+def test_area_matrix_and_movement(app: AppTest) -> None:
+    matrix = app.dataframe[0].value.set_index("Area")
+    assert matrix.loc["Live Well – Cancer", "▲ Amber"] == 1
+    assert matrix.loc["Live Well – Dementia", "✔ Green"] == 1
+    movement = app.dataframe[1].value.set_index("Movement")["Objectives"]
+    assert movement["↓ Deteriorated"] == 1 and movement["● New"] == 1
+
+
+def test_plan_selector_limits_the_overview(app: AppTest) -> None:
+    app.sidebar.selectbox(key="plan").set_value("demo-plan").run()
+    assert not app.exception
+    assert "Demo Plan 2023-25: 3 objectives" in app.caption[0].value
+
+
+def test_the_chosen_quarter_and_plan_follow_the_user_to_other_pages(app: AppTest) -> None:
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
+    app.sidebar.selectbox(key="plan").set_value("demo-plan").run()
+    app.switch_page("ui/pages/objectives.py").run()
+    assert app.sidebar.selectbox(key="quarter").value == "2023-24 Q1"
+    assert app.sidebar.selectbox(key="plan").value == "demo-plan"

@@ -1,0 +1,98 @@
+"""Board overview: where are we, what changed, what needs the Board's attention."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tracker.rag import STATUS_STYLES, status_label
+from tracker.status import objective_status
+from ui.context import sidebar_context
+from ui.data import get_project
+from ui.widgets import example_banner, run_safely
+
+REPORTED = ["red", "amber", "green", "blue", "not_reported"]
+DERIVED_LABELS = {
+    "complete": "★ Complete", "on_track": "✔ On track", "at_risk": "▲ At risk",
+    "overdue": "⏰ Overdue", "no_date": "– No date set",
+}
+MOVEMENT_LABELS = {
+    "improved": "↑ Improved", "deteriorated": "↓ Deteriorated", "unchanged": "→ Unchanged",
+    "new": "● New", "not_reported": "? Not reported",
+}
+
+
+def _counts(frame: pd.DataFrame) -> None:
+    columns = st.columns(len(REPORTED))
+    for column, status in zip(columns, REPORTED, strict=True):
+        column.metric(STATUS_STYLES[status].label, int((frame["reported_rag"] == status).sum()))
+
+
+def _matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    """Reported status counts by group and area, in the plan's order."""
+    counts = pd.crosstab([frame["group"], frame["area"]], frame["reported_rag"])
+    counts = counts.reindex(columns=REPORTED, fill_value=0)
+    order = frame.drop_duplicates(["group", "area"])[["group", "area"]]
+    counts = counts.reindex(pd.MultiIndex.from_frame(order)).reset_index()
+    counts.columns = ["Group", "Area", *[STATUS_STYLES[s].label for s in REPORTED]]
+    counts["Overdue"] = frame.groupby(["group", "area"], sort=False)["overdue"].sum().to_numpy()
+    return counts
+
+
+def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Objectives the Board should look at, worst first."""
+    flagged = frame[
+        frame["reported_rag"].isin(["red", "amber", "not_reported"])
+        | frame["overdue"] | frame["rosier_than_evidence"]
+        | frame["derived_status"].eq("at_risk")
+    ].copy()
+    severity = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
+    flagged["_order"] = flagged["reported_rag"].map(severity)
+    flagged = flagged.sort_values(["_order", "plan", "position"])
+    return pd.DataFrame({
+        "ID": flagged["id"],
+        "Area": flagged["area"],
+        "Reported": flagged.apply(
+            lambda r: status_label(r["reported_rag"]) + (" (example)" if r["is_example"] else ""),
+            axis=1),
+        "Evidence": flagged["derived_status"].map(DERIVED_LABELS),
+        "Rosier than evidence": flagged["rosier_than_evidence"].map({True: "⚠ Yes", False: ""}),
+        "Why": flagged["reasons"].map(lambda rs: "; ".join(rs)),
+        "Commentary": flagged["commentary"].fillna(""),
+        "Mitigations": flagged["mitigations"].fillna(""),
+    })
+
+
+def render() -> None:
+    context = sidebar_context()
+    st.title("Board overview")
+    frame = objective_status(get_project(), context.quarter, context.plan_id)
+    st.caption(f"{context.plan_name}: {len(frame)} objectives, as at the end of {context.quarter} "
+               f"({context.quarter.end_date:%d %B %Y}).")
+    example_banner(bool(frame["is_example"].any()))
+    _counts(frame)
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("By area")
+        st.dataframe(_matrix(frame), hide_index=True, width="stretch")
+    with right:
+        st.subheader(f"Since {context.quarter.previous()}")
+        movement = frame["movement"].value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0)
+        st.dataframe(pd.DataFrame({"Movement": [MOVEMENT_LABELS[m] for m in movement.index],
+                                   "Objectives": movement.to_numpy()}),
+                     hide_index=True, width="stretch")
+        st.subheader("What the evidence says")
+        derived = frame["derived_status"].value_counts().reindex(list(DERIVED_LABELS), fill_value=0)
+        st.dataframe(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
+                                   "Objectives": derived.to_numpy()}),
+                     hide_index=True, width="stretch")
+    st.subheader("Exceptions")
+    table = exceptions(frame)
+    st.write(f"**{len(table)}** objective(s) are red, amber, overdue, at risk, not reported, "
+             "or reported rosier than the evidence.")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download the exceptions (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"exceptions-{context.quarter}.csv".replace(" ", "-"), mime="text/csv")
+
+
+run_safely(render)()
