@@ -37,3 +37,14 @@ def status_label(status: str | None) -> str:
         return STATUS_STYLES["not_reported"].label
     style = STATUS_STYLES.get(status)
     return style.label if style else status
+
+
+# What the evidence says (the derived status), in words and symbols.
+DERIVED_LABELS = {
+    "complete": "★ Complete", "on_track": "✔ On track", "at_risk": "▲ At risk",
+    "overdue": "⏰ Overdue", "no_date": "– No date set",
+}
+MOVEMENT_LABELS = {
+    "improved": "↑ Improved", "deteriorated": "↓ Deteriorated", "unchanged": "→ Unchanged",
+    "new": "● New", "not_reported": "? Not reported",
+}

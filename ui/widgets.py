@@ -46,3 +46,12 @@ def run_safely(page: Callable[[], None]) -> Callable[[], None]:
 
     wrapped.__name__ = page.__name__
     return wrapped
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
+
+
+def plain(text: object) -> str:
+    """User text made inert for st.markdown: no links, images, HTML or formatting."""
+    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+    return escaped.replace("\n", "  \n")

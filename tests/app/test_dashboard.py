@@ -100,3 +100,28 @@ def test_a_page_that_fails_shows_a_friendly_message(
     app.run()
     assert not app.exception
     assert any("Something went wrong" in e.value for e in app.error)
+
+
+def test_objective_detail_shows_text_status_reasons_and_history(app: AppTest) -> None:
+    open_objectives(app)
+    app.selectbox(key="detail").set_value("LW-DEM-01").run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert "Recover the dementia diagnosis rate\\." in text
+    assert "Timely diagnosis\\." in text
+    assert "**Reported for 2023-24 Q2:** ✔ Green (example)" in text
+    assert "▲ At risk" in text and "rosier than this" in text
+    assert "Milestone late: Wellbeing hubs open \\(due June 2023\\)" in text
+    history = app.dataframe[-1].value
+    assert list(history["Quarter"]) == ["2023-24 Q2"]
+    figure = app.get("plotly_chart")[0].proto.spec
+    assert "Wellbeing hubs open" in figure
+
+
+def test_objective_detail_history_follows_the_quarter(app: AppTest) -> None:
+    open_objectives(app)
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
+    app.selectbox(key="detail").set_value("LW-CAN-01").run()
+    history = app.dataframe[-1].value
+    assert list(history["Quarter"]) == ["2023-24 Q1"]
+    assert list(history["Status"]) == ["✔ Green"]

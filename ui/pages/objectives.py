@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.express as px
 import streamlit as st
 
-from tracker.rag import STATUS_STYLES
+from tracker.rag import DERIVED_LABELS, STATUS_STYLES, status_label
+from tracker.status import objective_status
 from ui.context import sidebar_context
-from ui.data import query
-from ui.widgets import example_banner, rag_column, run_safely
+from ui.data import get_project, query
+from ui.widgets import example_banner, plain, rag_column, run_safely
 
 STATUS_ORDER = ["red", "amber", "green", "blue", "not_reported"]
 
@@ -51,6 +53,71 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _detail(objective_id: str, context) -> None:
+    detail = query("objective_detail", objective_id=objective_id).iloc[0]
+    lists = query("objective_lists", objective_id=objective_id)
+    status = objective_status(get_project(), context.quarter, detail["plan_id"])
+    now = status.set_index("id").loc[objective_id]
+    st.subheader(f"{objective_id}: {detail['area_name']}")
+    st.caption(f"{detail['plan_name']} › {detail['group_name']} › {detail['area_name']}")
+    st.markdown(plain(detail["objective"]))
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Impacts**")
+        for impact in lists[lists["kind"] == "impact"]["text"]:
+            st.markdown("- " + plain(impact))
+        actions = lists[lists["kind"] == "action"]["text"]
+        if not actions.empty:
+            st.markdown("**Actions**")
+            for action in actions:
+                st.markdown("- " + plain(action))
+    with right:
+        st.markdown(f"**Timeframe:** {plain(detail['timeframe'])}")
+        target = detail["target_month"]
+        st.markdown(f"**Target date:** {target:%B %Y}" if pd.notna(target) else "**Target date:** none set")
+        if isinstance(detail["lead"], str):
+            st.markdown(f"**Lead:** {plain(detail['lead'])}")
+        example = " (example)" if now["is_example"] else ""
+        st.markdown(f"**Reported for {context.quarter}:** {status_label(now['reported_rag'])}{example}")
+        st.markdown(f"**Evidence:** {DERIVED_LABELS[now['derived_status']]}"
+                    + (" — ⚠ the reported status is rosier than this" if now["rosier_than_evidence"] else ""))
+        for reason in now["reasons"]:
+            st.markdown("- " + plain(reason))
+    _timeline(objective_id)
+    updates = query("objective_updates", objective_id=objective_id, as_at=context.quarter.end_date)
+    st.markdown("**Quarterly updates**")
+    if updates.empty:
+        st.write("No updates yet.")
+    else:
+        example_banner(bool(updates["is_example"].any()))
+        st.dataframe(pd.DataFrame({
+            "Quarter": updates["quarter"],
+            "Status": rag_column(updates, status="rag"),
+            "Commentary": updates["commentary"],
+            "Mitigations": updates["mitigations"].fillna(""),
+            "By": updates["updated_by"].fillna(""),
+            "Signed off by": updates["signed_off_by"],
+        }), hide_index=True, width="stretch")
+
+
+def _timeline(objective_id: str) -> None:
+    timeline = query("objective_timeline", objective_id=objective_id)
+    if timeline.empty:
+        return
+    st.markdown("**Milestones and targets**")
+    labels = timeline.apply(
+        lambda r: f"{r['what']}: {r['value']:g}{'%' if r['unit'] == 'percent' else ''}"
+        if r["kind"] == "target" else str(r["what"]), axis=1)
+    figure = px.scatter(
+        x=pd.to_datetime(timeline["due_month"]), y=timeline["kind"].str.capitalize(),
+        text=labels, symbol=timeline["kind"], symbol_map={"milestone": "diamond", "target": "star"},
+    )
+    figure.update_traces(textposition="top center", marker_size=14, showlegend=False)
+    figure.update_layout(height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         xaxis_title=None, yaxis_title=None)
+    st.plotly_chart(figure, width="stretch")
+
+
 def render() -> None:
     context = sidebar_context()
     st.title("Objectives")
@@ -67,6 +134,11 @@ def render() -> None:
         "Download this table (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
         file_name=f"objectives-{context.quarter}.csv".replace(" ", "-"), mime="text/csv",
     )
+    if not shown.empty:
+        chosen = st.selectbox("Open an objective", list(shown["objective_id"]), key="detail",
+                              index=None, placeholder="Choose an objective to see its detail")
+        if chosen:
+            _detail(chosen, context)
 
 
 run_safely(render)()

@@ -5,23 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.rag import STATUS_STYLES, status_label
+from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES, status_label
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project
 from ui.widgets import example_banner, run_safely
 
 REPORTED = ["red", "amber", "green", "blue", "not_reported"]
-DERIVED_LABELS = {
-    "complete": "★ Complete", "on_track": "✔ On track", "at_risk": "▲ At risk",
-    "overdue": "⏰ Overdue", "no_date": "– No date set",
-}
-MOVEMENT_LABELS = {
-    "improved": "↑ Improved", "deteriorated": "↓ Deteriorated", "unchanged": "→ Unchanged",
-    "new": "● New", "not_reported": "? Not reported",
-}
-
-
 def _counts(frame: pd.DataFrame) -> None:
     columns = st.columns(len(REPORTED))
     for column, status in zip(columns, REPORTED, strict=True):
