@@ -22,6 +22,7 @@ from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_u
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
+from tracker.report import build_report_data, render_html, render_pdf
 from tracker.schema import write_schemas
 from tracker.status import objective_status
 from tracker.workflow import changes, reminders
@@ -200,6 +201,28 @@ def _status_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", choices=("json", "csv"), default="json")
 
 
+def cmd_report(args: argparse.Namespace, project: Project) -> int:
+    """Write the quarterly Board report as PDF or HTML."""
+    data = build_report_data(project, args.plan, args.quarter, args.meeting_date)
+    html = render_html(data)
+    out = args.out or Path(f"{args.plan}-{str(args.quarter).replace(' ', '-')}.{args.format}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.format == "html":
+        out.write_text(html, encoding="utf-8")
+    else:
+        out.write_bytes(render_pdf(html))
+    print(f"Wrote {out}" + (" (contains EXAMPLE data)" if data.uses_examples else "") + ".")
+    return 0
+
+
+def _board_report_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--plan", required=True, help="the plan's id, e.g. sefton-plan-2023-25")
+    command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
+    command.add_argument("--format", choices=("pdf", "html"), default="pdf")
+    command.add_argument("--out", type=Path, help="the file to write")
+    command.add_argument("--meeting-date", help="the Board meeting's date, for the cover sheet")
+
+
 def _report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
     command.add_argument("--plan", help="one plan's id (default: every plan)")
@@ -247,6 +270,7 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
                       _new_objective_arguments),
     "status": (cmd_status, "print each objective's reported and derived status as at a quarter",
                _status_arguments),
+    "report": (cmd_report, "write the quarterly Board report (PDF or HTML)", _board_report_arguments),
     "reminders": (cmd_reminders, "list, by lead, the objectives still waiting for an update",
                   _report_arguments),
     "changes": (cmd_changes, "list the quarter's updates and how each status moved",

@@ -27,7 +27,7 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "blue": StatusStyle("Complete", "★", "#0072b2"),
     "not_reported": StatusStyle("Not reported", "?", "#6b6b6b"),
     "no_date": StatusStyle("No date set", "–", "#6b6b6b"),
-    "overdue": StatusStyle("Overdue", "⏰", "#c0392b"),
+    "overdue": StatusStyle("Overdue", "⚑", "#c0392b"),
 }
 
 
@@ -42,7 +42,7 @@ def status_label(status: str | None) -> str:
 # What the evidence says (the derived status), in words and symbols.
 DERIVED_LABELS = {
     "complete": "★ Complete", "on_track": "✔ On track", "at_risk": "▲ At risk",
-    "overdue": "⏰ Overdue", "no_date": "– No date set",
+    "overdue": "⚑ Overdue", "no_date": "– No date set",
 }
 MOVEMENT_LABELS = {
     "improved": "↑ Improved", "deteriorated": "↓ Deteriorated", "unchanged": "→ Unchanged",

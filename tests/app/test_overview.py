@@ -38,7 +38,7 @@ def test_exceptions_follow_the_quarter(app: AppTest) -> None:
     exceptions = app.dataframe[-1].value
     assert list(exceptions["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
     assert exceptions.iloc[0]["Reported"] == "▲ Amber (example)"
-    assert exceptions.iloc[0]["Evidence"] == "⏰ Overdue"
+    assert exceptions.iloc[0]["Evidence"] == "⚑ Overdue"
     # Reported green, but its milestone is late with the target month near: rosier than the evidence.
     dementia = exceptions.iloc[2]
     assert (dementia["Reported"], dementia["Evidence"]) == ("✔ Green (example)", "▲ At risk")

@@ -1,0 +1,58 @@
+"""The real dashboard in a real browser: what a Board member sees and clicks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script and drawing."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT
+    )
+    page.wait_for_timeout(300)
+
+
+def _no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox found by its label."""
+    page.get_by_label(label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _settle(page)
+
+
+def test_overview_quarter_and_objective_detail(page, dashboard_url: str) -> None:
+    page.goto(dashboard_url)
+    page.get_by_text("Board overview").first.wait_for(timeout=TIMEOUT)
+    _settle(page)
+    _no_exception(page)
+    page.get_by_text("Exceptions").first.wait_for()
+    assert page.get_by_text("Example data.").count() >= 1
+    caption = page.get_by_text(re.compile(r"objectives, as at the end of 2023-24 Q4"))
+    caption.first.wait_for(timeout=TIMEOUT)
+    screenshot(page, "01-overview")
+
+    _choose(page, "As at the end of", "2023-24 Q2")
+    page.get_by_text(re.compile(r"as at the end of 2023-24 Q2")).first.wait_for(timeout=TIMEOUT)
+    _no_exception(page)
+    screenshot(page, "02-overview-q2")
+
+    page.get_by_role("link", name="Objectives").click()
+    page.get_by_role("heading", name="Objectives").wait_for(timeout=TIMEOUT)
+    _settle(page)
+    _choose(page, "Open an objective", "AW-DEM-01")
+    page.get_by_text("Recover the dementia diagnosis rate to 66.7%").first.wait_for(timeout=TIMEOUT)
+    page.get_by_text("Reported for 2023-24 Q2:").first.wait_for()
+    _no_exception(page)
+    screenshot(page, "03-objective-detail")

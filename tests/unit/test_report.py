@@ -1,0 +1,105 @@
+"""The Board report: the right objectives in the right places, as PDF and HTML."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tracker.editing import add_update
+from tracker.project import Project
+from tracker.quarters import parse_quarter
+from tracker.report import build_report_data, render_html, render_pdf
+
+REPO = Path(__file__).resolve().parents[2]
+ARTEFACTS = REPO / "test-output" / "report"
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _section(text: str, start: str, end: str) -> str:
+    return text[text.index(start): text.index(end, text.index(start))]
+
+
+@pytest.fixture
+def q2_pdf(minimal_project: Project) -> bytes:
+    data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
+    return render_pdf(render_html(data))
+
+
+def test_pdf_has_cover_exceptions_and_appendix_for_the_quarter(q2_pdf: bytes, tmp_path: Path) -> None:
+    text = _pdf_text(q2_pdf, tmp_path)
+    assert "Report to" in text and "Sefton Partnership Board" in text
+    assert "As at 30 September 2023, of 3 objectives 1 amber, 1 green, 1 not reported" in text
+    assert "EXAMPLE DATA" in text
+    exceptions = _section(text, "2. Exceptions", "Appendix")
+    assert re.findall(r"LW-[A-Z]+-\d\d", exceptions) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    assert "Target date June 2023 has passed" in exceptions
+    appendix = _section(text, "Appendix", "Data quality")
+    rows = {m[0]: m[1] for m in re.findall(r"(LW-[A-Z]+-\d\d).*?(Amber|Green|Not\s+reported)",
+                                           appendix, flags=re.S)}
+    assert rows == {"LW-CAN-01": "Amber", "LW-CAN-02": "Not reported", "LW-DEM-01": "Green"}
+
+
+def test_pdf_page_count_is_sensible_and_pages_render(q2_pdf: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(q2_pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 3 <= pages <= 8
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTEFACTS.glob("minimal-page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "3", "-png", str(path),
+                    str(ARTEFACTS / "minimal-page")], check=True, capture_output=True)
+    assert len(list(ARTEFACTS.glob("minimal-page-*.png"))) == 3
+
+
+def test_statuses_follow_the_quarter(minimal_project: Project, tmp_path: Path) -> None:
+    data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q1"))
+    text = _pdf_text(render_pdf(render_html(data)), tmp_path)
+    exceptions = _section(text, "2. Exceptions", "Appendix")
+    assert re.findall(r"LW-[A-Z]+-\d\d", exceptions) == ["LW-CAN-02", "LW-DEM-01"]
+    assert "EXAMPLE DATA" not in text  # no example update is in force as at Q1
+
+
+def test_html_is_self_contained_and_escapes_commentary(minimal_project: Project, tmp_path: Path) -> None:
+    add_update(minimal_project, "LW-CAN-02", {
+        "quarter": "2023-24 Q2", "rag": "red",
+        "commentary": "<script>alert(1)</script> and <b>bold</b> & [a link](http://x)",
+    })
+    data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
+    html = render_html(data)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; and &lt;b&gt;bold&lt;/b&gt; &amp; [a link]" in html
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+    assert "<link" not in html
+    text = _pdf_text(render_pdf(html), tmp_path)
+    assert "<script>alert(1)</script>" in text
+
+
+def test_unknown_plan_is_a_clear_error(minimal_project: Project) -> None:
+    with pytest.raises(LookupError, match="there is no plan 'nope': plans are demo-plan"):
+        build_report_data(minimal_project, "nope", parse_quarter("2023-24 Q2"))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_cli_writes_pdf_and_html(minimal_project: Project, tmp_path: Path) -> None:
+    from tests.unit.test_cli import run_cli
+
+    for fmt in ("pdf", "html"):
+        out = tmp_path / f"board.{fmt}"
+        result = run_cli(minimal_project, "report", "--plan", "demo-plan", "--quarter",
+                         "2023-24 Q2", "--format", fmt, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert f"Wrote {out} (contains EXAMPLE data)." in result.stdout
+    assert (tmp_path / "board.pdf").read_bytes().startswith(b"%PDF")
+    assert "<!DOCTYPE html>" in (tmp_path / "board.html").read_text()

@@ -1,0 +1,173 @@
+"""The quarterly Board report: one HTML file and the PDF made from it.
+
+The report is built from the same status query as the dashboard, so the
+Board reads the same figures in the pack as on the screen. The HTML is one
+self-contained file (styles inline, charts as inline SVG); user text is
+escaped by the template engine, never interpreted. The PDF is the same HTML
+printed by WeasyPrint, which installs from pip alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tracker.build import ensure_built
+from tracker.project import Project
+from tracker.quarters import FinancialQuarter
+from tracker.queries import read_query
+from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
+from tracker.status import objective_status
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+REPORTED_ORDER = ["red", "amber", "green", "blue", "not_reported"]
+
+
+@dataclass
+class CoverSheet:
+    """The Board paper's front page, in the style of the council's committee papers."""
+
+    report_to: str
+    meeting_date: str
+    subject: str
+    report_of: str
+    purpose: str
+    recommendations: list[str]
+    assurance: str
+
+
+@dataclass
+class ReportData:
+    plan: dict[str, Any]
+    quarter: FinancialQuarter
+    cover: CoverSheet
+    position: str
+    counts: list[dict[str, Any]]
+    totals: dict[str, int]
+    movement: dict[str, int]
+    exceptions: list[dict[str, Any]]
+    appendix: list[dict[str, Any]]
+    problems: list[dict[str, Any]]
+    uses_examples: bool
+    generated_on: dt.date = field(default_factory=dt.date.today)
+
+
+def _plan(project: Project, plan_id: str) -> dict[str, Any]:
+    plans = read_query(project, "plans")
+    match = plans[plans["plan_id"] == plan_id]
+    if match.empty:
+        known = ", ".join(plans["plan_id"])
+        raise LookupError(f"there is no plan '{plan_id}': plans are {known}")
+    return match.iloc[0].to_dict()
+
+
+def position_sentence(frame: pd.DataFrame, quarter: FinancialQuarter) -> str:
+    """The plan's position in one sentence, for the cover sheet."""
+    counts = frame["reported_rag"].value_counts()
+    parts = [f"{counts.get(s, 0)} {STATUS_STYLES[s].word.lower()}" for s in REPORTED_ORDER
+             if counts.get(s, 0)]
+    overdue = int(frame["overdue"].sum())
+    rosier = int(frame["rosier_than_evidence"].sum())
+    return (f"As at {quarter.end_date:%-d %B %Y}, of {len(frame)} objectives "
+            f"{', '.join(parts)}; {overdue} are past their target date and not complete, and "
+            f"{rosier} are reported more positively than the evidence supports.")
+
+
+def _counts_by_area(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for (group, area), part in frame.groupby(["group", "area"], sort=False):
+        counts = part["reported_rag"].value_counts()
+        rows.append({"group": group, "area": area, "total": len(part),
+                     "overdue": int(part["overdue"].sum()),
+                     **{s: int(counts.get(s, 0)) for s in REPORTED_ORDER}})
+    return rows
+
+
+def _exceptions(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    flagged = frame[
+        frame["reported_rag"].isin(["red", "amber", "not_reported"]) | frame["overdue"]
+        | frame["rosier_than_evidence"] | frame["derived_status"].eq("at_risk")
+    ]
+    severity = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
+    flagged = flagged.assign(_order=flagged["reported_rag"].map(severity))
+    return [_record(row) for _, row in flagged.sort_values(["_order", "position"]).iterrows()]
+
+
+def _record(row: pd.Series) -> dict[str, Any]:
+    return {
+        "id": row["id"], "area": row["area"], "group": row["group"],
+        "objective": row["objective"],
+        "target_date": row["target_date"] if isinstance(row["target_date"], str) else None,
+        "reported": row["reported_rag"], "derived": row["derived_status"],
+        "derived_label": DERIVED_LABELS[row["derived_status"]],
+        "reasons": list(row["reasons"]), "rosier": bool(row["rosier_than_evidence"]),
+        "movement": MOVEMENT_LABELS[row["movement"]],
+        "commentary": row["commentary"] if isinstance(row["commentary"], str) else None,
+        "mitigations": row["mitigations"] if isinstance(row["mitigations"], str) else None,
+        "example": bool(row["is_example"]),
+    }
+
+
+def build_report_data(
+    project: Project, plan_id: str, quarter: FinancialQuarter, meeting_date: str | None = None
+) -> ReportData:
+    """Everything the report shows, gathered once."""
+    ensure_built(project)
+    plan = _plan(project, plan_id)
+    frame = objective_status(project, quarter, plan_id)
+    subject = f"{plan['name']}: progress report, {quarter}"
+    cover = CoverSheet(
+        report_to="Sefton Partnership Board",
+        meeting_date=meeting_date or "To be confirmed",
+        subject=subject,
+        report_of=f"{plan['owner']} programme leads",
+        purpose=(f"To report progress against the objectives of the {plan['name']} as at the end "
+                 f"of {quarter}, the exceptions that need the Board's attention, and the "
+                 "performance of the headline metrics."),
+        recommendations=[
+            "Note the position of the plan's objectives as at the end of the quarter.",
+            "Consider the exceptions and the mitigations proposed by the leads.",
+            "Agree any escalation needed where the reported status is more positive than the "
+            "evidence.",
+        ],
+        assurance=("The Board is asked to take assurance that progress is monitored quarterly "
+                   "against published target dates, and that exceptions are identified from "
+                   "the evidence as well as from the leads' own reports."),
+    )
+    problems = read_query(project, "problems").to_dict(orient="records")
+    return ReportData(
+        plan=plan, quarter=quarter, cover=cover, position=position_sentence(frame, quarter),
+        counts=_counts_by_area(frame),
+        totals={s: int((frame["reported_rag"] == s).sum()) for s in REPORTED_ORDER},
+        movement={MOVEMENT_LABELS[m]: int((frame["movement"] == m).sum()) for m in MOVEMENT_LABELS},
+        exceptions=_exceptions(frame),
+        appendix=[_record(row) for _, row in frame.iterrows()],
+        problems=problems,
+        uses_examples=bool(frame["is_example"].any()),
+    )
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.globals["styles"] = STATUS_STYLES
+    return env
+
+
+def render_html(data: ReportData) -> str:
+    """The report as one self-contained HTML document."""
+    return _environment().get_template("report.html.j2").render(data=data, REPORTED=REPORTED_ORDER)
+
+
+def render_pdf(html: str) -> bytes:
+    """The same report as a PDF (A4, printed by WeasyPrint)."""
+    from weasyprint import HTML  # imported here: slow to import, only the PDF needs it
+
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
