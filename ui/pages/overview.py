@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES, status_label
+from tracker.report import build_report_data, render_html, render_pdf
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project
@@ -53,6 +54,26 @@ def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _report_downloads(context) -> None:
+    """The Board pack for the chosen plan and quarter, made when clicked."""
+    st.subheader("Board report")
+    if context.plan_id is None:
+        st.caption("Choose a plan in the sidebar to download its quarterly Board report.")
+        return
+    project = get_project()
+
+    def html() -> str:
+        return render_html(build_report_data(project, context.plan_id, context.quarter))
+
+    name = f"{context.plan_id}-{str(context.quarter).replace(' ', '-')}"
+    left, right = st.columns(2)
+    left.download_button("Download the Board report (PDF)", lambda: render_pdf(html()),
+                         file_name=f"{name}.pdf", mime="application/pdf", on_click="ignore",
+                         key="report_pdf", icon="📄")
+    right.download_button("Download the Board report (HTML)", html, file_name=f"{name}.html",
+                          mime="text/html", on_click="ignore", key="report_html", icon="🌐")
+
+
 def render() -> None:
     context = sidebar_context()
     st.title("Board overview")
@@ -83,6 +104,7 @@ def render() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button("Download the exceptions (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"exceptions-{context.quarter}.csv".replace(" ", "-"), mime="text/csv")
+    _report_downloads(context)
 
 
 run_safely(render)()
