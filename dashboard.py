@@ -7,14 +7,14 @@ import streamlit as st
 
 from ui.data import ensure_database, query
 
-st.set_page_config(page_title="Sefton Partnership plan tracker", page_icon="📋", layout="wide")
+st.set_page_config(page_title="Sefton Partnership plan tracker", page_icon=":material/checklist:", layout="wide")
 
 PAGES = [
-    st.Page("ui/pages/overview.py", title="Board overview", icon="🏛️", default=True),
-    st.Page("ui/pages/objectives.py", title="Objectives", icon="📋"),
-    st.Page("ui/pages/reminders.py", title="Reminders and changes", icon="✉️"),
-    st.Page("ui/pages/update.py", title="Update an objective", icon="✏️"),
-    st.Page("ui/pages/data_quality.py", title="Data quality", icon="🩺"),
+    st.Page("ui/pages/overview.py", title="Board overview", icon=":material/dashboard:", default=True),
+    st.Page("ui/pages/objectives.py", title="Objectives", icon=":material/checklist:"),
+    st.Page("ui/pages/reminders.py", title="Reminders and changes", icon=":material/mail:"),
+    st.Page("ui/pages/update.py", title="Update an objective", icon=":material/edit_note:"),
+    st.Page("ui/pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
 ]
 
 
@@ -31,7 +31,7 @@ def _prepare() -> bool:
         return False
     if not problems.empty:
         st.sidebar.warning(
-            f"{len(problems)} problem(s) in the source files: see **Data quality**.", icon="🩺"
+            f"{len(problems)} problem(s) in the source files: see **Data quality**.", icon=":material/fact_check:"
         )
     return True
 

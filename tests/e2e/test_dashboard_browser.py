@@ -27,7 +27,9 @@ def _no_exception(page) -> None:
 
 def _choose(page, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox found by its label."""
-    page.get_by_label(label).first.click()
+    box = page.get_by_label(label).first
+    box.click()
+    box.fill(option)  # long lists are virtualised: filter, then pick
     page.get_by_role("option", name=option, exact=True).click()
     _settle(page)
 
