@@ -61,6 +61,9 @@ class Catalogue:
     plans: list[LoadedPlan] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    # Every objective id written in a readable file, valid or not, with where it is:
+    # duplicates are found even when another mistake makes a file fail validation.
+    written_ids: list[tuple[str, str, int | None]] = field(default_factory=list)
 
     def objectives(self) -> list[PlacedObjective]:
         return [o for plan in self.plans for o in plan.objectives]
@@ -158,6 +161,8 @@ def _load_areas(
                 )
                 continue
             doc = _read(project, path, catalogue)
+            if doc is not None:
+                _note_written_ids(doc, catalogue)
             area_file, problems = validate_document(doc, AreaFile) if doc else (None, [])
             catalogue.problems.extend(problems)
             if not isinstance(area_file, AreaFile):
@@ -178,6 +183,13 @@ def _load_areas(
                         "is not an area of plan.yaml: list it under groups, or rename it "
                         "to match an area id")
             )
+
+
+def _note_written_ids(doc: LocatedDocument, catalogue: Catalogue) -> None:
+    items = doc.data.get("objectives") if isinstance(doc.data, dict) else None
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            catalogue.written_ids.append((item["id"], doc.path, doc.line_of(("objectives", i))))
 
 
 def _check_objective(
@@ -252,14 +264,14 @@ def _check_examples(loaded: LoadedPlan, catalogue: Catalogue) -> None:
 
 
 def _check_unique_ids(catalogue: Catalogue) -> None:
-    where: dict[str, list[PlacedObjective]] = defaultdict(list)
-    for placed in catalogue.objectives():
-        where[placed.objective.id].append(placed)
+    where: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    for objective_id, path, line in catalogue.written_ids:
+        where[objective_id].append((path, line))
     for objective_id, places in where.items():
-        for placed in places if len(places) > 1 else []:
-            others = ", ".join(f"{o.path}:{o.line}" for o in places if o is not placed)
+        for place in places if len(places) > 1 else []:
+            others = ", ".join(f"{p}:{n}" for p, n in places if (p, n) != place)
             catalogue.problems.append(
-                Problem(placed.path, placed.line,
+                Problem(place[0], place[1],
                         f"objective id '{objective_id}' is used again at {others}: "
                         "ids must be unique across all plans")
             )

@@ -53,6 +53,7 @@ def test_overview_quarter_and_objective_detail(page, dashboard_url: str) -> None
     page.get_by_role("link", name="Objectives").click()
     page.get_by_role("heading", name="Objectives").wait_for(timeout=TIMEOUT)
     _settle(page)
+    page.get_by_text("113 of 113 objectives shown.").wait_for(timeout=TIMEOUT)  # both plans
     _choose(page, "Open an objective", "AW-DEM-01")
     page.get_by_text("Recover the dementia diagnosis rate to 66.7%").first.wait_for(timeout=TIMEOUT)
     page.get_by_text("Reported for 2023-24 Q2:").first.wait_for()

@@ -1,0 +1,42 @@
+"""The shipped plans validate, and a lead's three commonest mistakes are all caught at once."""
+
+from __future__ import annotations
+
+import re
+
+from tests.unit.test_cli import run_cli
+from tracker.project import Project
+
+
+def _lines_of(path, pattern: str) -> list[int]:  # noqa: ANN001 - a Path
+    return [n for n, line in enumerate(path.read_text().splitlines(), 1) if re.search(pattern, line)]
+
+
+def test_shipped_files_validate(shipped_copy: Project) -> None:
+    result = run_cli(shipped_copy, "validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: 2 plans, 113 objectives,")
+
+
+def test_misspelt_key_bad_date_and_duplicate_id_in_two_files(shipped_copy: Project) -> None:
+    folder = shipped_copy.objectives_dir / "sefton-plan-2023-25"
+    cancer, dementia = folder / "live-well-cancer.yaml", folder / "age-well-dementia.yaml"
+    cancer.write_text(cancer.read_text().replace("  impacts:", "  impact:", 1))
+    cancer.write_text(cancer.read_text().replace("target_date: 2024-03", "target_date: March 2024", 1))
+    dementia.write_text(dementia.read_text().replace("- id: AW-DEM-02", "- id: LW-CAN-01"))
+    misspelt = _lines_of(cancer, r"^  impact:")[0]
+    bad_date = _lines_of(cancer, r"target_date: March 2024")[0]
+    duplicate = _lines_of(dementia, r"- id: LW-CAN-01")[0]
+
+    result = run_cli(shipped_copy, "validate")
+
+    assert result.returncode == 1
+    errors = result.stderr
+    cancer_path = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"
+    dementia_path = "objectives/sefton-plan-2023-25/age-well-dementia.yaml"
+    assert f"{cancer_path}:{misspelt}: unknown key 'impact'; did you mean 'impacts'?" in errors
+    assert (f"{cancer_path}:{bad_date}: target_date 'March 2024' is not a month: write it as "
+            "YYYY-MM, for example 2024-03") in errors
+    assert f"{dementia_path}:{duplicate}: objective id 'LW-CAN-01' is used again at {cancer_path}:" \
+        in errors
+    assert "Traceback" not in errors
