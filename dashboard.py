@@ -7,7 +7,9 @@ import streamlit as st
 
 from ui.data import ensure_database, query
 
-st.set_page_config(page_title="Sefton Partnership plan tracker", page_icon=":material/checklist:", layout="wide")
+st.set_page_config(
+    page_title="Sefton Partnership plan tracker", page_icon=":material/checklist:", layout="wide"
+)
 
 PAGES = [
     st.Page("ui/pages/overview.py", title="Board overview", icon=":material/dashboard:", default=True),
@@ -31,7 +33,8 @@ def _prepare() -> bool:
         return False
     if not problems.empty:
         st.sidebar.warning(
-            f"{len(problems)} problem(s) in the source files: see **Data quality**.", icon=":material/fact_check:"
+            f"{len(problems)} problem(s) in the source files: see **Data quality**.",
+            icon=":material/fact_check:",
         )
     return True
 

@@ -27,6 +27,17 @@ latest_before as (
     qualify row_number() over (partition by objective_id order by quarter_end desc) = 1
 ),
 
+quarter_signoffs as (
+    select
+        objective_id,
+        list(org order by signed_on, org) as signed_orgs,
+        list(org || ' (' || signed_by || ', ' || strftime(signed_on, '%-d %b %Y') || ')'
+            order by signed_on, org) as signed_off_by
+    from signoffs
+    where quarter = $quarter
+    group by objective_id
+),
+
 late_milestones as (
     select
         objective_id,
@@ -53,12 +64,15 @@ reported as (
         t.updated_on,
         coalesce(t.is_example, false) as is_example,
         p.rag as previous_rag,
-        m.late as late_milestones
+        m.late as late_milestones,
+        coalesce(s.signed_orgs, []) as signed_orgs,
+        coalesce(s.signed_off_by, []) as signed_off_by
     from objectives as o
     left join this_quarter as t using (objective_id)
     left join latest_before as l using (objective_id)
     left join previous_quarter as p using (objective_id)
     left join late_milestones as m using (objective_id)
+    left join quarter_signoffs as s using (objective_id)
     where $plan_id is null or o.plan_id = $plan_id
 ),
 
@@ -122,6 +136,10 @@ select
     d.updated_by,
     d.updated_on,
     d.is_example,
+    d.signed_off_by,
+    case when d.reported_rag = 'not_reported' or d.complete_carried_forward then []
+        else list_filter($signoff_orgs, lambda org: not list_contains(d.signed_orgs, org))
+    end as awaiting_signoff,
     d.objective,
     d.lead,
     d.group_id,

@@ -111,13 +111,26 @@ def _check_settings(project: Project, catalogue: Catalogue) -> None:
     if not isinstance(doc.data, dict):
         catalogue.problems.append(Problem(doc.path, 1, "should be a set of 'key: value' lines"))
         return
-    for key in doc.data:
+    for key, value in doc.data.items():
         if key not in DEFAULT_SETTINGS:
             close = difflib.get_close_matches(str(key), list(DEFAULT_SETTINGS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             catalogue.problems.append(
                 Problem(doc.path, doc.line_of((key,)), f"unknown setting '{key}'{hint}")
             )
+        elif not _same_kind(value, DEFAULT_SETTINGS[key]):
+            catalogue.problems.append(
+                Problem(doc.path, doc.line_of((key,)),
+                        f"setting '{key}' should look like {DEFAULT_SETTINGS[key]!r}, not {value!r}")
+            )
+
+
+def _same_kind(value: object, default: object) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, type(default))
 
 
 def _load_plan(project: Project, folder: Path, catalogue: Catalogue) -> LoadedPlan | None:

@@ -23,6 +23,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "at_risk_window_months": 3,
     # Let the dashboard write updates (off for read-only hosting).
     "allow_dashboard_updates": False,
+    # The organisations whose sign-off each quarterly update needs (the plan is joint).
+    "signoff_orgs": ["Sefton Council", "NHS Cheshire and Merseyside"],
 }
 
 
@@ -82,7 +84,11 @@ def load_project(root: Path | None = None, db: Path | None = None) -> Project:
     if path.is_file():
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if isinstance(loaded, dict):
-            settings.update({k: v for k, v in loaded.items() if k in DEFAULT_SETTINGS})
+            # Unknown or ill-typed settings are reported by `validate`; the defaults stand.
+            settings.update({
+                k: v for k, v in loaded.items()
+                if k in DEFAULT_SETTINGS and type(v) is type(DEFAULT_SETTINGS[k])
+            })
     env = os.environ.get("TRACKER_EXAMPLE_DATA")
     if env is not None:
         settings["example_data"] = env.strip().lower() not in {"0", "false", "no", "off"}

@@ -54,6 +54,10 @@ class ReportData:
     appendix: list[dict[str, Any]]
     problems: list[dict[str, Any]]
     uses_examples: bool
+    signoff_orgs: list[str]
+    awaiting_signoff: dict[str, list[str]]
+    fully_signed_off: int
+    updates_reported: int
     generated_on: dt.date = field(default_factory=dt.date.today)
 
 
@@ -110,6 +114,8 @@ def _record(row: pd.Series) -> dict[str, Any]:
         "commentary": row["commentary"] if isinstance(row["commentary"], str) else None,
         "mitigations": row["mitigations"] if isinstance(row["mitigations"], str) else None,
         "example": bool(row["is_example"]),
+        "signed_off_by": list(row["signed_off_by"]),
+        "awaiting_signoff": list(row["awaiting_signoff"]),
     }
 
 
@@ -140,6 +146,10 @@ def build_report_data(
                    "the evidence as well as from the leads' own reports."),
     )
     problems = read_query(project, "problems").to_dict(orient="records")
+    orgs = [str(org) for org in project.settings["signoff_orgs"]]
+    reported = frame[frame["reported_rag"].ne("not_reported")]
+    awaiting = {org: [row["id"] for _, row in reported.iterrows()
+                      if org in list(row["awaiting_signoff"])] for org in orgs}
     return ReportData(
         plan=plan, quarter=quarter, cover=cover, position=position_sentence(frame, quarter),
         counts=_counts_by_area(frame),
@@ -149,6 +159,9 @@ def build_report_data(
         appendix=[_record(row) for _, row in frame.iterrows()],
         problems=problems,
         uses_examples=bool(frame["is_example"].any()),
+        signoff_orgs=orgs, awaiting_signoff=awaiting,
+        fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
+        updates_reported=len(reported),
     )
 
 

@@ -26,6 +26,7 @@ def status_parameters(project: Project, quarter: FinancialQuarter, plan_id: str 
         "quarter_end": quarter.end_date,
         "previous_quarter": str(quarter.previous()),
         "at_risk_window_months": int(project.settings["at_risk_window_months"]),
+        "signoff_orgs": [str(org) for org in project.settings["signoff_orgs"]],
         "plan_id": plan_id,
     }
 

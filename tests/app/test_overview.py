@@ -21,6 +21,11 @@ def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
+def _table_with(at: AppTest, column: str):
+    """The first table on the page that has `column`."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -35,7 +40,7 @@ def test_overview_is_the_default_page_and_counts_reported_status(app: AppTest) -
 
 
 def test_exceptions_follow_the_quarter(app: AppTest) -> None:
-    exceptions = app.dataframe[-1].value
+    exceptions = _table_with(app, "Why")
     assert list(exceptions["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
     assert exceptions.iloc[0]["Reported"] == "▲ Amber (example)"
     assert exceptions.iloc[0]["Evidence"] == "⚑ Overdue"
@@ -45,7 +50,7 @@ def test_exceptions_follow_the_quarter(app: AppTest) -> None:
     assert dementia["Rosier than evidence"] == "⚠ Yes"
     assert "Milestone late: Wellbeing hubs open (due June 2023)" in dementia["Why"]
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
-    exceptions = app.dataframe[-1].value
+    exceptions = _table_with(app, "Why")
     assert list(exceptions["ID"]) == ["LW-CAN-02", "LW-DEM-01"]
     assert set(exceptions["Reported"]) == {"? Not reported"}
 
@@ -79,3 +84,25 @@ def test_board_report_downloads_need_a_plan(app: AppTest) -> None:
     labels = [b.proto.label for b in app.get("download_button")]
     assert "Download the Board report (PDF)" in labels
     assert "Download the Board report (HTML)" in labels
+
+
+def test_signoffs_show_who_has_signed_and_who_is_awaited(
+    app: AppTest, minimal_project: Project
+) -> None:
+    import datetime as dt
+
+    from tracker.editing import add_signoff
+
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
+    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "A. Director",
+                dt.date(2023, 7, 20))
+    app.run()
+    table = _table_with(app, "Waiting for").set_index("ID")
+    assert table.loc["LW-CAN-01", "Signed off by"] == "Sefton Council (A. Director, 20 Jul 2023)"
+    assert table.loc["LW-CAN-01", "Waiting for"] == "NHS Cheshire and Merseyside"
+    assert any("**0** of 1 updates are signed off by every partner" in m.value for m in app.markdown)
+    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "NHS Cheshire and Merseyside", "B. Place",
+                dt.date(2023, 7, 21))
+    app.run()
+    table = _table_with(app, "Waiting for").set_index("ID")
+    assert table.loc["LW-CAN-01", "Waiting for"] == "✔ Fully signed off"

@@ -8,7 +8,7 @@ from tests.unit.test_cli import run_cli
 from tracker.project import Project
 
 
-def _lines_of(path, pattern: str) -> list[int]:  # noqa: ANN001 - a Path
+def _lines_of(path, pattern: str) -> list[int]:
     return [n for n, line in enumerate(path.read_text().splitlines(), 1) if re.search(pattern, line)]
 
 

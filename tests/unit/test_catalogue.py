@@ -92,3 +92,12 @@ def test_unknown_setting_is_reported(minimal_project: Project) -> None:
     minimal_project.settings_path.write_text("exmple_data: false\n")
     assert any("unknown setting 'exmple_data'; did you mean 'example_data'?" in m
                for m in _messages(minimal_project))
+
+
+def test_ill_typed_setting_is_reported_and_the_default_stands(minimal_project: Project) -> None:
+    from tracker.project import load_project
+
+    minimal_project.settings_path.write_text("at_risk_window_months: three\n")
+    assert any("setting 'at_risk_window_months' should look like 3, not 'three'" in m
+               for m in _messages(minimal_project))
+    assert load_project(minimal_project.root).settings["at_risk_window_months"] == 3

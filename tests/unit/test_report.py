@@ -103,3 +103,17 @@ def test_cli_writes_pdf_and_html(minimal_project: Project, tmp_path: Path) -> No
         assert f"Wrote {out} (contains EXAMPLE data)." in result.stdout
     assert (tmp_path / "board.pdf").read_bytes().startswith(b"%PDF")
     assert "<!DOCTYPE html>" in (tmp_path / "board.html").read_text()
+
+
+def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from tracker.editing import add_signoff
+
+    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "A. Director",
+                dt.date(2023, 7, 20))
+    data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q1"))
+    assert data.awaiting_signoff == {"Sefton Council": [], "NHS Cheshire and Merseyside": ["LW-CAN-01"]}
+    text = _pdf_text(render_pdf(render_html(data)), tmp_path)
+    assert "0 of 1 updates for 2023-24 Q1 are signed off by" in text
+    assert "NHS Cheshire and Merseyside" in text and "1: LW-CAN-01" in text

@@ -54,6 +54,27 @@ def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each update for the quarter with who has signed it off and who has not yet."""
+    reported = frame[frame["reported_rag"].ne("not_reported")]
+    return pd.DataFrame({
+        "ID": reported["id"],
+        "Reported": reported.apply(
+            lambda r: status_label(r["reported_rag"]) + (" (example)" if r["is_example"] else ""),
+            axis=1),
+        "Signed off by": reported["signed_off_by"].map(lambda s: "; ".join(s) or "—"),
+        "Waiting for": reported["awaiting_signoff"].map(lambda s: "; ".join(s) or "✔ Fully signed off"),
+    })
+
+
+def _signoffs(frame: pd.DataFrame, quarter: object) -> None:
+    st.subheader(f"Sign-off of the {quarter} updates")
+    table = signoff_table(frame)
+    done = int((table["Waiting for"] == "✔ Fully signed off").sum())
+    st.write(f"**{done}** of {len(table)} updates are signed off by every partner.")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
 def _report_downloads(context) -> None:
     """The Board pack for the chosen plan and quarter, made when clicked."""
     st.subheader("Board report")
@@ -104,6 +125,7 @@ def render() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button("Download the exceptions (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"exceptions-{context.quarter}.csv".replace(" ", "-"), mime="text/csv")
+    _signoffs(frame, context.quarter)
     _report_downloads(context)
 
 
