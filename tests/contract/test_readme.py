@@ -35,4 +35,5 @@ def test_every_command_is_documented() -> None:
 
 def test_every_setting_is_documented() -> None:
     for name, default in DEFAULT_SETTINGS.items():
-        assert f"| `{name}` | `{str(default).lower()}` |" in README, name
+        shown = ", ".join(default) if isinstance(default, list) else str(default).lower()
+        assert f"| `{name}` | `{shown}` |" in README, name
