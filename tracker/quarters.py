@@ -1,4 +1,9 @@
-"""UK financial quarters (placeholder until the full module lands)."""
+"""UK financial-year quarters: Q1 is April to June, Q4 is January to March.
+
+Everything the Board sees is "as at" the end of a quarter, and the source
+documents write quarters several ways ("2023-24 Q2", "Q2 23/24",
+"Q2 2023/24", "2023/24 Q2"), so parsing is forgiving and printing is one form.
+"""
 
 from __future__ import annotations
 
@@ -7,65 +12,102 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_FORMS = [
-    re.compile(r"^(?P<y1>\d{4})[-/](?P<y2>\d{2}|\d{4})\s*Q(?P<q>\d)$", re.I),
-    re.compile(r"^Q(?P<q>\d)\s*(?P<y1>\d{2}|\d{4})[-/](?P<y2>\d{2}|\d{4})$", re.I),
-]
+_YEARS = r"(?P<y1>\d{4}|\d{2})\s*[-/]\s*(?P<y2>\d{4}|\d{2})"
+_FORMS = (
+    re.compile(rf"^{_YEARS}\s*Q(?P<q>\d)$", re.IGNORECASE),
+    re.compile(rf"^Q(?P<q>\d)\s*{_YEARS}$", re.IGNORECASE),
+)
+ACCEPTED = '"2023-24 Q2", "Q2 23/24", "Q2 2023/24" or "2023/24 Q2"'
 
 
 @dataclass(frozen=True, order=True)
 class FinancialQuarter:
+    """A quarter of the financial year starting in April of `start_year`."""
+
     start_year: int
     q: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.q <= 4:
+            raise ValueError(f"a financial quarter is Q1 to Q4, not Q{self.q}")
 
     def __str__(self) -> str:
         return f"{self.start_year}-{(self.start_year + 1) % 100:02d} Q{self.q}"
 
     @property
     def start_month(self) -> dt.date:
+        """The first day of the quarter's first month (2023-24 Q4 -> 1 January 2024)."""
         month = 4 + 3 * (self.q - 1)
-        year = self.start_year + (month - 1) // 12
-        return dt.date(year, (month - 1) % 12 + 1, 1)
+        return dt.date(self.start_year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
     @property
     def end_month(self) -> dt.date:
-        s = self.start_month
-        m = s.month + 2
-        return dt.date(s.year + (m - 1) // 12, (m - 1) % 12 + 1, 1)
+        """The first day of the quarter's last month (2023-24 Q4 -> 1 March 2024)."""
+        start = self.start_month
+        month = start.month + 2
+        return dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
     @property
     def end_date(self) -> dt.date:
-        e = self.end_month
-        return dt.date(e.year, e.month, calendar.monthrange(e.year, e.month)[1])
+        """The quarter's last day: the "as at" date of a quarterly report."""
+        end = self.end_month
+        return dt.date(end.year, end.month, calendar.monthrange(end.year, end.month)[1])
 
     def previous(self) -> FinancialQuarter:
-        return FinancialQuarter(self.start_year - 1, 4) if self.q == 1 else FinancialQuarter(self.start_year, self.q - 1)
+        if self.q == 1:
+            return FinancialQuarter(self.start_year - 1, 4)
+        return FinancialQuarter(self.start_year, self.q - 1)
 
     def next(self) -> FinancialQuarter:
-        return FinancialQuarter(self.start_year + 1, 1) if self.q == 4 else FinancialQuarter(self.start_year, self.q + 1)
+        if self.q == 4:
+            return FinancialQuarter(self.start_year + 1, 1)
+        return FinancialQuarter(self.start_year, self.q + 1)
+
+    def same_quarter_last_year(self) -> FinancialQuarter:
+        return FinancialQuarter(self.start_year - 1, self.q)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start_month <= day <= self.end_date
 
     @classmethod
     def quarter_of(cls, day: dt.date) -> FinancialQuarter:
+        """The financial quarter a date falls in (1 April 2024 -> 2024-25 Q1)."""
         start_year = day.year if day.month >= 4 else day.year - 1
         return cls(start_year, (day.month - 4) % 12 // 3 + 1)
 
 
+def _full_year(text: str, century_from: int | None = None) -> int:
+    if len(text) == 4:
+        return int(text)
+    century = (century_from // 100) * 100 if century_from else 2000
+    return century + int(text)
+
+
 def parse_quarter(text: str) -> FinancialQuarter:
+    """Read a financial quarter written any of the ways the plans write them."""
     cleaned = " ".join(str(text).split())
     for form in _FORMS:
-        m = form.match(cleaned)
-        if m:
-            y1 = int(m["y1"]) if len(m["y1"]) == 4 else 2000 + int(m["y1"])
-            q = int(m["q"])
-            if 1 <= q <= 4:
-                return FinancialQuarter(y1, q)
-    raise ValueError(f"'{text}' is not a financial quarter: write it like 2023-24 Q2")
+        match = form.match(cleaned)
+        if not match:
+            continue
+        first = _full_year(match["y1"])
+        second = _full_year(match["y2"], first)
+        if second % 100 != (first + 1) % 100 or (len(match["y2"]) == 4 and second != first + 1):
+            raise ValueError(
+                f"'{text}' is not a financial quarter: {match['y1']} and {match['y2']} "
+                "are not consecutive years"
+            )
+        if not 1 <= int(match["q"]) <= 4:
+            raise ValueError(f"'{text}' is not a financial quarter: quarters run from Q1 to Q4")
+        return FinancialQuarter(first, int(match["q"]))
+    raise ValueError(f"'{text}' is not a financial quarter: write it like {ACCEPTED}")
 
 
 def quarters_between(first: FinancialQuarter, last: FinancialQuarter) -> list[FinancialQuarter]:
-    out = []
-    q = first
-    while q <= last:
-        out.append(q)
-        q = q.next()
-    return out
+    """Every quarter from `first` to `last`, both included, in order."""
+    found: list[FinancialQuarter] = []
+    current = first
+    while current <= last:
+        found.append(current)
+        current = current.next()
+    return found
