@@ -22,6 +22,8 @@ import pandas as pd
 from filelock import FileLock
 
 from tracker.catalogue import Catalogue, LoadedPlan, PlacedObjective, load_catalogue
+from tracker.extracts import ExtractReport, load_extracts
+from tracker.metrics import PlacedMetric, load_metrics
 from tracker.models import Update
 from tracker.problems import Problem
 from tracker.project import Project
@@ -38,6 +40,7 @@ class BuildResult:
     db_path: Path
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    extracts: ExtractReport = field(default_factory=ExtractReport)
 
 
 def source_files(project: Project) -> list[Path]:
@@ -113,15 +116,41 @@ def ensure_built(project: Project) -> BuildResult | None:
 def _build_locked(project: Project) -> BuildResult:
     db_path = project.db_path
     signature = source_signature(project)
-    catalogue = load_catalogue(project)
+    catalogue, metrics = load_sources(project)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        counts = _write_database(tmp, project, catalogue, signature)
+        counts, report = _write_database(tmp, project, catalogue, metrics, signature)
         _swap_in(tmp, db_path)
     finally:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             leftover.unlink(missing_ok=True)
-    return BuildResult(db_path=db_path, problems=catalogue.problems, counts=counts)
+    return BuildResult(db_path=db_path, problems=catalogue.problems, counts=counts, extracts=report)
+
+
+def load_sources(project: Project) -> tuple[Catalogue, list[PlacedMetric]]:
+    """Every plan and metric definition, with all their problems in `catalogue.problems`."""
+    catalogue = load_catalogue(project)
+    metrics, metric_problems = load_metrics(project)
+    catalogue.problems.extend(metric_problems)
+    catalogue.problems.extend(_unknown_metric_links(catalogue, metrics))
+    catalogue.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+    return catalogue, metrics
+
+
+def _unknown_metric_links(catalogue: Catalogue, metrics: list[PlacedMetric]) -> list[Problem]:
+    """Objectives naming metrics that do not exist, and metrics naming unknown objectives."""
+    metric_ids = {m.metric.id for m in metrics}
+    objective_ids = {o.objective.id for o in catalogue.objectives()}
+    problems = [
+        Problem(o.path, o.line, f"{o.objective.id}: metric '{m}' does not exist in data/metrics/")
+        for o in catalogue.objectives() for m in o.objective.metrics if m not in metric_ids
+    ]
+    if all(plan.complete for plan in catalogue.plans):
+        problems += [
+            Problem(m.path, m.line, f"metric {m.metric.id}: objective '{o}' does not exist")
+            for m in metrics for o in m.metric.objectives if o not in objective_ids
+        ]
+    return problems
 
 
 def _swap_in(tmp: Path, db_path: Path) -> None:
@@ -132,23 +161,29 @@ def _swap_in(tmp: Path, db_path: Path) -> None:
 
 
 def _write_database(
-    path: Path, project: Project, catalogue: Catalogue, signature: str
-) -> dict[str, int]:
+    path: Path, project: Project, catalogue: Catalogue, metrics: list[PlacedMetric],
+    signature: str,
+) -> tuple[dict[str, int], ExtractReport]:
     tables = _tables(catalogue, project.example_data)
     con = duckdb.connect(str(path))
     try:
         con.execute(query_text(project, "build/create_tables"))
+        con.execute(query_text(project, "build/create_metric_tables"))
         for name, rows in tables.items():
             _insert(con, name, rows)
+        report = load_extracts(con, project, metrics)
         con.execute(
             "insert into build_info values (current_timestamp, $examples, $signature, $problems)",
             {"examples": project.example_data, "signature": signature,
              "problems": len(catalogue.problems)},
         )
         con.execute("checkpoint")
+        counts = {name: len(rows) for name, rows in tables.items()}
+        counts["metrics"] = len(metrics)
+        counts["metric_values"] = con.execute("select count(*) from metric_values").fetchall()[0][0]
     finally:
         con.close()
-    return {name: len(rows) for name, rows in tables.items()}
+    return counts, report
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:

@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tracker.build import build
-from tracker.catalogue import load_catalogue
+from tracker.build import build, load_sources
 from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_update
+from tracker.metrics import metric_files
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
@@ -37,15 +37,16 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     """Check every YAML file; print every problem; exit 1 if there are any."""
-    catalogue = load_catalogue(project)
+    catalogue, metrics = load_sources(project)
     if catalogue.problems:
         _print_problems(catalogue.problems)
         files = len({p.path for p in catalogue.problems})
         print(f"{len(catalogue.problems)} problem(s) in {files} file(s).", file=sys.stderr)
         return 1
     objectives = len(catalogue.objectives())
-    print(f"OK: {len(catalogue.plans)} plans, {objectives} objectives, "
-          f"{len(catalogue.files)} files checked, no problems.")
+    files = len(catalogue.files) + len(metric_files(project))
+    print(f"OK: {len(catalogue.plans)} plans, {objectives} objectives, {len(metrics)} metrics, "
+          f"{files} files checked, no problems.")
     return 0
 
 
@@ -53,12 +54,17 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
     """Build the database; the valid files are built even when others have problems."""
     result = build(project)
     _print_problems(result.problems)
+    for line in result.extracts.lines():
+        print(line)
     counts = result.counts
     examples = " (example data included)" if project.example_data else ""
     print(f"Built {result.db_path}: {counts.get('plans', 0)} plans, "
           f"{counts.get('objectives', 0)} objectives, {counts.get('updates', 0)} updates"
           f"{examples}.")
-    if result.problems:
+    if result.extracts.problems:
+        print(f"{len(result.extracts.problems)} extract(s) could not be loaded: see above.",
+              file=sys.stderr)
+    if result.problems or result.extracts.problems:
         print(f"{len(result.problems)} problem(s) found: the files with problems were left out "
               "where they could not be read. Fix them and build again.", file=sys.stderr)
         return 1

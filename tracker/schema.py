@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from tracker.metrics import MetricFile
 from tracker.models import AreaFile, ExampleFile, Plan
 
 SCHEMA_FOLDER = Path("schema")
@@ -21,6 +22,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "plan.schema.json": Plan,
     "area.schema.json": AreaFile,
     "examples.schema.json": ExampleFile,
+    "metrics.schema.json": MetricFile,
 }
 
 

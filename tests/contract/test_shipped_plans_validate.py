@@ -15,7 +15,7 @@ def _lines_of(path, pattern: str) -> list[int]:
 def test_shipped_files_validate(shipped_copy: Project) -> None:
     result = run_cli(shipped_copy, "validate")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("OK: 2 plans, 113 objectives,")
+    assert result.stdout.startswith("OK: 2 plans, 113 objectives, ")
 
 
 def test_misspelt_key_bad_date_and_duplicate_id_in_two_files(shipped_copy: Project) -> None:

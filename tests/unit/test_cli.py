@@ -23,7 +23,7 @@ def test_validate_passes_with_a_one_line_summary(minimal_project: Project) -> No
     result = run_cli(minimal_project, "validate")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines() == [
-        "OK: 1 plans, 3 objectives, 4 files checked, no problems."
+        "OK: 1 plans, 3 objectives, 0 metrics, 4 files checked, no problems."
     ]
 
 

@@ -1,0 +1,57 @@
+-- Metric definitions and the values loaded from the analysts' extracts.
+
+create table metrics (
+    metric_id varchar primary key,
+    name varchar not null,
+    description varchar,
+    unit varchar not null,
+    direction varchar not null,            -- higher_is_better, lower_is_better, neutral
+    frequency varchar not null,            -- monthly, quarterly, annual
+    target_value double,
+    target_due date,
+    tolerance double,
+    headline boolean not null,
+    owner varchar,
+    owner_email varchar,
+    is_example boolean not null,            -- invented example data: always labelled
+    source_file varchar not null,
+    definition_path varchar not null,
+    definition_line integer
+);
+
+create table metric_objectives (metric_id varchar not null, objective_id varchar not null);
+create table metric_trajectory (metric_id varchar not null, period date not null, value double not null);
+create table metric_rebase (metric_id varchar not null, period date not null);
+
+create table metric_values (
+    metric_id varchar not null,
+    org varchar not null,
+    period date not null,                   -- first day of the month (or of the quarter)
+    value double not null,
+    numerator double,
+    denominator double,
+    benchmark_value double,
+    benchmark_lower double,
+    benchmark_upper double,
+    source_file varchar not null,
+    source_row integer not null             -- the row as a person sees it (CSV: the line number)
+);
+
+create table extract_rejects (
+    metric_id varchar,                      -- null when the row could not be parsed at all
+    source_file varchar not null,
+    source_row integer,
+    reason varchar not null,
+    raw varchar                             -- the row's values as read, for the analyst
+);
+
+create table extract_files (
+    source_file varchar not null,
+    metric_id varchar,
+    status varchar not null,                -- loaded, unreadable, refused
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_rejected integer not null,
+    rows_filtered integer not null,
+    message varchar
+);

@@ -1,0 +1,181 @@
+"""Metric definitions: how analysts describe a published extract, in YAML only.
+
+Each file under `data/metrics/` holds a `metrics:` list (so analysts do not
+collide in one file). A definition says what the metric is (unit, direction,
+frequency, target) and where its numbers come from: the extract file, its
+period and organisation columns, and the value as a column or an SQL
+expression over the extract's columns (checked by `tracker.sqlguard`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from tracker.models import Month, Strict, Text, Unit, _editor_pattern
+from tracker.problems import Problem, SourceError, display_path
+from tracker.project import Project
+from tracker.validation import validate_document
+from tracker.yamlio import read_yaml
+
+MetricId = Annotated[
+    str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+    _editor_pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$", "dementia-diagnosis-rate"),
+]
+EXTRACT_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
+
+
+class TrajectoryPoint(Strict):
+    period: Month
+    value: float
+
+
+class MetricTarget(Strict):
+    """A fixed target, a target by a date, or a trajectory of values by period."""
+
+    value: float | None = Field(None, description="The target value, in the metric's unit.")
+    due: Month | None = Field(None, description="The month by which the target applies.")
+    trajectory: list[TrajectoryPoint] = Field(
+        default_factory=list, description="Planned values by month, e.g. a recovery path."
+    )
+
+    @model_validator(mode="after")
+    def _has_something(self) -> MetricTarget:
+        if self.value is None and not self.trajectory:
+            raise ValueError("needs a value or a trajectory")
+        return self
+
+
+class Benchmark(Strict):
+    """England's value, from columns of the extract or as fixed numbers."""
+
+    name: str = "England"
+    value: str | float = Field(description="A column name or a number.")
+    lower: str | float | None = Field(None, description="Lower confidence limit (column or number).")
+    upper: str | float | None = Field(None, description="Upper confidence limit (column or number).")
+
+
+class Source(Strict):
+    """Where the metric's numbers come from, in the extract's own layout."""
+
+    file: Text = Field(description="The extract, relative to data/ (CSV, XLSX or Parquet).")
+    sheet: str | None = Field(None, description="The sheet of an XLSX workbook.")
+    period: Text = Field(description="The column holding the date, month or quarter.")
+    org: str | None = Field(None, description="The column holding the organisation code.")
+    default_org: str = Field("Sefton", description="The organisation when there is no org column.")
+    value: str | None = Field(None, description="A column name or an SQL expression over the columns.")
+    numerator: str | None = Field(None, description="A column or expression: the ratio's top.")
+    denominator: str | None = Field(None, description="A column or expression: the ratio's bottom.")
+    filter: str | None = Field(None, description="An SQL condition choosing the rows to use.")
+    encoding: Literal["utf-8", "windows-1252"] | None = Field(
+        None, description="Force a CSV's encoding (found automatically otherwise)."
+    )
+    delimiter: str | None = Field(None, description="Force a CSV's delimiter (found automatically).")
+
+    @model_validator(mode="after")
+    def _value_or_ratio(self) -> Source:
+        has_ratio = self.numerator is not None or self.denominator is not None
+        if self.value is None and not has_ratio:
+            raise ValueError("needs 'value', or 'numerator' and 'denominator'")
+        if self.value is not None and has_ratio:
+            raise ValueError("give 'value' or 'numerator' and 'denominator', not both")
+        if has_ratio and (self.numerator is None or self.denominator is None):
+            raise ValueError("a ratio needs both 'numerator' and 'denominator'")
+        return self
+
+
+class Metric(Strict):
+    """One metric: what it measures, how to judge it, and where its numbers are."""
+
+    id: MetricId = Field(description="Lower-case words and dashes, unique across all files.")
+    name: Text
+    description: str | None = None
+    unit: Unit
+    direction: Literal["higher_is_better", "lower_is_better", "neutral"]
+    frequency: Literal["monthly", "quarterly", "annual"]
+    target: MetricTarget | None = None
+    tolerance: float | None = Field(None, ge=0, description="Amber band, in the metric's units.")
+    objectives: list[Text] = Field(default_factory=list, description="Ids of objectives it evidences.")
+    benchmark: Benchmark | None = None
+    rebase: list[Month] = Field(default_factory=list, description="Months where SPC limits restart.")
+    headline: bool = Field(False, description="Shown on the Board's balanced scorecard.")
+    owner: str | None = Field(None, description="The analyst responsible for the data.")
+    owner_email: str | None = None
+    example: bool = Field(False, description="True for invented example data (always labelled).")
+    source: Source
+
+
+class MetricFile(Strict):
+    metrics: list[Metric]
+
+
+@dataclass(frozen=True)
+class PlacedMetric:
+    metric: Metric
+    path: str
+    line: int | None
+
+    @property
+    def rebase_dates(self) -> list[dt.date]:
+        return [dt.date(int(m[:4]), int(m[5:]), 1) for m in self.metric.rebase]
+
+
+def metric_files(project: Project) -> list[Path]:
+    folder = project.data_dir / "metrics"
+    return sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+
+
+def extract_path(project: Project, relative: str) -> Path | None:
+    """The extract's real path, or None if it would lie outside data/ (or be a link out)."""
+    if Path(relative).is_absolute() or "\\" in relative:
+        return None
+    data = project.data_dir.resolve()
+    candidate = (project.data_dir / relative).resolve()
+    if candidate != data and data not in candidate.parents:
+        return None
+    return candidate
+
+
+def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
+    """Read and check every metric file; duplicates across files are problems."""
+    placed: list[PlacedMetric] = []
+    problems: list[Problem] = []
+    for path in metric_files(project):
+        shown = display_path(path, project.root)
+        try:
+            doc = read_yaml(path, shown)
+        except SourceError as exc:
+            problems.append(exc.problem)
+            continue
+        parsed, found = validate_document(doc, MetricFile)
+        problems.extend(found)
+        if not isinstance(parsed, MetricFile):
+            continue
+        for i, metric in enumerate(parsed.metrics):
+            line = doc.line_of(("metrics", i))
+            if extract_path(project, metric.source.file) is None:
+                problems.append(Problem(shown, doc.line_of(("metrics", i, "source", "file")),
+                                        f"metric {metric.id}: file '{metric.source.file}' is "
+                                        "outside data/: extracts must be inside the data folder"))
+                continue
+            placed.append(PlacedMetric(metric, shown, line))
+    problems.extend(_duplicates(placed))
+    return placed, problems
+
+
+def _duplicates(placed: list[PlacedMetric]) -> list[Problem]:
+    where: dict[str, list[PlacedMetric]] = defaultdict(list)
+    for item in placed:
+        where[item.metric.id].append(item)
+    problems = []
+    for metric_id, items in where.items():
+        for item in items if len(items) > 1 else []:
+            others = ", ".join(f"{o.path}:{o.line}" for o in items if o is not item)
+            problems.append(Problem(item.path, item.line,
+                                    f"metric id '{metric_id}' is used again at {others}"))
+    return problems
