@@ -117,6 +117,8 @@ def _build_locked(project: Project) -> BuildResult:
     db_path = project.db_path
     signature = source_signature(project)
     catalogue, metrics = load_sources(project)
+    if not project.example_data:
+        metrics = [m for m in metrics if not m.metric.example]
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         counts, report = _write_database(tmp, project, catalogue, metrics, signature)

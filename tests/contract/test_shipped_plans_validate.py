@@ -40,3 +40,21 @@ def test_misspelt_key_bad_date_and_duplicate_id_in_two_files(shipped_copy: Proje
     assert f"{dementia_path}:{duplicate}: objective id 'LW-CAN-01' is used again at {cancer_path}:" \
         in errors
     assert "Traceback" not in errors
+
+
+def test_one_setting_switches_every_example_off(shipped_copy: Project) -> None:
+    import duckdb
+
+    from tracker.build import build
+    from tracker.project import load_project
+
+    shipped_copy.settings_path.write_text("example_data: false\n")
+    project = load_project(shipped_copy.root)
+    build(project)
+    con = duckdb.connect(str(project.db_path), read_only=True)
+    try:
+        assert con.execute("select count(*) from updates where is_example").fetchall() == [(0,)]
+        assert con.execute("select count(*) from metrics where is_example").fetchall() == [(0,)]
+        assert con.execute("select count(*) from metrics").fetchall() == [(2,)]  # the real A&E ones
+    finally:
+        con.close()
