@@ -16,7 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tracker.build import build, load_sources
+import pandas as pd
+
+from tracker.build import build, ensure_built, load_sources
 from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_update
 from tracker.metrics import metric_files
 from tracker.problems import Problem, display_path
@@ -24,6 +26,7 @@ from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
 from tracker.report import build_report_data, render_html, render_pdf
 from tracker.schema import write_schemas
+from tracker.scorecard import metric_views
 from tracker.status import objective_status
 from tracker.workflow import changes, reminders
 
@@ -229,6 +232,41 @@ def _board_report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--meeting-date", help="the Board meeting's date, for the cover sheet")
 
 
+def cmd_spc(args: argparse.Namespace, project: Project) -> int:
+    """Print one metric's SPC table and icons as JSON."""
+    ensure_built(project)
+    as_at = args.quarter.end_date if args.quarter else dt.date.max
+    [view] = metric_views(project, as_at, [args.metric], args.org) or [None]
+    if view is None:
+        print(f"Not found: there is no metric '{args.metric}'.", file=sys.stderr)
+        return 1
+    if view.latest_value is None:
+        print(f"Not found: metric {args.metric} has no data"
+              + (f" for organisation '{args.org}'" if args.org else "") + ".", file=sys.stderr)
+        return 1
+    columns = [c for c in ("period", "value", "mean", "lpl", "upl", "point_type")
+               if c in view.points.columns]
+    points = []
+    for row in view.points[columns].to_dict(orient="records"):
+        row["period"] = pd.Timestamp(row["period"]).date().isoformat()
+        points.append({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()})
+    record = {
+        "metric": view.metric_id, "org": view.org, "variation_icon": view.variation_icon,
+        "assurance_icon": view.assurance_icon, "method": view.method,
+        "explanation": view.explanation, "special_causes": view.flagged, "points": points,
+    }
+    json.dump(record, sys.stdout, indent=2, ensure_ascii=False)
+    print()
+    return 0
+
+
+def _spc_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--metric", required=True, help="the metric's id")
+    command.add_argument("--org", help="the organisation code (default: the one with most data)")
+    command.add_argument("--quarter", type=_quarter, help="as at the end of this quarter (default: all data)")
+    command.add_argument("--format", choices=("json",), default="json")
+
+
 def _report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
     command.add_argument("--plan", help="one plan's id (default: every plan)")
@@ -277,6 +315,7 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
     "status": (cmd_status, "print each objective's reported and derived status as at a quarter",
                _status_arguments),
     "report": (cmd_report, "write the quarterly Board report (PDF or HTML)", _board_report_arguments),
+    "spc": (cmd_spc, "print a metric's SPC chart table and icons (JSON)", _spc_arguments),
     "reminders": (cmd_reminders, "list, by lead, the objectives still waiting for an update",
                   _report_arguments),
     "changes": (cmd_changes, "list the quarter's updates and how each status moved",
@@ -310,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, project)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
     except Exception as exc:  # the last line of defence: a sentence, not a traceback
         if os.environ.get("TRACKER_DEBUG"):
             raise

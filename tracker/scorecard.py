@@ -1,0 +1,333 @@
+"""Each metric judged as at a date: the right chart, its target, its travel, in plain words.
+
+SPC needs enough points: a short series, a quarterly one or tiny counts get a
+run chart or a plain comparison with the target instead, and the reason is
+said. Everything here is computed from the database's metric tables, as at
+the end of a quarter, so the dashboard and the report agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from tracker.project import Project
+from tracker.queries import connect_read_only, run_query
+from tracker.spc import SpcResult, spc
+
+MIN_SPC_POINTS = 12
+MIN_RUN_CHART_POINTS = 6
+TINY_COUNT = 20  # counts that never reach this are too small for limits to mean much
+
+VARIATION_WORDS = {
+    "common_cause": "Common cause: no significant change",
+    "improvement_high": "Special cause: improving (higher)",
+    "improvement_low": "Special cause: improving (lower)",
+    "concern_high": "Special cause: concerning (higher)",
+    "concern_low": "Special cause: concerning (lower)",
+    "neutral_high": "Special cause: higher (neither better nor worse)",
+    "neutral_low": "Special cause: lower (neither better nor worse)",
+}
+VARIATION_SYMBOLS = {
+    "common_cause": "〰", "improvement_high": "⬆", "improvement_low": "⬇",
+    "concern_high": "⬆", "concern_low": "⬇", "neutral_high": "⬆", "neutral_low": "⬇",
+}
+ASSURANCE_WORDS = {
+    "consistent_pass": "Will consistently meet the target",
+    "consistent_fail": "Will consistently miss the target without change",
+    "inconsistent": "Hit and miss: may or may not meet the target",
+}
+ASSURANCE_REASONS = {
+    "consistent_pass": " Assurance: the target lies outside the process limits on the good side, "
+                       "so it will be met consistently.",
+    "consistent_fail": " Assurance: the target lies outside the process limits on the wrong side, "
+                       "so it will be missed without a change to the process.",
+    "inconsistent": " Assurance: the target lies between the process limits, so it will be hit "
+                    "and miss.",
+}
+ASSURANCE_SYMBOLS = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}
+
+
+@dataclass
+class MetricView:
+    """One metric for one organisation, as at a date."""
+
+    metric_id: str
+    name: str
+    org: str | None
+    unit: str
+    direction: str
+    is_example: bool
+    method: str                        # spc, run_chart, target_only, no_data
+    method_reason: str
+    points: pd.DataFrame               # period, value (+ SPC columns when method is spc)
+    latest_period: dt.date | None = None
+    latest_value: float | None = None
+    target: float | None = None
+    target_due: dt.date | None = None
+    rag: str | None = None             # met / within_tolerance / missed, None without a target
+    vs_previous: str | None = None     # improved / similar / worse
+    vs_last_year: str | None = None
+    benchmark: str | None = None       # better / no_different / worse than England
+    variation_icon: str | None = None
+    assurance_icon: str | None = None
+    explanation: str = ""
+    flagged: list[str] = field(default_factory=list)
+
+    @property
+    def variation_label(self) -> str:
+        if self.variation_icon is None:
+            return "—"
+        return f"{VARIATION_SYMBOLS[self.variation_icon]} {VARIATION_WORDS[self.variation_icon]}"
+
+    @property
+    def assurance_label(self) -> str:
+        if self.assurance_icon is None:
+            return "—"
+        return f"{ASSURANCE_SYMBOLS[self.assurance_icon]} {ASSURANCE_WORDS[self.assurance_icon]}"
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "currency":
+        return f"£{value:,.0f}k" if abs(value) < 100_000 else f"£{value:,.0f}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _month(day: dt.date) -> str:
+    return day.strftime("%B %Y")
+
+
+def choose_method(frequency: str, unit: str, values: list[float]) -> tuple[str, str]:
+    """SPC, a run chart, or a target comparison, and why, in plain English."""
+    n = len(values)
+    if n == 0:
+        return "no_data", "There are no data yet."
+    if n < MIN_RUN_CHART_POINTS:
+        return "target_only", (f"Only {n} data point{'s' if n != 1 else ''}: too few for a chart "
+                               "that can show change, so the latest value is compared with the target.")
+    if frequency != "monthly" and n < MIN_SPC_POINTS:
+        return "run_chart", (f"A {frequency} series with {n} points: too few for process limits, "
+                             "so it is shown as a run chart.")
+    if n < MIN_SPC_POINTS:
+        return "run_chart", (f"Only {n} points: statistical process control needs at least "
+                             f"{MIN_SPC_POINTS}, so it is shown as a run chart.")
+    if unit == "count" and max(values) < TINY_COUNT:
+        return "run_chart", (f"These are small counts (never {TINY_COUNT} or more), where process limits "
+                             "mislead, so it is shown as a run chart against the target.")
+    return "spc", (f"{n} points: shown as a Making Data Count SPC chart (XmR), which separates "
+                   "real change from the usual ups and downs.")
+
+
+def _travel(direction: str, now: float, before: float | None) -> str | None:
+    if before is None or direction == "neutral":
+        return None
+    if math.isclose(now, before, rel_tol=1e-9, abs_tol=1e-12):
+        return "similar"
+    better = now > before if direction == "higher_is_better" else now < before
+    return "improved" if better else "worse"
+
+
+def target_at(definition: dict[str, Any], trajectory: pd.DataFrame, period: dt.date) -> float | None:
+    """The target that applies to `period`: the trajectory's value there, else the fixed one."""
+    if not trajectory.empty:
+        known = trajectory[trajectory["period"] <= pd.Timestamp(period)]
+        if not known.empty:
+            return float(known.iloc[-1]["value"])
+    value = definition.get("target_value")
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def judge(direction: str, value: float, target: float | None, tolerance: float | None) -> str | None:
+    """met / within_tolerance / missed against the target (None without one, or for neutral)."""
+    if target is None or direction == "neutral":
+        return None
+    gap = value - target if direction == "higher_is_better" else target - value
+    if gap >= 0:
+        return "met"
+    if tolerance is not None and -gap <= tolerance:
+        return "within_tolerance"
+    return "missed"
+
+
+def _benchmark(direction: str, row: pd.Series) -> str | None:
+    england = row.get("benchmark_value")
+    if england is None or pd.isna(england) or direction == "neutral":
+        return None
+    lower, upper = row.get("benchmark_lower"), row.get("benchmark_upper")
+    value = row["value"]
+    if lower is not None and upper is not None and not pd.isna(lower) and not pd.isna(upper):
+        if lower <= england <= upper:
+            return "no_different"
+        above = lower > england
+    else:
+        if value == england:
+            return "no_different"
+        above = value > england
+    return "better" if above == (direction == "higher_is_better") else "worse"
+
+
+def evaluate(
+    definition: dict[str, Any], series: pd.DataFrame, trajectory: pd.DataFrame,
+    rebase: list[dt.date], org: str | None,
+) -> MetricView:
+    """Judge one metric's series (period, value, benchmark columns), already cut to the as-at date."""
+    series = series.sort_values("period").reset_index(drop=True)
+    values = [float(v) for v in series["value"]]
+    method, reason = choose_method(definition["frequency"], definition["unit"], values)
+    view = MetricView(
+        metric_id=definition["metric_id"], name=definition["name"], org=org,
+        unit=definition["unit"], direction=definition["direction"],
+        is_example=bool(definition["is_example"]), method=method, method_reason=reason,
+        points=series[["period", "value"]].copy(),
+    )
+    if series.empty:
+        view.explanation = reason
+        return view
+    last = series.iloc[-1]
+    view.latest_period = pd.Timestamp(last["period"]).date()
+    view.latest_value = float(last["value"])
+    view.target = target_at(definition, trajectory, view.latest_period)
+    due = definition.get("target_due")
+    view.target_due = None if due is None or pd.isna(due) else pd.Timestamp(due).date()
+    tolerance = definition.get("tolerance")
+    tolerance = None if tolerance is None or pd.isna(tolerance) else float(tolerance)
+    view.rag = judge(view.direction, view.latest_value, view.target, tolerance)
+    previous = float(series.iloc[-2]["value"]) if len(series) > 1 else None
+    view.vs_previous = _travel(view.direction, view.latest_value, previous)
+    year_ago = series[series["period"] == pd.Timestamp(view.latest_period) - pd.DateOffset(years=1)]
+    view.vs_last_year = _travel(view.direction, view.latest_value,
+                                float(year_ago.iloc[0]["value"]) if not year_ago.empty else None)
+    view.benchmark = _benchmark(view.direction, last)
+    if method == "spc":
+        result = spc([pd.Timestamp(p).date() for p in series["period"]], values,
+                     direction=view.direction, target=view.target, rebase=rebase)
+        _apply_spc(view, result)
+    view.explanation = " ".join(s for s in [reason, _target_sentence(view), _icon_sentence(view)] if s)
+    return view
+
+
+def _icon_sentence(view: MetricView) -> str:
+    """Why the icons are what they are, in one or two sentences."""
+    if view.variation_icon is None:
+        return ""
+    sentence = f"Variation: {VARIATION_WORDS[view.variation_icon].lower()}, judged on the latest point."
+    return sentence + ASSURANCE_REASONS.get(view.assurance_icon or "", "")
+
+
+def _apply_spc(view: MetricView, result: SpcResult) -> None:
+    view.points = result.points
+    view.variation_icon = result.variation_icon
+    view.assurance_icon = result.assurance_icon
+    view.flagged = explain_special_causes(result.points, view.direction)
+
+
+def _target_sentence(view: MetricView) -> str:
+    if view.target is None or view.latest_value is None:
+        return ""
+    words = {"met": "meets", "within_tolerance": "is just short of (within tolerance)",
+             "missed": "misses"}[view.rag] if view.rag else "is compared with"
+    due = f" (due {_month(view.target_due)})" if view.target_due else ""
+    return (f"The latest value, {format_value(view.latest_value, view.unit)} in "
+            f"{_month(view.latest_period)}, {words} the target of "
+            f"{format_value(view.target, view.unit)}{due}.")
+
+
+def explain_special_causes(points: pd.DataFrame, direction: str) -> list[str]:
+    """One sentence per block of consecutive special-cause points on the same side, e.g.
+    "7 points in a row above the average since May 2023: special cause, improving"."""
+    blocks: list[list[Any]] = []
+    previous_index = None
+    for index, row in enumerate(points.itertuples()):
+        if row.special_cause_type == "Common Cause":
+            continue
+        trend = row.special_cause_type.startswith("7 Point Trend")
+        key = (row.point_type, "trend" if trend else row.relative_to_mean)
+        outside = row.special_cause_type in ("Above UCL", "Below LCL")
+        joins = blocks and previous_index == index - 1 and (
+            blocks[-1][0] == key or (outside and blocks[-1][0][0] == row.point_type))
+        if joins:
+            blocks[-1][1].append(row)
+        else:
+            blocks.append([key, [row]])
+        previous_index = index
+    return [_block_sentence(rows) for _, rows in blocks]
+
+
+def _block_sentence(rows: list[Any]) -> str:
+    labels = [r.special_cause_type for r in rows]
+    verdict = {"special_cause_improvement": "special cause, improving",
+               "special_cause_concern": "special cause, concerning"}.get(rows[0].point_type,
+                                                                          "special cause")
+    since = _month(pd.Timestamp(rows[0].period).date())
+    above = rows[0].relative_to_mean > 0
+    outside = sum(1 for label in labels if label in ("Above UCL", "Below LCL"))
+    beyond = (f", {outside} of them beyond the {'upper' if above else 'lower'} process limit"
+              if outside and outside < len(rows) else "")
+    if any(label.startswith("7 Points") for label in labels):
+        return (f"{len(rows)} points in a row {'above' if above else 'below'} the average "
+                f"since {since}{beyond}: {verdict}.")
+    if any(label.startswith("7 Point Trend") for label in labels):
+        rising = any("Increasing" in label for label in labels)
+        return (f"{len(rows)} points in a row {'rising' if rising else 'falling'} since "
+                f"{since}: {verdict}.")
+    if any(label.startswith("2 in 3") for label in labels):
+        return (f"2 of 3 points close to the {'upper' if above else 'lower'} process limit "
+                f"around {since}: {verdict}.")
+    side = "above the upper" if above else "below the lower"
+    if len(rows) == 1:
+        return f"{since} is {side} process limit: {verdict}."
+    return f"{len(rows)} points in a row from {since} are {side} process limit: {verdict}."
+
+
+# --- reading from the database ------------------------------------------------------------
+
+
+def metric_views(
+    project: Project, as_at: dt.date, metric_ids: list[str] | None = None,
+    org: str | None = None, con: duckdb.DuckDBPyConnection | None = None,
+) -> list[MetricView]:
+    """Every (or the named) metric judged as at `as_at`, for `org` or each metric's main org."""
+    own = con is None
+    con = con or connect_read_only(project.db_path)
+    try:
+        definitions = run_query(con, project, "metric_definitions")
+        if metric_ids is not None:
+            definitions = definitions[definitions["metric_id"].isin(metric_ids)]
+        values = run_query(con, project, "metric_values_as_at", as_at=as_at)
+        trajectories = run_query(con, project, "metric_trajectories")
+        rebases = run_query(con, project, "metric_rebases")
+    finally:
+        if own:
+            con.close()
+    views = []
+    for definition in definitions.to_dict(orient="records"):
+        mine = values[values["metric_id"] == definition["metric_id"]]
+        chosen = org if org is not None else main_org(mine)
+        series = mine[mine["org"] == chosen] if chosen is not None else mine.iloc[0:0]
+        views.append(evaluate(
+            definition, series,
+            trajectories[trajectories["metric_id"] == definition["metric_id"]],
+            [pd.Timestamp(p).date() for p in
+             rebases[rebases["metric_id"] == definition["metric_id"]]["period"]],
+            chosen,
+        ))
+    return views
+
+
+def main_org(values: pd.DataFrame) -> str | None:
+    """The organisation a metric is shown for by default: the one with the most data."""
+    if values.empty:
+        return None
+    counts = values.groupby("org")["period"].count()
+    return str(counts.sort_values(ascending=False, kind="stable").index[0])
