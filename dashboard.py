@@ -14,6 +14,7 @@ st.set_page_config(
 PAGES = [
     st.Page("ui/pages/overview.py", title="Board overview", icon=":material/dashboard:", default=True),
     st.Page("ui/pages/objectives.py", title="Objectives", icon=":material/checklist:"),
+    st.Page("ui/pages/scorecard.py", title="Scorecard", icon=":material/monitoring:"),
     st.Page("ui/pages/reminders.py", title="Reminders and changes", icon=":material/mail:"),
     st.Page("ui/pages/update.py", title="Update an objective", icon=":material/edit_note:"),
     st.Page("ui/pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),

@@ -7,6 +7,7 @@ re-runs a query.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import streamlit as st
 from tracker.build import BuildResult, ensure_built
 from tracker.project import Project, load_project
 from tracker.queries import connect_read_only, query_text
+from tracker.scorecard import MetricView, metric_views
 
 
 def get_project() -> Project:
@@ -51,3 +53,18 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     sql = query_text(project, name)
     version = db_version(project.db_path)
     return _cached_query(str(project.db_path), sql, version, tuple(sorted(params.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_views(
+    root: str, version: tuple[int, int], as_at: dt.date, metric_ids: tuple[str, ...] | None,
+    org: str | None,
+) -> list[MetricView]:
+    return metric_views(load_project(Path(root)), as_at, list(metric_ids) if metric_ids else None, org)
+
+
+def views(as_at: dt.date, metric_ids: list[str] | None = None, org: str | None = None) -> list[MetricView]:
+    """Metrics judged as at a date (cached until the database changes)."""
+    project = get_project()
+    ids = tuple(metric_ids) if metric_ids is not None else None
+    return _cached_views(str(project.root), db_version(project.db_path), as_at, ids, org)

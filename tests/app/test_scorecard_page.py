@@ -1,0 +1,60 @@
+"""The scorecard page on the shipped data: headline metrics, icons in words, charts on demand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tracker.project import Project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app(shipped_copy: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
+    monkeypatch.chdir(REPO)
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    at.run()
+    return at.switch_page("ui/pages/scorecard.py").run()
+
+
+def _scorecard(at: AppTest):
+    return next(d.value for d in at.dataframe if "Assurance" in d.value.columns)
+
+
+def test_headline_scorecard_with_words_for_every_icon(app: AppTest) -> None:
+    assert not app.exception
+    table = _scorecard(app).set_index("Metric")
+    dementia = table.loc["Dementia diagnosis rate (65+) (example)"]
+    assert dementia["Target"] == "66.7%"
+    assert dementia["Against target"] in {"✔ Target met", "▲ Within tolerance", "✖ Target missed"}
+    assert dementia["Variation"].split(" ", 1)[1].startswith(("Common cause", "Special cause"))
+    assert "Talking therapies (IAPT) people entering treatment (example)" not in table.index
+    assert any("Example data" in w.value for w in app.warning)
+
+
+def test_all_metrics_and_the_quarter_change_what_is_shown(app: AppTest) -> None:
+    app.toggle(key="headline_only").set_value(False).run()
+    table = _scorecard(app).set_index("Metric")
+    assert "A&E type 1 patients seen within 4 hours" in table.index
+    latest_q4 = table.loc["Dementia diagnosis rate (65+) (example)", "Latest"]
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
+    latest_q1 = _scorecard(app).set_index("Metric").loc["Dementia diagnosis rate (65+) (example)",
+                                                         "Latest"]
+    assert latest_q1.endswith("(Jun 2023)") and latest_q4.endswith("(Mar 2024)")
+
+
+def test_a_metric_chart_has_limits_target_and_special_causes(app: AppTest) -> None:
+    app.selectbox(key="chart_metric").set_value("dementia-diagnosis-rate").run()
+    assert not app.exception
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    names = {trace.get("name") for trace in spec["data"]}
+    assert {"Mean", "Lower process limit", "Upper process limit"} <= names
+    assert "Special cause: improving" in names
+    text = " ".join(m.value for m in app.markdown)
+    assert "Making Data Count SPC chart" in text
+    assert "66\\.7%" in text

@@ -1,0 +1,135 @@
+"""Draw a metric's chart from its table: plotly for the dashboard, SVG for the report.
+
+Drawing only: every number comes from `tracker.scorecard` / `tracker.spc`.
+Special-cause points carry a shape as well as a colour (Making Data Count's
+blue for improvement, orange for concern, grey otherwise), so the chart
+reads in black and white and for colour-blind readers.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from tracker.scorecard import MetricView, format_value
+
+COLOURS = {"special_cause_improvement": "#0072b2", "special_cause_concern": "#e69f00",
+           "special_cause_neutral_high": "#6a3d9a", "special_cause_neutral_low": "#6a3d9a",
+           "common_cause": "#7f7f7f"}
+SYMBOLS = {"special_cause_improvement": "triangle-up", "special_cause_concern": "x",
+           "special_cause_neutral_high": "diamond", "special_cause_neutral_low": "diamond",
+           "common_cause": "circle"}
+NAMES = {"special_cause_improvement": "Special cause: improving",
+         "special_cause_concern": "Special cause: concerning",
+         "special_cause_neutral_high": "Special cause (neutral)",
+         "special_cause_neutral_low": "Special cause (neutral)",
+         "common_cause": "Common cause"}
+
+
+def plotly_chart(view: MetricView) -> go.Figure:
+    """An XmR chart (or run chart) in the Making Data Count style."""
+    points = view.points
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=points["period"], y=points["value"], mode="lines",
+                                line={"color": "#5a5a5a", "width": 1.5}, name="Value",
+                                hoverinfo="skip"))
+    if "point_type" in points:
+        for kind, part in points.groupby("point_type", sort=False):
+            figure.add_trace(go.Scatter(
+                x=part["period"], y=part["value"], mode="markers", name=NAMES[kind],
+                marker={"color": COLOURS[kind], "symbol": SYMBOLS[kind], "size": 9},
+                hovertemplate="%{x|%b %Y}: %{y:,.2f}<extra>" + NAMES[kind] + "</extra>",
+            ))
+        for column, name, dash in (("mean", "Mean", "solid"), ("lpl", "Lower process limit", "dash"),
+                                   ("upl", "Upper process limit", "dash")):
+            figure.add_trace(go.Scatter(x=points["period"], y=points[column], mode="lines",
+                                        name=name, line={"color": "#231f20", "dash": dash, "width": 1}))
+    else:
+        figure.add_trace(go.Scatter(x=points["period"], y=points["value"], mode="markers",
+                                    name="Value", marker={"color": "#7f7f7f", "size": 7}))
+        if len(points):
+            median = float(points["value"].median())
+            figure.add_hline(y=median, line={"color": "#231f20", "width": 1},
+                             annotation_text="Median", annotation_position="top left")
+    if view.target is not None:
+        figure.add_hline(y=view.target, line={"color": "#c0392b", "dash": "dot", "width": 2},
+                         annotation_text=f"Target {format_value(view.target, view.unit)}",
+                         annotation_position="bottom right")
+    figure.update_layout(
+        height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
+        legend={"orientation": "h", "y": -0.2}, title={"text": view.name, "font": {"size": 14}},
+        yaxis_title=view.unit, plot_bgcolor="white",
+    )
+    figure.update_xaxes(showgrid=False)
+    figure.update_yaxes(gridcolor="#eeeeee")
+    return figure
+
+
+def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
+    """The same chart as a small inline SVG: vector, so it prints sharply; no browser needed."""
+    points = view.points
+    if points.empty:
+        return ""
+    pad_l, pad_r, pad_t, pad_b = 48, 12, 12, 28
+    values = list(points["value"])
+    extra = [c for c in ("lpl", "upl") if c in points]
+    lows = values + [v for c in extra for v in points[c]] + ([view.target] if view.target is not None else [])
+    low, high = min(lows), max(lows)
+    if high == low:
+        high, low = high + 1, low - 1
+    span = high - low
+    low, high = low - span * 0.05, high + span * 0.05
+    n = len(points)
+
+    def x(i: int) -> float:
+        return pad_l + (width - pad_l - pad_r) * (i / max(n - 1, 1))
+
+    def y(v: float) -> float:
+        return pad_t + (height - pad_t - pad_b) * (1 - (v - low) / (high - low))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" role="img" aria-label="{escape(view.name)} chart">',
+             f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>']
+    dashed = ' stroke-dasharray="5,3"'
+    for column, dash in (("mean", ""), ("lpl", dashed), ("upl", dashed)):
+        if column in points:
+            path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}"
+                            for i, v in enumerate(points[column]))
+            parts.append(f'<path d="{path}" fill="none" stroke="#231f20" stroke-width="1"{dash}/>')
+    if view.target is not None:
+        ty = y(view.target)
+        parts.append(f'<line x1="{pad_l}" y1="{ty:.1f}" x2="{width - pad_r}" y2="{ty:.1f}" '
+                     'stroke="#c0392b" stroke-width="1.5" stroke-dasharray="2,2"/>')
+        parts.append(f'<text x="{width - pad_r}" y="{ty - 3:.1f}" font-size="9" text-anchor="end">'
+                     f'Target {escape(format_value(view.target, view.unit))}</text>')
+    line = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    parts.append(f'<path d="{line}" fill="none" stroke="#5a5a5a" stroke-width="1.2"/>')
+    kinds = list(points["point_type"]) if "point_type" in points else ["common_cause"] * n
+    for i, (v, kind) in enumerate(zip(values, kinds, strict=True)):
+        parts.append(_marker(x(i), y(v), kind))
+    for v in (low + span * 0.05, high - span * 0.05):
+        parts.append(f'<text x="{pad_l - 4}" y="{y(v) + 3:.1f}" font-size="9" text-anchor="end">'
+                     f'{escape(format_value(v, view.unit))}</text>')
+    for i in (0, n - 1):
+        label = pd.Timestamp(points["period"].iloc[i]).strftime("%b %Y")
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" font-size="9" '
+                     f'text-anchor="{"start" if i == 0 else "end"}">{label}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _marker(cx: float, cy: float, kind: str) -> str:
+    colour = COLOURS[kind]
+    if kind == "special_cause_improvement":
+        return (f'<polygon points="{cx:.1f},{cy - 4.5:.1f} {cx - 4:.1f},{cy + 3:.1f} '
+                f'{cx + 4:.1f},{cy + 3:.1f}" fill="{colour}" stroke="#000" stroke-width="0.5"/>')
+    if kind == "special_cause_concern":
+        return (f'<path d="M{cx - 3.5:.1f},{cy - 3.5:.1f} L{cx + 3.5:.1f},{cy + 3.5:.1f} '
+                f'M{cx - 3.5:.1f},{cy + 3.5:.1f} L{cx + 3.5:.1f},{cy - 3.5:.1f}" '
+                f'stroke="{colour}" stroke-width="2.2"/>')
+    if kind.startswith("special_cause_neutral"):
+        return (f'<rect x="{cx - 3:.1f}" y="{cy - 3:.1f}" width="6" height="6" fill="{colour}" '
+                f'transform="rotate(45 {cx:.1f} {cy:.1f})"/>')
+    return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.2" fill="{colour}"/>'

@@ -1,0 +1,89 @@
+"""Scorecard: the headline metrics (and the detailed place scorecard) with SPC charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tracker.charts import plotly_chart
+from tracker.scorecard import MetricView, format_value
+from ui.context import sidebar_context
+from ui.data import query, views
+from ui.widgets import plain, run_safely
+
+RAG_WORDS = {"met": "✔ Target met", "within_tolerance": "▲ Within tolerance",
+             "missed": "✖ Target missed", None: "– No target"}
+TRAVEL_WORDS = {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar", None: "—"}
+BENCHMARK_WORDS = {"better": "Better than England", "no_different": "No different from England",
+                   "worse": "Worse than England", None: "—"}
+METHOD_WORDS = {"spc": "SPC chart", "run_chart": "Run chart", "target_only": "Target only",
+                "no_data": "No data"}
+
+
+def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Metric": [v.name + (" (example)" if v.is_example else "") for v in metric_views],
+        "Organisation": [v.org or "—" for v in metric_views],
+        "Latest": [f"{format_value(v.latest_value, v.unit)} ({v.latest_period:%b %Y})"
+                   if v.latest_period else "No data" for v in metric_views],
+        "Target": [format_value(v.target, v.unit) for v in metric_views],
+        "Against target": [RAG_WORDS[v.rag] for v in metric_views],
+        "Since last period": [TRAVEL_WORDS[v.vs_previous] for v in metric_views],
+        "Since last year": [TRAVEL_WORDS[v.vs_last_year] for v in metric_views],
+        "Variation": [v.variation_label for v in metric_views],
+        "Assurance": [v.assurance_label for v in metric_views],
+        "Benchmark": [BENCHMARK_WORDS[v.benchmark] for v in metric_views],
+        "Shown as": [METHOD_WORDS[v.method] for v in metric_views],
+        "id": [v.metric_id for v in metric_views],
+    })
+
+
+def _detail(view: MetricView, definitions: pd.DataFrame, context) -> None:
+    orgs = query("metric_orgs", metric_id=view.metric_id)["org"].tolist()
+    if len(orgs) > 1:
+        org = st.selectbox("Organisation", orgs, index=orgs.index(view.org) if view.org in orgs else 0,
+                           key=f"org_{view.metric_id}")
+        if org != view.org:
+            [view] = views(context.quarter.end_date, [view.metric_id], org)
+    if view.is_example:
+        st.warning("**Example data.** These figures are invented for demonstration; they are not "
+                   "Sefton's.", icon="⚠️")
+    st.plotly_chart(plotly_chart(view), width="stretch", key=f"chart_{view.metric_id}")
+    st.markdown(plain(view.explanation))
+    for sentence in view.flagged:
+        st.markdown("- " + plain(sentence))
+    definition = definitions.set_index("metric_id").loc[view.metric_id]
+    st.caption(f"Source: {definition['source_file']}; defined in {definition['definition_path']}"
+               + (f"; owner: {definition['owner']}" if isinstance(definition["owner"], str) else ""))
+
+
+def render() -> None:
+    context = sidebar_context()
+    st.title("Scorecard")
+    headline_only = st.toggle("Headline metrics only (the balanced scorecard)", value=True,
+                              key="headline_only")
+    definitions = query("metric_definitions")
+    ids = definitions[definitions["headline"]]["metric_id"].tolist() if headline_only else None
+    metric_views = views(context.quarter.end_date, ids)
+    st.caption(f"As at the end of {context.quarter}: data for periods up to "
+               f"{context.quarter.end_date:%B %Y}. Variation and assurance follow NHS England's "
+               "Making Data Count.")
+    if any(v.is_example for v in metric_views):
+        st.warning("**Example data.** Metrics marked *(example)* use invented figures shipped for "
+                   "demonstration. They are not Sefton's performance.", icon="⚠️")
+    if not metric_views:
+        st.info("No metrics are defined yet: analysts add them in data/metrics/.")
+        return
+    table = scorecard_table(metric_views)
+    st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
+    st.download_button("Download the scorecard (CSV)",
+                       table.drop(columns=["id"]).to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"scorecard-{context.quarter}.csv".replace(" ", "-"), mime="text/csv")
+    names = {v.metric_id: v.name for v in metric_views}
+    chosen = st.selectbox("Show the chart for", list(names), format_func=names.get, index=None,
+                          placeholder="Choose a metric", key="chart_metric")
+    if chosen:
+        _detail(next(v for v in metric_views if v.metric_id == chosen), definitions, context)
+
+
+run_safely(render)()
