@@ -28,7 +28,7 @@ from tracker.report import build_report_data, render_html, render_pdf
 from tracker.schema import write_schemas
 from tracker.scorecard import metric_views
 from tracker.status import objective_status
-from tracker.workflow import changes, reminders
+from tracker.workflow import changes, reminders, stale_metrics
 
 Command = Callable[[argparse.Namespace, Project], int]
 
@@ -152,13 +152,22 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
         return 0
     if rows.empty:
         print(f"Every objective has a real update for {args.quarter}.")
-        return 0
-    print(f"{len(rows)} objective(s) have no update for {args.quarter}:")
-    for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
-        contact = f" <{email}>" if isinstance(email, str) else ""
-        print(f"\n{lead}{contact}: {len(group)}")
-        for row in group.itertuples():
-            print(f"  {row.objective_id}  {row.area_name}")
+    else:
+        print(f"{len(rows)} objective(s) have no update for {args.quarter}:")
+        for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
+            contact = f" <{email}>" if isinstance(email, str) else ""
+            print(f"\n{lead}{contact}: {len(group)}")
+            for row in group.itertuples():
+                print(f"  {row.objective_id}  {row.area_name}")
+    stale = stale_metrics(project, args.quarter)
+    if not stale.empty:
+        print(f"\n{len(stale)} metric(s) have out-of-date data as at {args.quarter.end_date:%d %B %Y}:")
+        for owner, group in stale.groupby("owner", sort=False):
+            print(f"\n{owner}: {len(group)}")
+            for row in group.itertuples():
+                latest = f"{row.latest_period:%b %Y}" if isinstance(row.latest_period, dt.date) \
+                    else "no data"
+                print(f"  {row.metric_id}  latest {latest}")
     return 0
 
 

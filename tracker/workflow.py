@@ -23,6 +23,12 @@ def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None =
                       plan_id=plan_id)
 
 
+def stale_metrics(project: Project, quarter: FinancialQuarter) -> pd.DataFrame:
+    """Metrics whose data are older than their frequency allows, as at the quarter's end."""
+    ensure_built(project)
+    return read_query(project, "stale_metrics", as_at=quarter.end_date)
+
+
 def changes(project: Project, quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:
     """Every update for `quarter`, with the status the quarter before and the movement."""
     ensure_built(project)

@@ -55,3 +55,19 @@ def plain(text: object) -> str:
     """User text made inert for st.markdown: no links, images, HTML or formatting."""
     escaped = "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
     return escaped.replace("\n", "  \n")
+
+
+def csv_download(label: str, table: pd.DataFrame, file_name: str) -> None:
+    """A CSV of what a table shows, safe to open in Excel (no formulas run from cells)."""
+    st.download_button(label, safe_csv(table).encode("utf-8-sig"), file_name=file_name,
+                       mime="text/csv")
+
+
+def safe_csv(table: pd.DataFrame) -> str:
+    """Cells starting with = + - @ (or tab/CR) are prefixed with ' so Excel shows, not runs, them."""
+    def inert(value: object) -> object:
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    return table.map(inert).to_csv(index=False)

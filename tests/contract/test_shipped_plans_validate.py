@@ -58,3 +58,12 @@ def test_one_setting_switches_every_example_off(shipped_copy: Project) -> None:
         assert con.execute("select count(*) from metrics").fetchall() == [(3,)]  # the real A&E ones
     finally:
         con.close()
+
+
+def test_reminders_list_stale_metrics_by_owner(shipped_copy: Project) -> None:
+    result = run_cli(shipped_copy, "reminders", "--quarter", "2024-25 Q4")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "4 metric(s) have out-of-date data as at 31 March 2025:" in out
+    assert "Finance business partner: 1\n  cip-2023-24-delivery  latest Mar 2024" in out
+    assert "113 objective(s) have no update for 2024-25 Q4:" in out  # examples end in 2023-24

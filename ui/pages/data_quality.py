@@ -1,21 +1,74 @@
-"""Data quality: problems in the source files, so leads can fix them."""
+"""Data quality: what is wrong with the sources, so leads and analysts can fix it."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from ui.data import query
-from ui.widgets import run_safely
+from tracker.status import objective_status
+from ui.context import sidebar_context
+from ui.data import get_project, query
+from ui.widgets import csv_download, run_safely
 
 
-def render() -> None:
-    st.title("Data quality")
+def _problems() -> None:
+    st.subheader("Problems in the plan and metric files")
     problems = query("problems")
     if problems.empty:
-        st.success("No problems found in the plan files at the last build.", icon="✅")
+        st.success("No problems found in the plan and metric files at the last build.", icon="✅")
         return
     st.error(f"{len(problems)} problem(s) in the source files. Each names the file and line.")
     st.dataframe(problems.rename(columns=str.capitalize), hide_index=True, width="stretch")
+
+
+def _extracts() -> None:
+    st.subheader("Extracts")
+    files = query("extract_files")
+    if files.empty:
+        st.info("No extracts are defined.")
+        return
+    unreadable = files[files["status"] != "loaded"]
+    if not unreadable.empty:
+        st.error(f"{len(unreadable)} extract(s) could not be loaded: see the message column.")
+    st.dataframe(files.rename(columns=lambda c: c.replace("_", " ").capitalize()), hide_index=True,
+                 width="stretch")
+    rejects = query("extract_rejects")
+    st.markdown(f"**{len(rejects)}** rejected row(s). Each was read and kept out of the figures "
+                "for the reason given; fix the extract and rebuild.")
+    if not rejects.empty:
+        table = rejects.rename(columns=lambda c: c.replace("_", " ").capitalize())
+        st.dataframe(table, hide_index=True, width="stretch")
+        csv_download("Download the rejected rows (CSV)", table, "rejected-rows.csv")
+
+
+def _stale(context) -> None:
+    st.subheader(f"Metrics with out-of-date data as at {context.quarter.end_date:%d %B %Y}")
+    stale = query("stale_metrics", as_at=context.quarter.end_date)
+    if stale.empty:
+        st.success("Every metric has data as recent as its frequency allows.", icon="✅")
+        return
+    stale = stale.assign(latest_period=pd.to_datetime(stale["latest_period"]).dt.strftime("%b %Y"))
+    st.dataframe(stale[["name", "frequency", "latest_period", "owner"]].rename(columns={
+        "name": "Metric", "frequency": "Frequency", "latest_period": "Latest data", "owner": "Owner"}),
+        hide_index=True, width="stretch")
+
+
+def _missing_updates(context) -> None:
+    st.subheader(f"Objectives with no update for {context.quarter}")
+    status = objective_status(get_project(), context.quarter, context.plan_id)
+    missing = status[status["reported_rag"] == "not_reported"]
+    st.write(f"**{len(missing)}** of {len(status)} objectives.")
+    st.dataframe(missing[["id", "area", "lead"]].rename(columns=str.capitalize).fillna("—"),
+                 hide_index=True, width="stretch")
+
+
+def render() -> None:
+    context = sidebar_context()
+    st.title("Data quality")
+    _problems()
+    _extracts()
+    _stale(context)
+    _missing_updates(context)
 
 
 run_safely(render)()

@@ -10,7 +10,7 @@ from tracker.rag import DERIVED_LABELS, STATUS_STYLES, status_label
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query
-from ui.widgets import example_banner, plain, rag_column, run_safely
+from ui.widgets import csv_download, example_banner, plain, rag_column, run_safely
 
 STATUS_ORDER = ["red", "amber", "green", "blue", "not_reported"]
 
@@ -130,10 +130,8 @@ def render() -> None:
     st.write(f"**{len(shown)}** of {len(frame)} objectives shown.")
     table = _table(shown)
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button(
-        "Download this table (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"objectives-{context.quarter}.csv".replace(" ", "-"), mime="text/csv",
-    )
+    csv_download("Download this table (CSV)", table,
+                 f"objectives-{context.quarter}.csv".replace(" ", "-"))
     if not shown.empty:
         chosen = st.selectbox("Open an objective", list(shown["objective_id"]), key="detail",
                               index=None, placeholder="Choose an objective to see its detail")

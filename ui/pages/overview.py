@@ -10,7 +10,7 @@ from tracker.report import build_report_data, render_html, render_pdf
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project
-from ui.widgets import example_banner, run_safely
+from ui.widgets import csv_download, example_banner, run_safely
 
 REPORTED = ["red", "amber", "green", "blue", "not_reported"]
 def _counts(frame: pd.DataFrame) -> None:
@@ -123,8 +123,8 @@ def render() -> None:
     st.write(f"**{len(table)}** objective(s) are red, amber, overdue, at risk, not reported, "
              "or reported rosier than the evidence.")
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download the exceptions (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"exceptions-{context.quarter}.csv".replace(" ", "-"), mime="text/csv")
+    csv_download("Download the exceptions (CSV)", table,
+                 f"exceptions-{context.quarter}.csv".replace(" ", "-"))
     _signoffs(frame, context.quarter)
     _report_downloads(context)
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.rag import status_label
-from tracker.workflow import changes, reminder_mailto, reminders
+from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
 from ui.context import sidebar_context
 from ui.data import get_project
 from ui.widgets import example_banner, run_safely
@@ -25,6 +25,18 @@ def _reminders(project, context) -> None:
             link = reminder_mailto(email, lead, context.quarter, group)
             st.link_button("Write the reminder e-mail", link, icon="✉️")
             st.dataframe(group[["objective_id", "area_name", "objective"]], hide_index=True,
+                         width="stretch")
+
+
+def _stale(project, context) -> None:
+    stale = stale_metrics(project, context.quarter)
+    st.subheader("Metrics waiting for new data")
+    if stale.empty:
+        st.success("Every metric's data are as recent as its frequency allows.", icon="✅")
+        return
+    for owner, group in stale.groupby("owner", sort=False):
+        with st.expander(f"{owner}: {len(group)} metric(s)"):
+            st.dataframe(group[["metric_id", "name", "latest_period"]], hide_index=True,
                          width="stretch")
 
 
@@ -51,6 +63,7 @@ def render() -> None:
     st.title("Reminders and changes")
     project = get_project()
     _reminders(project, context)
+    _stale(project, context)
     _changes(project, context)
 
 

@@ -9,7 +9,7 @@ from tracker.charts import plotly_chart
 from tracker.scorecard import MetricView, format_value
 from ui.context import sidebar_context
 from ui.data import query, views
-from ui.widgets import plain, run_safely
+from ui.widgets import csv_download, plain, run_safely
 
 RAG_WORDS = {"met": "✔ Target met", "within_tolerance": "▲ Within tolerance",
              "missed": "✖ Target missed", None: "– No target"}
@@ -76,9 +76,8 @@ def render() -> None:
         return
     table = scorecard_table(metric_views)
     st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
-    st.download_button("Download the scorecard (CSV)",
-                       table.drop(columns=["id"]).to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"scorecard-{context.quarter}.csv".replace(" ", "-"), mime="text/csv")
+    csv_download("Download the scorecard (CSV)", table.drop(columns=["id"]),
+                 f"scorecard-{context.quarter}.csv".replace(" ", "-"))
     names = {v.metric_id: v.name for v in metric_views}
     chosen = st.selectbox("Show the chart for", list(names), format_func=names.get, index=None,
                           placeholder="Choose a metric", key="chart_metric")
