@@ -12,7 +12,8 @@ import pandas as pd
 from tracker.build import ensure_built
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
-from tracker.queries import read_query
+from tracker.queries import connect_read_only, run_query
+from tracker.scorecard import MetricView, format_value, metric_views
 
 DERIVED_STATUSES = ("complete", "on_track", "at_risk", "overdue", "no_date")
 REPORTED_STATUSES = ("red", "amber", "green", "blue", "not_reported")
@@ -31,9 +32,69 @@ def status_parameters(project: Project, quarter: FinancialQuarter, plan_id: str 
     }
 
 
+RANK = {"red": 1, "amber": 2, "green": 3, "blue": 4,
+        "overdue": 1, "at_risk": 2, "on_track": 3, "complete": 4}
+
+
 def objective_status(
     project: Project, quarter: FinancialQuarter, plan_id: str | None = None
 ) -> pd.DataFrame:
-    """One row per objective: reported RAG, derived status, reasons, movement."""
+    """One row per objective: reported RAG, derived status, reasons, movement.
+
+    The dated rules are SQL; the evidence of linked metrics (missing their target, or
+    SPC assurance that they will consistently fail) is added here from the scorecard.
+    """
     ensure_built(project)
-    return read_query(project, "objective_status", **status_parameters(project, quarter, plan_id))
+    con = connect_read_only(project.db_path)
+    try:
+        frame = run_query(con, project, "objective_status",
+                          **status_parameters(project, quarter, plan_id))
+        links = run_query(con, project, "objective_metric_links")
+        views = {v.metric_id: v for v in metric_views(
+            project, quarter.end_date, sorted(set(links["metric_id"])), con=con)} if len(links) else {}
+    finally:
+        con.close()
+    return _with_metric_evidence(frame, links, views)
+
+
+def metric_concern(view: MetricView) -> str | None:
+    """Why a linked metric counts against its objective, or None if it does not."""
+    if view.latest_value is None:
+        return None
+    example = " (example data)" if view.is_example else ""
+    if view.rag == "missed":
+        return (f"Linked metric {view.name}{example}: {format_value(view.latest_value, view.unit)} "
+                f"in {view.latest_period:%B %Y} misses the target of "
+                f"{format_value(view.target, view.unit)}")
+    if view.assurance_icon == "consistent_fail":
+        return (f"Linked metric {view.name}{example}: SPC shows it will consistently miss its "
+                "target without a change")
+    return None
+
+
+def _with_metric_evidence(
+    frame: pd.DataFrame, links: pd.DataFrame, views: dict[str, MetricView]
+) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["metrics"] = [[] for _ in range(len(frame))]
+    concerns: dict[str, list[str]] = {}
+    linked: dict[str, list[str]] = {}
+    for row in links.itertuples():
+        linked.setdefault(row.objective_id, []).append(row.metric_id)
+        view = views.get(row.metric_id)
+        concern = metric_concern(view) if view else None
+        if concern:
+            concerns.setdefault(row.objective_id, []).append(concern)
+    for i, objective_id in enumerate(frame["id"]):
+        frame.at[frame.index[i], "metrics"] = linked.get(objective_id, [])
+        found = concerns.get(objective_id)
+        if not found:
+            continue
+        index = frame.index[i]
+        frame.at[index, "reasons"] = [*list(frame.at[index, "reasons"]), *found]
+        if frame.at[index, "derived_status"] in ("on_track", "no_date"):
+            frame.at[index, "derived_status"] = "at_risk"
+        reported = RANK.get(frame.at[index, "reported_rag"])
+        derived = RANK.get(frame.at[index, "derived_status"])
+        frame.at[index, "rosier_than_evidence"] = bool(reported and derived and reported > derived)
+    return frame

@@ -152,3 +152,21 @@ def test_quarter_year_boundary_q4_is_january_to_march(tmp_path: Path) -> None:
     project = _project(tmp_path, objective(target="2024-01", updates=updates(("2023-24 Q4", "green"))))
     row = _row(project, "2023-24 Q4")
     assert row["derived_status"] == "overdue"  # January 2024 ended before 31 March 2024
+
+
+def test_a_linked_metric_missing_its_target_puts_the_objective_at_risk(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(target="2025-03", updates=updates(("2023-24 Q2", "green"))))
+    extracts = tmp_path / "data" / "extracts"
+    extracts.mkdir(parents=True)
+    (extracts / "rate.csv").write_text(
+        "month,value\n" + "".join(f"2023-{m:02d},{60 + m / 10}\n" for m in range(4, 10)))
+    (tmp_path / "data" / "metrics").mkdir()
+    (tmp_path / "data" / "metrics" / "rate.yaml").write_text(
+        "metrics:\n  - id: rate\n    name: A rate\n    unit: percent\n    direction: higher_is_better\n"
+        "    frequency: monthly\n    target: {value: 66.7}\n    objectives: [R-01]\n"
+        "    source: {file: extracts/rate.csv, period: month, value: value}\n")
+    row = _row(load_project(tmp_path), "2023-24 Q2")
+    assert row["derived_status"] == "at_risk"
+    assert row["rosier_than_evidence"]
+    assert "Linked metric A rate: 60.9% in September 2023 misses the target of 66.7%" in row["reasons"]
+    assert row["metrics"] == ["rate"]
