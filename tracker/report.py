@@ -16,12 +16,15 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from tracker.build import ensure_built
+from tracker.charts import svg_chart
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import read_query
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
+from tracker.scorecard import MetricView, format_value, metric_views
 from tracker.status import objective_status
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -54,6 +57,7 @@ class ReportData:
     appendix: list[dict[str, Any]]
     problems: list[dict[str, Any]]
     uses_examples: bool
+    scorecard: list[dict[str, Any]]
     signoff_orgs: list[str]
     awaiting_signoff: dict[str, list[str]]
     fully_signed_off: int
@@ -90,6 +94,22 @@ def _counts_by_area(frame: pd.DataFrame) -> list[dict[str, Any]]:
                      "overdue": int(part["overdue"].sum()),
                      **{s: int(counts.get(s, 0)) for s in REPORTED_ORDER}})
     return rows
+
+
+def _scorecard_row(view: MetricView) -> dict[str, Any]:
+    return {
+        "name": view.name, "example": view.is_example, "org": view.org,
+        "latest": (f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
+                   if view.latest_period else "No data"),
+        "target": format_value(view.target, view.unit),
+        "against_target": {"met": "✔ Met", "within_tolerance": "▲ Within tolerance",
+                           "missed": "✖ Missed", None: "– No target"}[view.rag],
+        "travel": {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar",
+                   None: "—"}[view.vs_previous],
+        "variation": view.variation_label, "assurance": view.assurance_label,
+        "explanation": view.explanation, "special_causes": view.flagged,
+        "chart": Markup(svg_chart(view)),  # noqa: S704 - our own SVG; its text is escaped
+    }
 
 
 def _exceptions(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -146,6 +166,9 @@ def build_report_data(
                    "the evidence as well as from the leads' own reports."),
     )
     problems = read_query(project, "problems").to_dict(orient="records")
+    definitions = read_query(project, "metric_definitions")
+    headline = definitions[definitions["headline"]]["metric_id"].tolist()
+    scorecard = [_scorecard_row(view) for view in metric_views(project, quarter.end_date, headline)]
     orgs = [str(org) for org in project.settings["signoff_orgs"]]
     reported = frame[frame["reported_rag"].ne("not_reported")]
     awaiting = {org: [row["id"] for _, row in reported.iterrows()
@@ -158,7 +181,8 @@ def build_report_data(
         exceptions=_exceptions(frame),
         appendix=[_record(row) for _, row in frame.iterrows()],
         problems=problems,
-        uses_examples=bool(frame["is_example"].any()),
+        uses_examples=bool(frame["is_example"].any()) or any(r["example"] for r in scorecard),
+        scorecard=scorecard,
         signoff_orgs=orgs, awaiting_signoff=awaiting,
         fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
         updates_reported=len(reported),

@@ -117,3 +117,34 @@ def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, t
     text = _pdf_text(render_pdf(render_html(data)), tmp_path)
     assert "0 of 1 updates for 2023-24 Q1 are signed off by" in text
     assert "NHS Cheshire and Merseyside" in text and "1: LW-CAN-01" in text
+
+
+def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_path: Path) -> None:
+    from tracker.project import load_project
+    from tracker.status import objective_status
+
+    project = load_project(REPO)
+    quarter = parse_quarter("2023-24 Q3")
+    data = build_report_data(project, "sefton-plan-2023-25", quarter, meeting_date="24 January 2024")
+    html = render_html(data)
+    pdf = render_pdf(html)
+    text = _pdf_text(pdf, tmp_path)
+    status = objective_status(project, quarter, "sefton-plan-2023-25").set_index("id")
+    expected_exceptions = status[
+        status["reported_rag"].isin(["red", "amber", "not_reported"]) | status["overdue"]
+        | status["rosier_than_evidence"] | status["derived_status"].eq("at_risk")].index
+    exceptions = _section(text, "2. Exceptions", "3. Scorecard")
+    assert set(re.findall(r"\b[A-Z]{2}-[A-Z]{2,3}-\d\d\b", exceptions)) == set(expected_exceptions)
+    scorecard = _section(text, "3. Scorecard", "Appendix")
+    assert "Dementia diagnosis rate (65+)" in scorecard and "(example data)" in scorecard
+    assert html.count("<svg") == len(data.scorecard) >= 5
+    appendix = text[text.index("Appendix"):]
+    assert len(set(re.findall(r"\b[A-Z]{2}-[A-Z]{2,3}-\d\d\b", appendix))) == 99
+    assert "24 January 2024" in text
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert 10 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 60
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "4", "-png", str(path),
+                    str(ARTEFACTS / "sefton-2023-24-Q3-page")], check=True, capture_output=True)
