@@ -155,7 +155,7 @@ def test_quarter_year_boundary_q4_is_january_to_march(tmp_path: Path) -> None:
 
 
 def test_a_linked_metric_missing_its_target_puts_the_objective_at_risk(tmp_path: Path) -> None:
-    project = _project(tmp_path, objective(target="2025-03", updates=updates(("2023-24 Q2", "green"))))
+    _project(tmp_path, objective(target="2025-03", updates=updates(("2023-24 Q2", "green"))))
     extracts = tmp_path / "data" / "extracts"
     extracts.mkdir(parents=True)
     (extracts / "rate.csv").write_text(
