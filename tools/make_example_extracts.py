@@ -53,11 +53,8 @@ def long_csv_rows(rng: random.Random) -> list[dict[str, object]]:
     dementia = _series(rng, 0.605, 0.655, 0.006, shift_at=27, shift=0.02)
     add("dementia_diagnosed", [r * p for r, p in zip(register, dementia, strict=True)], register)
     ld_register = [2_100 + 3 * i for i in range(48)]
-    checks = []
-    for i, month in enumerate(MONTHS):
-        year_share = ((month.month - 4) % 12 + 1) / 12  # health checks build up over the year
-        checks.append(ld_register[i] * min(0.82, (0.62 + 0.04 * (i // 12)) * year_share
-                                           + rng.gauss(0, 0.01)))
+    coverage = _series(rng, 0.63, 0.77, 0.008)  # rolling 12 months, so no year-end sawtooth
+    checks = [r * c for r, c in zip(ld_register, coverage, strict=True)]
     add("ld_health_checks", checks, ld_register)
     referrals = _series(rng, 610, 700, 25)
     fds = _series(rng, 0.69, 0.78, 0.018, shift_at=30, shift=0.025)
@@ -120,7 +117,7 @@ metrics:
       denominator: denominator
       filter: "measure = 'dementia_diagnosed'"
   - id: ld-annual-health-checks
-    name: Annual health checks, people 14+ on GP learning disability registers (year to date)
+    name: Annual health checks, people 14+ on GP learning disability registers (rolling 12 months)
     unit: percent
     direction: higher_is_better
     frequency: monthly
