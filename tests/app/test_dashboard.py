@@ -125,3 +125,20 @@ def test_objective_detail_history_follows_the_quarter(app: AppTest) -> None:
     history = app.dataframe[-1].value
     assert list(history["Quarter"]) == ["2023-24 Q1"]
     assert list(history["Status"]) == ["✔ Green"]
+
+
+def test_lead_overdue_and_date_range_filters(app: AppTest, minimal_project: Project) -> None:
+    import datetime as dt
+
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
+    area.write_text(area.read_text().replace("    target_date: 2023-09\n",
+                                             "    target_date: 2023-09\n    lead: Dee Mentia\n"))
+    open_objectives(app)
+    app.multiselect(key="f_lead").set_value(["Dee Mentia"]).run()
+    assert list(_table(app)["ID"]) == ["LW-DEM-01"]
+    app.multiselect(key="f_lead").set_value([]).run()
+    app.checkbox(key="f_overdue").check().run()
+    assert list(_table(app)["ID"]) == ["LW-CAN-01"]  # June 2023 has passed as at 2023-24 Q2
+    app.checkbox(key="f_overdue").uncheck().run()
+    app.date_input(key="f_dates").set_value((dt.date(2023, 7, 1), dt.date(2023, 9, 1))).run()
+    assert list(_table(app)["ID"]) == ["LW-DEM-01"]

@@ -58,3 +58,23 @@ def test_a_metric_chart_has_limits_target_and_special_causes(app: AppTest) -> No
     text = " ".join(m.value for m in app.markdown)
     assert "Making Data Count SPC chart" in text
     assert "66\\.7%" in text
+
+
+def test_overview_shows_headline_metrics(shipped_copy: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90).run()
+    headline = next(d.value for d in at.dataframe if "Assurance" in d.value.columns)
+    assert "Cancer 28-day faster diagnosis standard (example)" in list(headline["Metric"])
+    assert any("invented figures" in c.value for c in at.caption)
+
+
+def test_objective_detail_shows_its_linked_metrics_with_charts(
+    shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90).run()
+    at.switch_page("ui/pages/objectives.py").run()
+    at.selectbox(key="detail").set_value("AW-DEM-01").run()
+    assert not at.exception
+    assert any("Dementia diagnosis rate (65+) (example data)" in e.label for e in at.expander)
+    assert any("Mean" in chart.proto.spec for chart in at.get("plotly_chart"))

@@ -6,16 +6,21 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from tracker.charts import plotly_chart
 from tracker.rag import DERIVED_LABELS, STATUS_STYLES, status_label
+from tracker.scorecard import format_value
 from tracker.status import objective_status
 from ui.context import sidebar_context
-from ui.data import get_project, query
+from ui.data import get_project, query, views
 from ui.widgets import csv_download, example_banner, plain, rag_column, run_safely
 
 STATUS_ORDER = ["red", "amber", "green", "blue", "not_reported"]
+NO_LEAD = "No lead named"
 
 
 def _filters(frame: pd.DataFrame) -> pd.DataFrame:
+    # Bounds from the whole list, so narrowing another filter never moves them.
+    dated = frame["target_month"].dropna()
     col1, col2, col3 = st.columns(3)
     groups = col1.multiselect("Group", sorted(frame["group_name"].unique()), key="f_group")
     if groups:
@@ -29,14 +34,27 @@ def _filters(frame: pd.DataFrame) -> pd.DataFrame:
     )
     if statuses:
         frame = frame[frame["latest_rag"].isin(statuses)]
-    col4, col5 = st.columns([1, 2])
-    no_date = col4.checkbox("Only objectives with no target date", key="f_nodate")
-    if no_date:
-        frame = frame[frame["target_month"].isna()]
-    text = col5.text_input("Search the objective text", key="f_text").strip()
+    col4, col5, col6 = st.columns(3)
+    leads = sorted(frame["lead"].dropna().unique())
+    chosen_leads = col4.multiselect("Lead", [*leads, NO_LEAD], key="f_lead")
+    if chosen_leads:
+        frame = frame[frame["lead"].fillna(NO_LEAD).isin(chosen_leads)]
+    if not dated.empty:
+        first, last = pd.Timestamp(dated.min()).date(), pd.Timestamp(dated.max()).date()
+        span = col5.date_input("Target date between", value=(first, last), min_value=first,
+                               max_value=last, key="f_dates", format="DD/MM/YYYY")
+        if isinstance(span, tuple | list) and len(span) == 2 and tuple(span) != (first, last):
+            months = pd.to_datetime(frame["target_month"])
+            frame = frame[months.between(pd.Timestamp(span[0]), pd.Timestamp(span[1]))]
+    text = col6.text_input("Search the objective text", key="f_text").strip()
     if text:
         haystack = frame["objective"] + " " + frame["objective_id"]
         frame = frame[haystack.str.contains(text, case=False, regex=False)]
+    col7, col8 = st.columns(2)
+    if col7.checkbox("Only overdue objectives", key="f_overdue"):
+        frame = frame[frame["overdue"]]
+    if col8.checkbox("Only objectives with no target date", key="f_nodate"):
+        frame = frame[frame["target_month"].isna()]
     return frame
 
 
@@ -49,6 +67,7 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
         "Objective": frame["objective"],
         "Target date": pd.to_datetime(frame["target_month"]).dt.strftime("%b %Y").fillna("No date set"),
         "Latest status": rag_column(frame),
+        "Evidence": frame["derived_status"].map(DERIVED_LABELS),
         "Reported in": frame["latest_quarter"].fillna("—"),
     })
 
@@ -84,6 +103,7 @@ def _detail(objective_id: str, context) -> None:
         for reason in now["reasons"]:
             st.markdown("- " + plain(reason))
     _timeline(objective_id)
+    _linked_metrics(list(now["metrics"]), context)
     updates = query("objective_updates", objective_id=objective_id, as_at=context.quarter.end_date)
     st.markdown("**Quarterly updates**")
     if updates.empty:
@@ -98,6 +118,18 @@ def _detail(objective_id: str, context) -> None:
             "By": updates["updated_by"].fillna(""),
             "Signed off by": updates["signed_off_by"],
         }), hide_index=True, width="stretch")
+
+
+def _linked_metrics(metric_ids: list[str], context) -> None:
+    if not metric_ids:
+        return
+    st.markdown("**Linked metrics**")
+    for view in views(context.quarter.end_date, metric_ids):
+        label = view.name + (" (example data)" if view.is_example else "")
+        with st.expander(f"{label}: {format_value(view.latest_value, view.unit)}"
+                         f" · {view.variation_label}"):
+            st.plotly_chart(plotly_chart(view), width="stretch", key=f"linked_{view.metric_id}")
+            st.markdown(plain(view.explanation))
 
 
 def _timeline(objective_id: str) -> None:
@@ -124,6 +156,9 @@ def render() -> None:
     frame = query("objectives_table", as_at=context.quarter.end_date)
     if context.plan_id:
         frame = frame[frame["plan_id"] == context.plan_id]
+    evidence = objective_status(get_project(), context.quarter, context.plan_id)
+    frame = frame.merge(evidence[["id", "derived_status", "overdue"]].rename(columns={"id": "objective_id"}),
+                        on="objective_id", how="left")
     st.caption(f"{context.plan_name}, as at the end of {context.quarter}.")
     shown = _filters(frame)
     example_banner(bool(shown["is_example"].any()))

@@ -9,7 +9,8 @@ from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES, status_l
 from tracker.report import build_report_data, render_html, render_pdf
 from tracker.status import objective_status
 from ui.context import sidebar_context
-from ui.data import get_project
+from ui.data import get_project, query, views
+from ui.tables import scorecard_table
 from ui.widgets import csv_download, example_banner, run_safely
 
 REPORTED = ["red", "amber", "green", "blue", "not_reported"]
@@ -52,6 +53,20 @@ def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
         "Commentary": flagged["commentary"].fillna(""),
         "Mitigations": flagged["mitigations"].fillna(""),
     })
+
+
+def _headline_metrics(context) -> None:
+    definitions = query("metric_definitions")
+    headline = definitions[definitions["headline"]]["metric_id"].tolist()
+    if not headline:
+        return
+    st.subheader("Headline metrics")
+    metric_views = views(context.quarter.end_date, headline)
+    if any(v.is_example for v in metric_views):
+        st.caption("Metrics marked (example) use invented figures, not Sefton's.")
+    table = scorecard_table(metric_views)
+    st.dataframe(table[["Metric", "Latest", "Target", "Against target", "Variation", "Assurance"]],
+                 hide_index=True, width="stretch")
 
 
 def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -118,6 +133,7 @@ def render() -> None:
         st.dataframe(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
                                    "Objectives": derived.to_numpy()}),
                      hide_index=True, width="stretch")
+    _headline_metrics(context)
     st.subheader("Exceptions")
     table = exceptions(frame)
     st.write(f"**{len(table)}** objective(s) are red, amber, overdue, at risk, not reported, "

@@ -1,0 +1,33 @@
+"""Tables shared by several pages (formatting only)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tracker.scorecard import MetricView, format_value
+
+RAG_WORDS = {"met": "✔ Target met", "within_tolerance": "▲ Within tolerance",
+             "missed": "✖ Target missed", None: "– No target"}
+TRAVEL_WORDS = {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar", None: "—"}
+BENCHMARK_WORDS = {"better": "Better than England", "no_different": "No different from England",
+                   "worse": "Worse than England", None: "—"}
+METHOD_WORDS = {"spc": "SPC chart", "run_chart": "Run chart", "target_only": "Target only",
+                "no_data": "No data"}
+
+
+def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Metric": [v.name + (" (example)" if v.is_example else "") for v in metric_views],
+        "Organisation": [v.org or "—" for v in metric_views],
+        "Latest": [f"{format_value(v.latest_value, v.unit)} ({v.latest_period:%b %Y})"
+                   if v.latest_period else "No data" for v in metric_views],
+        "Target": [format_value(v.target, v.unit) for v in metric_views],
+        "Against target": [RAG_WORDS[v.rag] for v in metric_views],
+        "Since last period": [TRAVEL_WORDS[v.vs_previous] for v in metric_views],
+        "Since last year": [TRAVEL_WORDS[v.vs_last_year] for v in metric_views],
+        "Variation": [v.variation_label for v in metric_views],
+        "Assurance": [v.assurance_label for v in metric_views],
+        "Benchmark": [BENCHMARK_WORDS[v.benchmark] for v in metric_views],
+        "Shown as": [METHOD_WORDS[v.method] for v in metric_views],
+        "id": [v.metric_id for v in metric_views],
+    })
