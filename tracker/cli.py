@@ -253,10 +253,9 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
         print(f"Not found: metric {args.metric} has no data"
               + (f" for organisation '{args.org}'" if args.org else "") + ".", file=sys.stderr)
         return 1
-    columns = [c for c in ("period", "value", "mean", "lpl", "upl", "point_type")
-               if c in view.points.columns]
+    table = view.points.reindex(columns=["period", "value", "mean", "lpl", "upl", "point_type"])
     points = []
-    for row in view.points[columns].to_dict(orient="records"):
+    for row in table.to_dict(orient="records"):
         row["period"] = pd.Timestamp(row["period"]).date().isoformat()
         points.append({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()})
     record = {

@@ -59,3 +59,21 @@ def test_overview_quarter_and_objective_detail(page, dashboard_url: str) -> None
     page.get_by_text("Reported for 2023-24 Q2:").first.wait_for()
     _no_exception(page)
     screenshot(page, "03-objective-detail")
+
+
+def test_scorecard_and_a_metric_spc_chart(page, dashboard_url: str) -> None:
+    page.goto(dashboard_url + "/scorecard")
+    page.get_by_role("heading", name="Scorecard").wait_for(timeout=TIMEOUT)
+    _settle(page)
+    page.get_by_text("Headline metrics only").wait_for()
+    _no_exception(page)
+    screenshot(page, "04-scorecard")
+    box = page.get_by_label("Show the chart for").first
+    box.click()
+    box.fill("Dementia")
+    page.get_by_role("option", name="Dementia diagnosis rate (65+)").click()
+    _settle(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
+    page.get_by_text("Making Data Count SPC chart").first.wait_for(timeout=TIMEOUT)
+    _no_exception(page)
+    screenshot(page, "05-metric-spc-chart")

@@ -118,3 +118,23 @@ def test_seven_rising_points_are_explained_as_a_trend() -> None:
     sentences = explain_special_causes(result.points, "higher_is_better")
     assert any(s.startswith("7 points in a row rising since") and s.endswith("improving.")
                for s in sentences), sentences
+
+
+@pytest.mark.parametrize(("direction", "value", "lower", "upper", "england", "verdict"), [
+    ("higher_is_better", 80.0, 78.0, 82.0, 75.0, "better"),
+    ("higher_is_better", 70.0, 68.0, 72.0, 75.0, "worse"),
+    ("higher_is_better", 76.0, 73.0, 79.0, 75.0, "no_different"),
+    ("lower_is_better", 80.0, 78.0, 82.0, 75.0, "worse"),
+    ("higher_is_better", 80.0, None, None, 75.0, "better"),
+    ("neutral", 80.0, 78.0, 82.0, 75.0, None),
+])
+def test_benchmark_against_england_uses_the_confidence_interval(
+    direction: str, value: float, lower: float | None, upper: float | None, england: float,
+    verdict: str | None,
+) -> None:
+    series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [value],
+                           "benchmark_value": [england], "benchmark_lower": [lower],
+                           "benchmark_upper": [upper]})
+    view = evaluate(_definition(direction=direction), series, pd.DataFrame(columns=["period", "value"]),
+                    [], "Sefton")
+    assert view.benchmark == verdict
