@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+
+import pytest
 
 from tests.unit.test_cli import run_cli
 from tracker.project import Project
@@ -67,3 +70,62 @@ def test_reminders_list_stale_metrics_by_owner(shipped_copy: Project) -> None:
     assert "4 metric(s) have out-of-date data as at 31 March 2025:" in out
     assert "Finance business partner: 1\n  cip-2023-24-delivery  latest Mar 2024" in out
     assert "113 objective(s) have no update for 2024-25 Q4:" in out  # examples end in 2023-24
+
+
+AREA = "objectives/sefton-plan-2023-25/age-well-dementia.yaml"
+
+
+def test_update_on_the_shipped_files_adds_only_its_own_lines(shipped_copy: Project) -> None:
+    path = shipped_copy.root / AREA
+    before = path.read_text().splitlines(keepends=True)
+    result = run_cli(shipped_copy, "update", "AW-DEM-01", "--quarter", "2023-24 Q3", "--rag", "amber",
+                     "--commentary", "Diagnosis rate at 66.1%: memory clinic waits.",
+                     "--mitigations", "Extra clinics from January.", "--by", "Dementia lead",
+                     "--on", "2024-01-12")
+    assert result.returncode == 0, result.stderr
+    after = path.read_text().splitlines(keepends=True)
+    diff = list(difflib.ndiff(before, after))
+    # The only line that changes is the empty list the update goes into.
+    assert [d[2:] for d in diff if d.startswith("- ")] == ["  updates: []\n"]
+    added = [d[2:] for d in diff if d.startswith("+ ")]
+    assert added == [
+        "  updates:\n",
+        "  - quarter: 2023-24 Q3\n",
+        "    rag: amber\n",
+        "    commentary: 'Diagnosis rate at 66.1%: memory clinic waits.'\n",
+        "    mitigations: Extra clinics from January.\n",
+        "    updated_by: Dementia lead\n",
+        "    updated_on: 2024-01-12\n",
+    ]
+    assert run_cli(shipped_copy, "validate").returncode == 0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["AW-DEM-99", "--quarter", "2023-24 Q3", "--rag", "red"], "there is no objective 'AW-DEM-99'"),
+    (["AW-DEM-01", "--quarter", "2023-24 Q3", "--rag", "purple"], "RAG 'purple' is not allowed"),
+    (["AW-DEM-01", "--quarter", "2026-27 Q1", "--rag", "red"], "outside the period"),
+])
+def test_refused_updates_leave_the_shipped_file_byte_identical(
+    shipped_copy: Project, args: list[str], message: str
+) -> None:
+    path = shipped_copy.root / AREA
+    before = path.read_bytes()
+    result = run_cli(shipped_copy, "update", *args, "--commentary", "x")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_existing_update_needs_replace_then_signoff_on_shipped_files(shipped_copy: Project) -> None:
+    path = shipped_copy.root / AREA
+    args = ["update", "AW-DEM-01", "--quarter", "2023-24 Q3", "--rag", "green", "--commentary", "ok"]
+    assert run_cli(shipped_copy, *args).returncode == 0
+    before = path.read_bytes()
+    again = run_cli(shipped_copy, *args)
+    assert again.returncode == 1 and "use --replace" in again.stderr
+    assert path.read_bytes() == before
+    signed = run_cli(shipped_copy, "signoff", "AW-DEM-01", "--quarter", "2023-24 Q3",
+                     "--org", "Sefton Council", "--by", "Director of Adult Social Care")
+    assert signed.returncode == 0, signed.stderr
+    status = run_cli(shipped_copy, "validate")
+    assert status.returncode == 0, status.stderr
