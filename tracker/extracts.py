@@ -440,13 +440,14 @@ def _insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetr
         target = m.target
         con.execute(
             "insert into metrics values ($id, $name, $description, $unit, $direction, $frequency, "
-            "$target_value, $target_due, $tolerance, $headline, $owner, $owner_email, $example, "
-            "$source_file, $path, $line)",
+            "$target_value, $target_due, $tolerance, $fixed, $headline, $owner, $owner_email, "
+            "$example, $source_file, $path, $line)",
             {"id": m.id, "name": m.name, "description": m.description, "unit": m.unit,
              "direction": m.direction, "frequency": m.frequency,
              "target_value": target.value if target else None,
              "target_due": f"{target.due}-01" if target and target.due else None,
-             "tolerance": m.tolerance, "headline": m.headline, "owner": m.owner,
+             "tolerance": m.tolerance, "fixed": m.fix_after_n_points, "headline": m.headline,
+             "owner": m.owner,
              "owner_email": m.owner_email, "example": m.example,
              "source_file": f"data/{m.source.file}", "path": placed.path, "line": placed.line},
         )

@@ -103,6 +103,9 @@ class Metric(Strict):
     objectives: list[Text] = Field(default_factory=list, description="Ids of objectives it evidences.")
     benchmark: Benchmark | None = None
     rebase: list[Month] = Field(default_factory=list, description="Months where SPC limits restart.")
+    fix_after_n_points: int | None = Field(
+        None, ge=12, description="Compute SPC limits from the first n points only (at least 12)."
+    )
     headline: bool = Field(False, description="Shown on the Board's balanced scorecard.")
     owner: str | None = Field(None, description="The analyst responsible for the data.")
     owner_email: str | None = None

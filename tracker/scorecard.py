@@ -210,8 +210,12 @@ def evaluate(
                                 float(year_ago.iloc[0]["value"]) if not year_ago.empty else None)
     view.benchmark = _benchmark(view.direction, last)
     if method == "spc":
+        fixed = definition.get("fix_after_n_points")
+        fixed = None if fixed is None or pd.isna(fixed) else int(fixed)
+        rebase_here = [d for d in rebase if d in {pd.Timestamp(p).date() for p in series["period"]}]
         result = spc([pd.Timestamp(p).date() for p in series["period"]], values,
-                     direction=view.direction, target=view.target, rebase=rebase)
+                     direction=view.direction, target=view.target, rebase=rebase_here,
+                     fix_after_n_points=fixed if fixed and fixed <= len(values) else None)
         _apply_spc(view, result)
     view.explanation = " ".join(s for s in [reason, _target_sentence(view), _icon_sentence(view)] if s)
     return view

@@ -10,6 +10,7 @@ create table metrics (
     target_value double,
     target_due date,
     tolerance double,
+    fix_after_n_points integer,             -- SPC limits from the first n points only
     headline boolean not null,
     owner varchar,
     owner_email varchar,

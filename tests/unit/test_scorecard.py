@@ -138,3 +138,25 @@ def test_benchmark_against_england_uses_the_confidence_interval(
     view = evaluate(_definition(direction=direction), series, pd.DataFrame(columns=["period", "value"]),
                     [], "Sefton")
     assert view.benchmark == verdict
+
+
+def test_rebase_and_fixed_limits_declared_in_the_metric_yaml(minimal_project) -> None:
+    """Limits restart only where the YAML says, and can be fixed from the first n points."""
+    extracts = minimal_project.data_dir / "extracts"
+    extracts.mkdir(parents=True)
+    rows = [f"2022-{m:02d},{10 + (m % 3)}" for m in range(1, 13)]
+    rows += [f"2023-{m:02d},{20 + (m % 3)}" for m in range(1, 13)]
+    (extracts / "level.csv").write_text("month,value\n" + "\n".join(rows) + "\n")
+    (minimal_project.data_dir / "metrics").mkdir()
+    definition = ("metrics:\n  - id: level\n    name: Level\n    unit: count\n"
+                  "    direction: higher_is_better\n    frequency: monthly\n{extra}"
+                  "    source: {{file: extracts/level.csv, period: month, value: value}}\n")
+    path = minimal_project.data_dir / "metrics" / "level.yaml"
+    path.write_text(definition.format(extra="    rebase: [2023-01]\n"))
+    record = json.loads(run_cli(minimal_project, "spc", "--metric", "level").stdout)
+    assert {p["mean"] for p in record["points"][:12]} == {11.0}
+    assert {p["mean"] for p in record["points"][12:]} == {21.0}
+    path.write_text(definition.format(extra="    fix_after_n_points: 12\n"))
+    record = json.loads(run_cli(minimal_project, "spc", "--metric", "level").stdout)
+    assert {p["mean"] for p in record["points"]} == {11.0}
+    assert record["points"][-1]["point_type"] == "special_cause_improvement"
