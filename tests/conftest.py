@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tracker.project import Project, load_project
 
@@ -39,3 +41,19 @@ def minimal_project(tmp_path: Path) -> Project:
 def shipped_copy(tmp_path: Path) -> Project:
     """A scratch copy of the shipped plans and data, safe to edit."""
     return load_project(copy_project(REPO, tmp_path / "shipped"))
+
+
+def dashboard(project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The real dashboard.py over `project`'s files, ready to run (AppTest)."""
+    monkeypatch.setenv("TRACKER_ROOT", str(project.root))
+    monkeypatch.chdir(REPO)
+    return AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+
+
+def db_rows(project: Project, sql: str) -> list[tuple]:
+    """Rows of `sql` against the project's built database, opened read-only."""
+    con = duckdb.connect(str(project.db_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import dashboard
 from tracker.project import Project
 from ui.widgets import safe_csv
 
@@ -16,9 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def app(shipped_copy: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
-    monkeypatch.chdir(REPO)
-    return AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    return dashboard(shipped_copy, monkeypatch)
 
 
 def _open(at: AppTest) -> AppTest:

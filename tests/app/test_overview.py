@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import dashboard
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -14,9 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("TRACKER_ROOT", str(minimal_project.root))
-    monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
+    at = dashboard(minimal_project, monkeypatch)
     at.run()
     return at
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import dashboard
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -15,9 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def app(shipped_copy: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
-    monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    at = dashboard(shipped_copy, monkeypatch)
     at.run()
     return at.switch_page("ui/pages/scorecard.py").run()
 
@@ -61,8 +60,7 @@ def test_a_metric_chart_has_limits_target_and_special_causes(app: AppTest) -> No
 
 
 def test_overview_shows_headline_metrics(shipped_copy: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90).run()
+    at = dashboard(shipped_copy, monkeypatch).run()
     headline = next(d.value for d in at.dataframe if "Assurance" in d.value.columns)
     assert "Cancer 28-day faster diagnosis standard (example)" in list(headline["Metric"])
     assert any("invented figures" in c.value for c in at.caption)
@@ -71,8 +69,7 @@ def test_overview_shows_headline_metrics(shipped_copy: Project, monkeypatch: pyt
 def test_objective_detail_shows_its_linked_metrics_with_charts(
     shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
-    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90).run()
+    at = dashboard(shipped_copy, monkeypatch).run()
     at.switch_page("ui/pages/objectives.py").run()
     at.selectbox(key="detail").set_value("AW-DEM-01").run()
     assert not at.exception

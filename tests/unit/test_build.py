@@ -7,17 +7,14 @@ import os
 
 import duckdb
 
+from tests.conftest import db_rows
 from tracker.build import build, ensure_built, is_stale
 from tracker.project import Project, load_project
 from tracker.queries import read_query
 
 
 def _rows(project: Project, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(project.db_path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return db_rows(project, sql)
 
 
 def test_build_writes_every_table(minimal_project: Project) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import db_rows
 from tracker.build import build
 from tracker.project import Project, load_project
 
@@ -42,11 +43,7 @@ def _project(minimal_project: Project, files: list[str], metrics: str) -> Projec
 
 
 def _rows(project: Project, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(project.db_path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return db_rows(project, sql)
 
 
 def test_bad_rows_are_rejected_with_row_numbers_and_good_rows_load(minimal_project: Project) -> None:
