@@ -60,7 +60,7 @@ def plain(text: object) -> str:
 def csv_download(label: str, table: pd.DataFrame, file_name: str) -> None:
     """A CSV of what a table shows, safe to open in Excel (no formulas run from cells)."""
     st.download_button(label, safe_csv(table).encode("utf-8-sig"), file_name=file_name,
-                       mime="text/csv")
+                       mime="text/csv", key=f"download_{file_name}", on_click="ignore")
 
 
 def safe_csv(table: pd.DataFrame) -> str:
@@ -71,3 +71,9 @@ def safe_csv(table: pd.DataFrame) -> str:
         return value
 
     return table.map(inert).to_csv(index=False)
+
+
+def show_table(frame: pd.DataFrame, file_name: str, label: str = "Download (CSV)") -> None:
+    """Show a table with a download of exactly what it shows."""
+    st.dataframe(frame, hide_index=True, width="stretch")
+    csv_download(label, frame, file_name)

@@ -29,8 +29,9 @@ def _choose(page, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox found by its label."""
     box = page.get_by_label(label).first
     box.click()
-    box.fill(option)  # long lists are virtualised: filter, then pick
-    page.get_by_role("option", name=option, exact=True).click()
+    box.fill(option)  # long lists are virtualised: filter to the one option, then take it
+    page.get_by_role("option", name=option, exact=True).wait_for(timeout=TIMEOUT)
+    page.keyboard.press("Enter")
     _settle(page)
 
 
@@ -68,11 +69,7 @@ def test_scorecard_and_a_metric_spc_chart(page, dashboard_url: str) -> None:
     page.get_by_text("Headline metrics only").wait_for()
     _no_exception(page)
     screenshot(page, "04-scorecard")
-    box = page.get_by_label("Show the chart for").first
-    box.click()
-    box.fill("Dementia")
-    page.get_by_role("option", name="Dementia diagnosis rate (65+)").click()
-    _settle(page)
+    _choose(page, "Show the chart for", "Dementia diagnosis rate (65+)")
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
     page.get_by_text("Making Data Count SPC chart").first.wait_for(timeout=TIMEOUT)
     _no_exception(page)

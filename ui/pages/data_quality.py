@@ -8,7 +8,7 @@ import streamlit as st
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query
-from ui.widgets import csv_download, run_safely
+from ui.widgets import csv_download, run_safely, show_table
 
 
 def _problems() -> None:
@@ -18,7 +18,7 @@ def _problems() -> None:
         st.success("No problems found in the plan and metric files at the last build.", icon="✅")
         return
     st.error(f"{len(problems)} problem(s) in the source files. Each names the file and line.")
-    st.dataframe(problems.rename(columns=str.capitalize), hide_index=True, width="stretch")
+    show_table(problems.rename(columns=str.capitalize), "source-problems.csv")
 
 
 def _extracts() -> None:
@@ -30,8 +30,7 @@ def _extracts() -> None:
     unreadable = files[files["status"] != "loaded"]
     if not unreadable.empty:
         st.error(f"{len(unreadable)} extract(s) could not be loaded: see the message column.")
-    st.dataframe(files.rename(columns=lambda c: c.replace("_", " ").capitalize()), hide_index=True,
-                 width="stretch")
+    show_table(files.rename(columns=lambda c: c.replace("_", " ").capitalize()), "extracts.csv")
     rejects = query("extract_rejects")
     st.markdown(f"**{len(rejects)}** rejected row(s). Each was read and kept out of the figures "
                 "for the reason given; fix the extract and rebuild.")
@@ -48,9 +47,9 @@ def _stale(context) -> None:
         st.success("Every metric has data as recent as its frequency allows.", icon="✅")
         return
     stale = stale.assign(latest_period=pd.to_datetime(stale["latest_period"]).dt.strftime("%b %Y"))
-    st.dataframe(stale[["name", "frequency", "latest_period", "owner"]].rename(columns={
+    show_table(stale[["name", "frequency", "latest_period", "owner"]].rename(columns={
         "name": "Metric", "frequency": "Frequency", "latest_period": "Latest data", "owner": "Owner"}),
-        hide_index=True, width="stretch")
+        f"stale-metrics-{context.quarter}.csv".replace(" ", "-"))
 
 
 def _missing_updates(context) -> None:
@@ -58,8 +57,8 @@ def _missing_updates(context) -> None:
     status = objective_status(get_project(), context.quarter, context.plan_id)
     missing = status[status["reported_rag"] == "not_reported"]
     st.write(f"**{len(missing)}** of {len(status)} objectives.")
-    st.dataframe(missing[["id", "area", "lead"]].rename(columns=str.capitalize).fillna("—"),
-                 hide_index=True, width="stretch")
+    show_table(missing[["id", "area", "lead"]].rename(columns=str.capitalize).fillna("—"),
+          f"missing-updates-{context.quarter}.csv".replace(" ", "-"))
 
 
 def render() -> None:

@@ -11,7 +11,7 @@ from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
 from ui.tables import scorecard_table
-from ui.widgets import csv_download, example_banner, run_safely
+from ui.widgets import csv_download, example_banner, run_safely, show_table
 
 REPORTED = ["red", "amber", "green", "blue", "not_reported"]
 def _counts(frame: pd.DataFrame) -> None:
@@ -65,8 +65,8 @@ def _headline_metrics(context) -> None:
     if any(v.is_example for v in metric_views):
         st.caption("Metrics marked (example) use invented figures, not Sefton's.")
     table = scorecard_table(metric_views)
-    st.dataframe(table[["Metric", "Latest", "Target", "Against target", "Variation", "Assurance"]],
-                 hide_index=True, width="stretch")
+    show_table(table[["Metric", "Latest", "Target", "Against target", "Variation", "Assurance"]],
+               f"headline-metrics-{context.quarter}.csv".replace(" ", "-"))
 
 
 def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -87,7 +87,7 @@ def _signoffs(frame: pd.DataFrame, quarter: object) -> None:
     table = signoff_table(frame)
     done = int((table["Waiting for"] == "✔ Fully signed off").sum())
     st.write(f"**{done}** of {len(table)} updates are signed off by every partner.")
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, f"sign-off-{quarter}.csv".replace(" ", "-"))
 
 
 def _report_downloads(context) -> None:
@@ -121,7 +121,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader("By area")
-        st.dataframe(_matrix(frame), hide_index=True, width="stretch")
+        show_table(_matrix(frame), f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
     with right:
         st.subheader(f"Since {context.quarter.previous()}")
         movement = frame["movement"].value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0)

@@ -9,7 +9,7 @@ from tracker.rag import status_label
 from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
 from ui.context import sidebar_context
 from ui.data import get_project
-from ui.widgets import example_banner, run_safely
+from ui.widgets import example_banner, run_safely, show_table
 
 
 def _reminders(project, context) -> None:
@@ -24,8 +24,8 @@ def _reminders(project, context) -> None:
         with st.expander(f"{lead}: {len(group)} objective(s)"):
             link = reminder_mailto(email, lead, context.quarter, group)
             st.link_button("Write the reminder e-mail", link, icon="✉️")
-            st.dataframe(group[["objective_id", "area_name", "objective"]], hide_index=True,
-                         width="stretch")
+            show_table(group[["objective_id", "area_name", "objective"]],
+                       f"waiting-{lead}-{context.quarter}.csv".replace(" ", "-"))
 
 
 def _stale(project, context) -> None:
@@ -36,8 +36,8 @@ def _stale(project, context) -> None:
         return
     for owner, group in stale.groupby("owner", sort=False):
         with st.expander(f"{owner}: {len(group)} metric(s)"):
-            st.dataframe(group[["metric_id", "name", "latest_period"]], hide_index=True,
-                         width="stretch")
+            show_table(group[["metric_id", "name", "latest_period"]],
+                       f"stale-{owner}-{context.quarter}.csv".replace(" ", "-"))
 
 
 def _changes(project, context) -> None:
@@ -55,7 +55,7 @@ def _changes(project, context) -> None:
         "Movement": rows["movement"].str.capitalize(),
         "Commentary": rows["commentary"],
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, f"changes-{context.quarter}.csv".replace(" ", "-"))
 
 
 def render() -> None:
