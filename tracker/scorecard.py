@@ -226,6 +226,9 @@ def _icon_sentence(view: MetricView) -> str:
     if view.variation_icon is None:
         return ""
     sentence = f"Variation: {VARIATION_WORDS[view.variation_icon].lower()}, judged on the latest point."
+    if "trial_limits" in view.points and bool(view.points["trial_limits"].iloc[-1]):
+        sentence += (" The latest limits are trial limits: they rest on fewer than 13 points, so "
+                     "read them with care.")
     return sentence + ASSURANCE_REASONS.get(view.assurance_icon or "", "")
 
 

@@ -160,3 +160,11 @@ def test_rebase_and_fixed_limits_declared_in_the_metric_yaml(minimal_project) ->
     record = json.loads(run_cli(minimal_project, "spc", "--metric", "level").stdout)
     assert {p["mean"] for p in record["points"]} == {11.0}
     assert record["points"][-1]["point_type"] == "special_cause_improvement"
+
+
+def test_trial_limits_are_said_in_words() -> None:
+    series = pd.DataFrame({"period": pd.date_range("2023-04-01", periods=12, freq="MS"),
+                           "value": [70.0, 71, 69, 72, 70, 71, 70, 69, 72, 71, 70, 71]})
+    view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton")
+    assert view.method == "spc"
+    assert "trial limits" in view.explanation
