@@ -141,3 +141,27 @@ def test_lead_overdue_and_date_range_filters(app: AppTest, minimal_project: Proj
     app.checkbox(key="f_overdue").uncheck().run()
     app.date_input(key="f_dates").set_value((dt.date(2023, 7, 1), dt.date(2023, 9, 1))).run()
     assert list(_table(app)["ID"]) == ["LW-DEM-01"]
+
+
+def test_a_corrupt_database_file_is_rebuilt_not_shown_as_an_error(
+    app: AppTest, minimal_project: Project
+) -> None:
+    open_objectives(app)
+    minimal_project.db_path.write_bytes(b"this is not a database" * 100)
+    open_objectives(app)
+    assert not app.exception
+    assert list(_table(app)["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+
+
+def test_a_build_that_cannot_write_is_explained(
+    app: AppTest, minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.build
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(tracker.build, "_build_locked", refuse)
+    app.run()
+    assert not app.exception
+    assert any("could not build its database" in e.value for e in app.error)
