@@ -1,57 +1,47 @@
 """Load analysts' extracts, as published, into one long table of metric values.
 
 Every source row ends up either loaded into `metric_values` or rejected into
-`extract_rejects` with its row number and a reason (or, when the metric's
-`filter` leaves it out, counted as filtered), so rows read = loaded +
-rejected + filtered for every extract. A file that cannot be read is one
-entry in `extract_files` with its path and what is wrong; the others load.
+`extract_rejects` with its row number and a reason, or, when the metric's
+`filter` leaves it out, counted as filtered: rows read = loaded + rejected +
+filtered for every metric of every extract. A file that cannot be read is
+one entry in `extract_files` with its path and what is wrong; the others load.
 
-The row-level work is set-based DuckDB SQL. Python only reads XLSX (DuckDB
-2.0 has no Excel reader here) and re-encodes Windows-1252 CSVs to UTF-8.
+Each extract is read once into its own in-memory DuckDB (the sandbox), every
+column as text with row numbers as a person sees them. The sandbox then
+switches off file access and locks its configuration before any analyst's
+expression runs in it, so even an expression that got past `tracker.sqlguard`
+could not read a file or touch the database being built. The row-level work
+is set-based SQL (`queries/extracts/`); the results travel to the build's
+connection as Arrow. Python only reads XLSX (DuckDB 2.0 has no Excel reader
+here) and re-encodes Windows-1252 CSVs to UTF-8, whole-file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import mmap
+import os
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
-from tracker.metrics import PlacedMetric, extract_path
+from tracker.metrics import Metric, PlacedMetric, extract_path
 from tracker.project import Project
-from tracker.sqlguard import UnsafeExpression, check_expression
+from tracker.queries import query_text
+from tracker.sqlguard import CheckedExpression, UnsafeExpression, check_expression
 
-# Period text to the first day of its month (quarters: their first month). Order matters:
-# the first format that parses wins.
-PERIOD_SQL = """
-date_trunc('month', coalesce(
-    try_strptime({p}, '%Y-%m-%d')::date,
-    try_strptime({p}, '%Y-%m-%d %H:%M:%S')::date,
-    try_strptime({p}, '%d/%m/%Y')::date,
-    try_strptime({p}, '%Y-%m')::date,
-    try_strptime({p}, '%b-%y')::date,
-    try_strptime({p}, '%b %Y')::date,
-    try_strptime({p}, '%B %Y')::date,
-    try_strptime({p}, '%B-%y')::date,
-    case when regexp_full_match({p}, '(?i)\\d{{4}}\\s*[-/]\\s*\\d{{2}}(\\d{{2}})?\\s*Q[1-4]')
-        then make_date(
-            cast(regexp_extract({p}, '^(\\d{{4}})', 1) as integer)
-                + (cast(regexp_extract({p}, '(?i)Q([1-4])', 1) as integer) = 4)::integer,
-            ((cast(regexp_extract({p}, '(?i)Q([1-4])', 1) as integer) * 3) % 12) + 1, 1)
-    end,
-    case when regexp_full_match({p}, '(?i)Q[1-4]\\s*\\d{{2}}(\\d{{2}})?\\s*[-/]\\s*\\d{{2}}(\\d{{2}})?')
-        then make_date(
-            (case when length(regexp_extract({p}, '(?i)Q[1-4]\\s*(\\d+)', 1)) = 2 then 2000 else 0 end)
-                + cast(regexp_extract({p}, '(?i)Q[1-4]\\s*(\\d+)', 1) as integer)
-                + (cast(regexp_extract({p}, '(?i)Q([1-4])', 1) as integer) = 4)::integer,
-            ((cast(regexp_extract({p}, '(?i)Q([1-4])', 1) as integer) * 3) % 12) + 1, 1)
-    end
-))
-"""
+# Published numbers carry currency signs, thousands separators and percent signs.
+NUMBER_SQL = ("coalesce(try_cast({c} as double), "
+              "try_cast(regexp_replace({c}, '[£$€,%\\s]', '', 'g') as double))")
+# Extracts worked on at once: each sandbox's queries are small, so files in parallel use the
+# cores better than one file's queries do.
+WORKERS = min(2, os.cpu_count() or 1)
 
 
 @dataclass
@@ -61,6 +51,7 @@ class ExtractReport:
     files: list[dict[str, Any]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        """Per metric and extract: `file (metric): read N = loaded L + rejected R (+ filtered F)`."""
         out = []
         for f in self.files:
             name = f"{f['source_file']} ({f['metric_id']})" if f["metric_id"] else f["source_file"]
@@ -74,12 +65,17 @@ class ExtractReport:
 
     @property
     def problems(self) -> list[str]:
+        """The lines of extracts that could not be loaded at all."""
         return [line for f, line in zip(self.files, self.lines(), strict=True)
                 if f["status"] != "loaded"]
 
 
 class UnreadableExtract(Exception):
     """A file that cannot be read at all: missing, empty, or not the format it claims."""
+
+
+class MetricFailed(Exception):
+    """A metric whose definition does not fit its extract (a missing column, a failing expression)."""
 
 
 def _quote(name: str) -> str:
@@ -90,129 +86,205 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# --- reading one file into a raw table of text columns, with row numbers --------------
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def read_raw(con: duckdb.DuckDBPyConnection, path: Path, table: str, metric: PlacedMetric) -> int:
-    """Read an extract into `table` (every column as text, plus source_row); return bad lines
-    rejected by the parser into `{table}_parse_rejects`."""
+# --- the sandbox: one extract, read and then locked down ---------------------------------
+
+
+def open_sandbox(threads: int = 1) -> duckdb.DuckDBPyConnection:
+    """An in-memory database for one extract, with file access still on (to read it)."""
+    con = duckdb.connect(":memory:", config={"threads": threads})
+    # `//` and `%` by zero give null (then 'no value'), as `/` gives infinity, never an error.
+    con.execute("set error_on_division_by_zero = false")
+    return con
+
+
+def lock_sandbox(con: duckdb.DuckDBPyConnection, project: Project) -> None:
+    """No files, no settings changes from here on: analysts' expressions run after this."""
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    for name in ("parse_period", "row_problem", "create_sandbox_tables"):
+        con.execute(query_text(project, f"extracts/{name}"))
+
+
+# --- reading one file into `raw`: every column as text, plus source_row -----------------
+
+
+def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> int:
+    """Read the extract into table `raw` and lines the parser refused into `parse_rejects`;
+    return the rows read (including the refused lines). `shown` is the path for messages."""
     if not path.is_file():
-        raise UnreadableExtract(f"file not found: {path}")
+        raise UnreadableExtract(f"the file {shown} was not found")
     if path.stat().st_size == 0:
-        raise UnreadableExtract("the file is empty")
+        raise UnreadableExtract(f"the file {shown} is empty")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        return _read_csv(con, path, table, metric)
-    if suffix == ".xlsx":
-        _read_xlsx(con, path, table, metric.metric.source.sheet)
-        return 0
-    if suffix == ".parquet":
-        _read_parquet(con, path, table)
-        return 0
-    raise UnreadableExtract(f"'{path.suffix}' files are not supported: use CSV, XLSX or Parquet")
+        _read_csv(con, path, metric, shown)
+    elif suffix == ".xlsx":
+        _read_xlsx(con, path, metric, shown)
+    elif suffix == ".parquet":
+        _read_parquet(con, path, shown)
+    else:
+        raise UnreadableExtract(f"{shown}: '{path.suffix}' files are not supported: "
+                                "use CSV, XLSX or Parquet")
+    if not _columns(con):
+        raise UnreadableExtract(f"the file {shown} has no columns")
+    return int(con.execute("select (select count(*) from raw) + (select count(*) from parse_rejects)")
+               .fetchall()[0][0])
 
 
-def _utf8_copy(path: Path, forced: str | None) -> Path | None:
-    """None if the file is UTF-8 already; else a UTF-8 copy of its Windows-1252 text."""
-    raw = path.read_bytes()
-    if forced != "windows-1252":
-        try:
-            raw.decode("utf-8")
-            return None
-        except UnicodeDecodeError:
-            if forced == "utf-8":
-                raise UnreadableExtract("the file is not UTF-8 text, as its definition says") from None
-    text = raw.decode("cp1252", errors="replace")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False)  # noqa: SIM115
-    with handle:
-        handle.write(text)
-    return Path(handle.name)
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
+    """Read as UTF-8; if DuckDB finds bytes that are not, re-read the whole file as Windows-1252."""
+    source = metric.source
+    if source.encoding == "windows-1252":
+        _read_transcoded(con, path, metric, shown)
+        return
+    try:
+        _read_csv_text(con, path, metric, shown)
+    except UnreadableExtract:
+        if source.encoding == "utf-8" or _is_utf8(path):
+            raise
+        _read_transcoded(con, path, metric, shown)
+        return
+    bad_bytes = con.execute("select count(*) from csv_errors where error_type = 'INVALID ENCODING'"
+                            ).fetchall()[0][0]
+    if bad_bytes and source.encoding != "utf-8":
+        _read_transcoded(con, path, metric, shown)
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, metric: PlacedMetric) -> int:
-    source = metric.metric.source
-    copy = _utf8_copy(path, source.encoding)
-    target = copy or path
-    options = ["all_varchar = true", "header = true", "ignore_errors = true",
-               "store_rejects = true", f"rejects_table = '{table}_errors'",
-               f"rejects_scan = '{table}_scans'"]
+def _read_transcoded(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
+    """Excel in the UK saves 'CSV' as Windows-1252 (£ is byte A3): decode it whole, in Python,
+    since DuckDB here has no such decoder, and read the UTF-8 copy."""
+    text = path.read_bytes().decode("cp1252", errors="replace")
+    with tempfile.TemporaryDirectory(prefix="tracker-extract-") as folder:
+        copy = Path(folder) / "utf8.csv"
+        copy.write_text(text, encoding="utf-8")
+        del text
+        _read_csv_text(con, copy, metric, shown, blank_lines_of=path)
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric, shown: str,
+                   blank_lines_of: Path | None = None) -> None:
+    source = metric.source
+    for name, kind in con.execute(
+            "select view_name, 'view' from duckdb_views() where not internal union all "
+            "select table_name, 'table' from duckdb_tables()").fetchall():  # a second reading
+        con.execute(f"drop {kind} {_quote(name)}")
+    options = ["all_varchar = true", "header = true", f"skip = {source.header_row - 1}",
+               "ignore_errors = true", "store_rejects = true", "rejects_table = 'csv_errors'",
+               "rejects_scan = 'csv_scans'"]
     if source.delimiter:
         options.append(f"delim = {_literal(source.delimiter)}")
     try:
-        con.execute(f"create temp table {table}_read as select * from read_csv("
-                    f"{_literal(str(target))}, {', '.join(options)})")
+        con.execute(f"create table raw_read as select * from read_csv({_literal(str(target))}, "
+                    f"{', '.join(options)})")
     except duckdb.Error as exc:
-        raise UnreadableExtract(f"not a readable CSV file: {str(exc).splitlines()[0]}") from exc
-    finally:
-        if copy:
-            copy.unlink(missing_ok=True)
-    bad_lines = [r[0] for r in con.execute(
-        f"select distinct line from {table}_errors order by line").fetchall()]
-    skipped = sorted(set(bad_lines) | set(_blank_lines(path)))
-    _number_rows(con, table, skipped)
-    con.execute(f"""
-        create temp table {table}_parse_rejects as
-        select line as source_row, string_agg(distinct error_message, '; ') as reason,
+        raise UnreadableExtract(f"the file {shown} is not a readable CSV file: {_first_line(exc)}") from exc
+    con.execute("""
+        create table parse_rejects as
+        select line::integer as source_row,
+               'the line could not be read: ' || string_agg(distinct error_message, '; ') as reason,
                any_value(csv_line) as raw
-        from {table}_errors group by line""")
-    return len(bad_lines)
+        from csv_errors group by line""")
+    bad_lines = [r[0] for r in con.execute("select source_row from parse_rejects").fetchall()]
+    blank = _blank_lines(blank_lines_of or target)
+    skipped = sorted(line for line in {*bad_lines, *blank} if line > source.header_row)
+    _number_rows(con, skipped, source.header_row)
 
 
 def _blank_lines(path: Path) -> list[int]:
-    """Line numbers of blank lines, which the CSV reader skips (so rows are numbered right)."""
-    data = path.read_bytes()
-    if b"\n\n" not in data and b"\n\r\n" not in data:
-        return []
-    lines = data.split(b"\n")
-    return [i + 1 for i, line in enumerate(lines[:-1]) if not line.strip()]
+    """Line numbers of empty lines, which DuckDB's reader steps over, so rows keep their numbers.
 
-
-def _number_rows(con: duckdb.DuckDBPyConnection, table: str, skipped: list[int]) -> None:
-    """Give each data row its line number: header is line 1; skipped lines are stepped over.
-
-    For the j-th skipped line s_j (ascending), s_j - j - 1 data rows come before it, so
-    row k (from 0) sits at line k + 2 + (how many skipped lines have s_j - j - 1 <= k).
+    Most files have none: a search of the mapped file says so without reading it into memory.
     """
-    con.execute(f"create temp table {table}_skips (threshold bigint, passed bigint)")
-    if skipped:
-        rows = [(line - j - 1, j) for j, line in enumerate(skipped, start=1)]
-        con.executemany(f"insert into {table}_skips values (?, ?)", rows)
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        empty_line = b"\n\r\n" if b"\r\n" in data[:65536] else b"\n\n"  # Windows or Unix lines
+        if data.find(empty_line) < 0:
+            return []
+        lines = data[:].split(b"\n")
+    return [i + 1 for i, line in enumerate(lines[:-1]) if not line.strip(b"\r")]
+
+
+def _number_rows(con: duckdb.DuckDBPyConnection, skipped: list[int], header_row: int) -> None:
+    """Give each data row its line number: the header is line `header_row`; skipped lines
+    (blank, or refused by the parser) are stepped over.
+
+    With the j-th skipped line s_j (ascending), s_j - j - header_row data rows come before it,
+    so data row k (from 0) sits at line k + header_row + 1 + (skipped lines with
+    s_j - j - header_row <= k). With nothing skipped that is just the row's position.
+    """
+    if not skipped:
+        con.execute(f"create view raw as select (rowid + {header_row + 1})::integer as source_row, * "
+                    "from raw_read")
+        return
+    con.execute("create table skips (threshold bigint, passed bigint)")
+    con.executemany("insert into skips values (?, ?)",
+                    [(line - j - header_row, j) for j, line in enumerate(skipped, start=1)])
     con.execute(f"""
-        create temp table {table} as
-        with numbered as (select rowid as k, * from {table}_read)
-        select (numbered.k + 2 + coalesce(s.passed, 0))::integer as source_row,
+        create table raw as
+        with numbered as (select rowid as k, * from raw_read)
+        select (numbered.k + {header_row + 1} + coalesce(s.passed, 0))::integer as source_row,
                numbered.* exclude (k)
-        from numbered asof left join {table}_skips as s on numbered.k >= s.threshold""")
+        from numbered asof left join skips as s on numbered.k >= s.threshold""")
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None) -> None:
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
+    """The named sheet (or the first), from its header row; empty rows are not rows."""
     from openpyxl import load_workbook  # only XLSX needs it
 
+    sheet, header_row = metric.source.sheet, metric.source.header_row
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise UnreadableExtract(f"not a readable XLSX workbook: {exc}") from exc
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        raise UnreadableExtract(f"the file {shown} is not a readable XLSX workbook: {_first_line(exc)}"
+                                ) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise UnreadableExtract(f"no sheet named '{sheet}' (sheets: {', '.join(book.sheetnames)})")
-        rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+            raise UnreadableExtract(f"{shown} has no sheet named '{sheet}' "
+                                    f"(sheets: {', '.join(book.sheetnames)})")
+        rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(
+            min_row=header_row, values_only=True)
         header = next(rows, None)
-        if not header:
-            raise UnreadableExtract("the sheet is empty")
-        names = [str(h).strip() if h is not None else f"column{i + 1}" for i, h in enumerate(header)]
-        records = [[_cell_text(v) for v in row] + [n]
-                   for n, row in enumerate(rows, start=2) if any(v is not None for v in row)]
+        if not header or all(h is None for h in header):
+            raise UnreadableExtract(f"{shown}: row {header_row} of the sheet has no column names")
+        names = _unique_names([str(h).strip() if h is not None else f"column{i + 1}"
+                               for i, h in enumerate(header)])
+        records = [(n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=header_row + 1)
+                   if any(v is not None for v in row)]
     finally:
         book.close()
-    frame = pd.DataFrame(records, columns=[*names, "source_row"], dtype="object")
-    con.register(f"{table}_frame", frame)
-    con.execute(f"create temp table {table} as select source_row::integer as source_row, "
-                f"* exclude (source_row) from {table}_frame")
-    con.unregister(f"{table}_frame")
-    con.execute(f"create temp table {table}_parse_rejects (source_row integer, reason varchar, raw varchar)")
+    columns = {"source_row": pa.array([n for n, _ in records], pa.int32())}
+    for i, name in enumerate(names):
+        columns[name] = pa.array([row[i] if i < len(row) else None for _, row in records], pa.string())
+    con.register("xlsx_rows", pa.table(columns))
+    con.execute("create table raw as select * from xlsx_rows")
+    con.unregister("xlsx_rows")
+    con.execute("create table parse_rejects (source_row integer, reason varchar, raw varchar)")
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names as DuckDB needs them: unique (a repeated heading gets _2, _3 ...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        key = name.lower()
+        seen[key] = seen.get(key, 0) + 1
+        out.append(name if seen[key] == 1 else f"{name}_{seen[key]}")
+    return out
 
 
 def _cell_text(value: object) -> str | None:
+    """A cell as the text a person sees: dates as ISO dates, whole numbers without '.0'."""
     if value is None:
         return None
     if hasattr(value, "isoformat"):
@@ -222,209 +294,367 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str) -> None:
+    """Parquet has no header line: row 1 is the first row."""
     try:
-        con.execute(f"create temp table {table}_read as select * from read_parquet({_literal(str(path))})")
+        con.execute(f"create table raw_read as select * from read_parquet({_literal(str(path))})")
     except duckdb.Error as exc:
-        raise UnreadableExtract(f"not a readable Parquet file: {str(exc).splitlines()[0]}") from exc
-    columns = [r[0] for r in con.execute(f"describe {table}_read").fetchall()]
+        raise UnreadableExtract(f"the file {shown} is not a readable Parquet file: {_first_line(exc)}"
+                                ) from exc
+    columns = [r[0] for r in con.execute("describe raw_read").fetchall()]
     casts = ", ".join(f"{_quote(c)}::varchar as {_quote(c)}" for c in columns)
-    con.execute(f"create temp table {table} as select (rowid + 1)::integer as source_row, {casts} "
-                f"from {table}_read")
-    con.execute(f"create temp table {table}_parse_rejects (source_row integer, reason varchar, raw varchar)")
+    con.execute(f"create view raw as select (rowid + 1)::integer as source_row, {casts} from raw_read")
+    con.execute("create table parse_rejects (source_row integer, reason varchar, raw varchar)")
 
 
-# --- one metric over one raw table ------------------------------------------------
+def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("describe raw").fetchall() if r[0] != "source_row"]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"describe {table}").fetchall() if r[0] != "source_row"]
+# --- the metrics of one extract, over `raw` -----------------------------------------------
 
 
-def _resolve(column: str, columns: list[str]) -> str:
+@dataclass(frozen=True)
+class MetricSql:
+    """A metric's checked SQL pieces over one extract; `number` identifies it in the load."""
+
+    metric: Metric
+    number: int
+    value: str
+    numerator: str | None
+    denominator: str | None
+    filter: str
+    period: str
+    org: str
+    benchmark: dict[str, str]
+    numeric: frozenset[str]  # columns to read as numbers
+    checked: frozenset[str]  # of those, the ones a row is rejected for if they hold text
+
+
+def _resolve(column: str, columns: list[str], role: str) -> str:
     """The extract's own spelling of a column named in a definition (case-insensitive)."""
     for c in columns:
-        if c.lower() == column.lower():
+        if c.lower() == column.strip().lower():
             return c
-    raise UnsafeExpression(f"there is no column '{column}' in the extract (columns: {', '.join(columns)})")
+    raise MetricFailed(f"the {role} column '{column}' is not in the extract "
+                       f"(columns: {', '.join(columns)})")
 
 
-def _expressions(metric: PlacedMetric, columns: list[str]) -> tuple[dict[str, str], set[str]]:
-    """The metric's checked SQL pieces, and the columns that must hold numbers."""
-    source = metric.metric.source
-    numeric: set[str] = set()
-    pieces: dict[str, str] = {}
-    for role in ("value", "numerator", "denominator"):
+def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, columns: list[str]) -> MetricSql:
+    """Check the metric's expressions against the extract's columns and assemble its SQL."""
+    source = metric.source
+    checked: dict[str, CheckedExpression] = {}
+    for role in ("value", "numerator", "denominator", "filter"):
         text = getattr(source, role)
         if text is not None:
-            numeric |= check_expression(text, columns, role)
-            pieces[role] = text
-    pieces["filter"] = source.filter or "true"
-    if source.filter:
-        check_expression(source.filter, columns, "filter")
-    pieces["period"] = _quote(_resolve(source.period, columns))
-    pieces["org"] = (f"nullif(trim({_quote(_resolve(source.org, columns))}::varchar), '')"
-                     if source.org else _literal(source.default_org))
-    benchmark = metric.metric.benchmark
+            checked[role] = check_expression(text, columns, role, con)
+    value_numbers = {c for role, e in checked.items() if role != "filter" for c in e.numeric}
+    benchmark = {}
     for role in ("value", "lower", "upper"):
-        given = getattr(benchmark, role) if benchmark else None
+        given = getattr(metric.benchmark, role) if metric.benchmark else None
         if isinstance(given, str):
-            column = _resolve(given, columns)
-            numeric.add(column.lower())
-            pieces[f"benchmark_{role}"] = _quote(column)
+            column = _resolve(given, columns, f"benchmark {role}")
+            value_numbers.add(column)
+            benchmark[role] = _quote(column)
         else:
-            pieces[f"benchmark_{role}"] = "null" if given is None else repr(float(given))
-    return pieces, numeric
+            benchmark[role] = "null" if given is None else repr(float(given))
+    ratio = "numerator" in checked
+    org = (f"nullif(trim({_quote(_resolve(source.org, columns, 'org'))}), '')" if source.org
+           else _literal(source.default_org))
+    return MetricSql(
+        metric=metric, number=number,
+        value=(f"({checked['numerator'].sql}) / nullif(({checked['denominator'].sql}), 0)" if ratio
+               else checked["value"].sql),
+        numerator=checked["numerator"].sql if ratio else None,
+        denominator=checked["denominator"].sql if ratio else None,
+        filter=checked["filter"].sql if "filter" in checked else "true",
+        period=_resolve(source.period, columns, "period"),
+        org=org, benchmark=benchmark,
+        numeric=frozenset(value_numbers | (checked["filter"].numeric if "filter" in checked else set())),
+        checked=frozenset(value_numbers),
+    )
 
 
-def load_metric(
-    con: duckdb.DuckDBPyConnection, metric: PlacedMetric, table: str, shown_file: str
-) -> dict[str, Any]:
-    """Stage one metric from its raw table: values and rejects, set-based; return the counts."""
-    columns = _columns(con, table)
-    pieces, numeric = _expressions(metric, columns)
+def _metric_rows_sql(sql: MetricSql, columns: list[str], benchmarks: bool) -> str:
+    """The SELECT holding one metric's expressions: its kept rows, valued and judged.
+
+    Inside `extract_rows` each column has the extract's own name (as a number where the
+    metric reads it as one), so expressions read naturally; the raw text of the numbers
+    rides alongside under internal names, for the messages. Only numbers, dates and the
+    organisation come out (copying text is what costs most here), and the benchmark
+    columns only when a metric of the extract has a benchmark.
+    """
     typed = ", ".join(
-        f"try_cast(regexp_replace({_quote(c)}, '[£$€,%\\s]', '', 'g') as double) as {_quote(c)}"
-        if c.lower() in numeric else _quote(c) for c in columns
+        f"{NUMBER_SQL.format(c=_quote(c))} as {_quote(c)}" if c in sql.numeric else _quote(c)
+        for c in columns
     )
-    checks = " ".join(
-        f"when nullif(trim({_quote('__raw__' + c)}), '') is not null and {_quote(c)} is null "
-        f"then '''' || {_quote('__raw__' + c)} || ''' in column {c} is not a number'"
-        for c in columns if c.lower() in numeric
+    raw_copies = "".join(f", {_quote(c)} as __raw_{i}" for i, c in enumerate(columns) if c in sql.checked)
+    not_numbers = " ".join(
+        f"when {_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null "
+        f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')}"
+        for i, c in enumerate(columns) if c in sql.checked
     )
-    metric_id = metric.metric.id
-    value = pieces.get("value") or f"({pieces['numerator']}) / nullif(({pieces['denominator']}), 0)"
-    ratio = "value" not in pieces
-    raw_copies = "".join(f", {_quote(c)} as {_quote('__raw__' + c)}" for c in columns
-                         if c.lower() in numeric)
-    everything = ", ".join(f"coalesce({_quote(c)}, '')" for c in columns)
-    con.execute(f"""
-        create or replace temp table staged as
-        with typed as (
-            select source_row, {typed}, {pieces['period']} as __period_text,
-                   concat_ws(',', {everything}) as __raw {raw_copies}
-            from {table}
-        ),
-        computed as (
-            select
-                source_row,
-                __period_text as period_text,
-                {PERIOD_SQL.format(p="trim(__period_text)")} as period,
-                {pieces['org']} as org,
-                ({value})::double as value,
-                {f"({pieces['numerator']})::double" if ratio else "null::double"} as numerator,
-                {f"({pieces['denominator']})::double" if ratio else "null::double"} as denominator,
-                {pieces['benchmark_value']}::double as benchmark_value,
-                {pieces['benchmark_lower']}::double as benchmark_lower,
-                {pieces['benchmark_upper']}::double as benchmark_upper,
-                coalesce(({pieces['filter']}), false) as kept,
-                case {checks} when false then null end as number_problem,
-                __raw as raw
-            from typed
-        )
-        select *,
-            case
-                when not kept then null
-                when period is null then 'period ''' || coalesce(period_text, '') ||
-                    ''' is not a date, month (2023-04, Apr-23, April 2023) or quarter (2023-24 Q2)'
-                when org is null then 'no organisation code'
-                when number_problem is not null then number_problem
-                when {'denominator = 0' if ratio else 'false'} then 'the denominator is zero'
-                when value is null or isnan(value) or isinf(value) then 'no value'
-            end as reason
-        from computed""")
-    _reject_duplicates(con)
-    con.execute(f"""
-        insert into metric_values
-        select {_literal(metric_id)}, org, period, value, numerator, denominator,
-               benchmark_value, benchmark_lower, benchmark_upper, {_literal(shown_file)}, source_row
-        from staged where kept and reason is null""")
-    con.execute(f"""
-        insert into extract_rejects
-        select {_literal(metric_id)}, {_literal(shown_file)}, source_row, reason, raw
-        from staged where kept and reason is not null""")
-    counts = con.execute("""
-        select count(*), count(*) filter (kept and reason is null),
-               count(*) filter (kept and reason is not null), count(*) filter (not kept)
-        from staged""").fetchall()[0]
-    return {"rows_read": counts[0], "rows_loaded": counts[1], "rows_rejected": counts[2],
-            "rows_filtered": counts[3]}
+    ratio = sql.numerator is not None
+    numerator = f"({sql.numerator})::double" if ratio else "null::double"
+    denominator = f"({sql.denominator})::double" if ratio else "null::double"
+    given = ("".join(f"{sql.benchmark[r]}::double as benchmark_{r}, " for r in ("value", "lower", "upper"))
+             if benchmarks else "")
+    carried = "benchmark_value, benchmark_lower, benchmark_upper, " if benchmarks else ""
+    return f"""
+        select {sql.number} as metric_no, source_row, __org as org, periods.period, value,
+            numerator, denominator, {carried}
+            row_problem(periods.period, __period_text, __org, number_problem,
+                        {'true' if ratio else 'false'}, denominator, value) as problem
+        from (
+            select source_row, __period_text, __org,
+                ({sql.value})::double as value, {numerator} as numerator,
+                {denominator} as denominator, {given}
+                case {not_numbers or 'when false then null'} end as number_problem
+            from (
+                select source_row, {_quote(sql.period)}::varchar as __period_text, {sql.org} as __org,
+                       {typed}{raw_copies}
+                from raw
+            ) as extract_rows
+            where coalesce(({sql.filter}), false)
+        ) as computed
+        left join period_lookup as periods
+            on periods.period_column = {_literal(sql.period)}
+            and periods.frequency = {_literal(sql.metric.frequency)}
+            and periods.period_text = computed.__period_text"""
 
 
-def _reject_duplicates(con: duckdb.DuckDBPyConnection) -> None:
-    """Same metric, organisation and period twice: an exact repeat keeps the first row;
-    different values reject every row of the clash, since we cannot know which is right."""
-    con.execute("""
-        create or replace temp table clashes as
-        select source_row,
-            min(source_row) over w as first_row,
-            count(distinct value) over w as distinct_values,
-            string_agg(source_row::varchar, ', ') over w as rows_in_clash
-        from staged
-        where kept and reason is null
-        window w as (partition by org, period)""")
-    con.execute("""
-        update staged set reason = case
-            when c.distinct_values > 1 then 'the same organisation and period has different values '
-                || 'in rows ' || c.rows_in_clash
-            else 'repeats row ' || c.first_row
-        end
-        from clashes as c
-        where staged.source_row = c.source_row
-            and (c.distinct_values > 1 or c.source_row <> c.first_row)""")
+def _judge(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list[str]) -> None:
+    """Every metric's kept rows, valued and judged, in one table `judged` (one statement)."""
+    benchmarks = any(sql.metric.benchmark for sql in plans)
+    branches = " union all ".join(_metric_rows_sql(sql, columns, benchmarks) for sql in plans)
+    con.execute(f"create or replace table judged as {branches}")
 
 
-# --- all metrics ----------------------------------------------------------------------
+def _runnable(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list[str],
+              results: dict[str, dict[str, Any]], shown: str) -> list[MetricSql]:
+    """Judge all metrics at once; if that fails, find the metrics whose SQL fails on this
+    extract (reported as failed) and judge the others."""
+    try:
+        _judge(con, plans, columns)
+        return plans
+    except duckdb.Error:
+        pass
+    good = []
+    for sql in plans:
+        try:
+            _judge(con, [sql], columns)
+            good.append(sql)
+        except duckdb.Error as exc:
+            results[sql.metric.id] = _file_row(
+                shown, sql.metric.id, "failed",
+                message=f"metric {sql.metric.id}: the expression failed on this extract: {_first_line(exc)}")
+    if good:
+        _judge(con, good, columns)
+    return good
+
+
+def _lookup_periods(con: duckdb.DuckDBPyConnection, project: Project, plans: list[MetricSql]) -> None:
+    """Parse each distinct period text once per period column and frequency."""
+    for column, frequency in sorted({(sql.period, sql.metric.frequency) for sql in plans}):
+        con.execute(f"create or replace view period_texts as select {_quote(column)}::varchar "
+                    "as period_text from raw")
+        con.execute(query_text(project, "extracts/period_lookup"), {"column": column, "frequency": frequency})
+
+
+def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[tuple[int, Metric]],
+               columns: list[str], shown: str) -> tuple[list[MetricSql], dict[str, dict[str, Any]]]:
+    """Check and judge every metric of one extract, set-based, into `judged` and `repeats`.
+
+    Returns the metrics that ran, and an `extract_files` row for each that did not.
+    """
+    results: dict[str, dict[str, Any]] = {}
+    plans = []
+    for number, metric in metrics:
+        try:
+            plans.append(metric_sql(con, metric, number, columns))
+        except UnsafeExpression as exc:
+            results[metric.id] = _file_row(shown, metric.id, "refused", message=f"metric {metric.id}: {exc}")
+        except MetricFailed as exc:
+            results[metric.id] = _file_row(shown, metric.id, "failed", message=f"metric {metric.id}: {exc}")
+    if plans:
+        _lookup_periods(con, project, plans)
+        plans = _runnable(con, plans, columns, results, shown)
+    if plans:
+        con.execute(query_text(project, "extracts/repeats"))
+    return plans, results
+
+
+def _counts(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], shown: str,
+            rows_read: int) -> dict[str, dict[str, Any]]:
+    """Each judged metric's row counts: read = loaded + rejected + filtered."""
+    parse_rejects = con.execute("select count(*) from parse_rejects").fetchall()[0][0]
+    found = {row[0]: (row[1], row[2]) for row in con.execute("""
+        select j.metric_no, count(*) filter (j.problem is null) - coalesce(any_value(r.n), 0),
+               count(j.problem) + coalesce(any_value(r.n), 0)
+        from judged as j
+        left join (select metric_no, count(*) as n from repeats group by metric_no) as r
+            on r.metric_no = j.metric_no
+        group by j.metric_no""").fetchall()}
+    results = {}
+    for sql in plans:
+        loaded, rejected = found.get(sql.number, (0, 0))
+        rejected += parse_rejects
+        results[sql.metric.id] = _file_row(shown, sql.metric.id, "loaded", rows_read=rows_read,
+                                           rows_loaded=loaded, rows_rejected=rejected,
+                                           rows_filtered=rows_read - loaded - rejected)
+    return results
+
+
+# --- all metrics --------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    """One extract's outcome, made in its sandbox: an `extract_files` row per metric, and the
+    loaded values, benchmarks and rejected rows as Arrow tables (metric_no numbers the
+    load's metrics)."""
+
+    files: list[dict[str, Any]]
+    values: pa.Table | None = None
+    benchmarks: pa.Table | None = None
+    rejects: pa.Table | None = None
+
+
+class _Writer:
+    """Writes what the sandboxes made into the database being built. Values wait in memory
+    for a few large inserts, which cost far less than many small ones."""
+
+    FLUSH_ROWS = 2_000_000
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetric]) -> None:
+        self.con = con
+        self.ids = [p.metric.id for p in metrics]
+        self.files = [f"data/{p.metric.source.file}" for p in metrics]
+        self.waiting: list[pa.Table] = []
+        self.rows = 0
+
+    def add(self, result: FileResult) -> None:
+        if result.rejects is not None and result.rejects.num_rows:
+            self._insert("extract_rejects", result.rejects, """
+                select ($ids)[metric_no + 1] as metric_id, ($files)[metric_no + 1] as source_file,
+                       source_row, reason, raw
+                from incoming""", files=True)
+        if result.benchmarks is not None and result.benchmarks.num_rows:
+            self._insert("metric_benchmarks", result.benchmarks, """
+                select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
+        if result.values is not None:
+            self.waiting.append(result.values)
+            self.rows += result.values.num_rows
+        if self.rows >= self.FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.waiting:
+            self._insert("metric_points", pa.concat_tables(self.waiting), """
+                select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
+        self.waiting, self.rows = [], 0
+
+    def _insert(self, table: str, rows: pa.Table, select: str, files: bool = False) -> None:
+        self.con.register("incoming", rows)
+        try:
+            params = {"ids": self.ids, "files": self.files} if files else {"ids": self.ids}
+            self.con.execute(f"insert into {table} by name {select}", params)
+        finally:
+            self.con.unregister("incoming")
 
 
 def load_extracts(
     con: duckdb.DuckDBPyConnection, project: Project, metrics: list[PlacedMetric]
 ) -> ExtractReport:
-    """Fill the metric tables from every metric's extract; one bad file spoils nothing else."""
-    _insert_definitions(con, metrics)
+    """Fill the metric tables (already created) from every metric's extract.
+
+    Each file is read once for all the metrics that read it the same way (same sheet,
+    header row, encoding and delimiter), in its own sandbox; two files are worked on at
+    once (the machine's cores), and what they make is written here in file order. One bad
+    file or metric spoils nothing else.
+    """
+    insert_definitions(con, metrics)
+    readings: dict[tuple[str, ...], list[tuple[int, Metric]]] = defaultdict(list)
+    for number, placed in enumerate(metrics):
+        source = placed.metric.source
+        key = (source.file, source.sheet or "", str(source.header_row), source.encoding or "",
+               source.delimiter or "")
+        readings[key].append((number, placed.metric))
+    writer = _Writer(con, metrics)
     report = ExtractReport()
-    by_file: dict[str, list[PlacedMetric]] = defaultdict(list)
-    for metric in metrics:
-        by_file[metric.metric.source.file].append(metric)
-    for n, (relative, group) in enumerate(sorted(by_file.items())):
-        report.files += _load_file(con, project, relative, group, f"raw_{n}")
-    for row in report.files:
-        con.execute("insert into extract_files values ($source_file, $metric_id, $status, "
-                    "$rows_read, $rows_loaded, $rows_rejected, $rows_filtered, $message)", row)
+    workers = max(1, min(WORKERS, len(readings)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(lambda key: load_file(project, readings[key]), sorted(readings)):
+            writer.add(result)
+            report.files += result.files
+    writer.flush()
+    if report.files:
+        con.register("incoming_files", pa.Table.from_pylist(report.files))
+        try:
+            con.execute("insert into extract_files by name select * from incoming_files")
+        finally:
+            con.unregister("incoming_files")
     return report
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, project: Project, relative: str, group: list[PlacedMetric],
-    table: str,
-) -> list[dict[str, Any]]:
+def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
+    """Read one extract into a sandbox, lock it, and judge the metrics that read it
+    (`group`: each metric with its number in the load; they share the file and how it is read)."""
+    relative = group[0][1].source.file
     shown = f"data/{relative}"
     path = extract_path(project, relative)
-    results = []
+    sandbox = open_sandbox()
     try:
-        assert path is not None  # metrics with paths outside data/ were refused when loaded
-        parse_rejects = read_raw(con, path, table, group[0])
-    except (UnreadableExtract, OSError) as exc:
-        return [_file_row(shown, m.metric.id, "unreadable", message=str(exc)) for m in group]
-    con.execute(f"""insert into extract_rejects
-        select null, {_literal(shown)}, source_row, 'the line could not be read: ' || reason, raw
-        from {table}_parse_rejects""")
-    for metric in group:
         try:
-            counts = load_metric(con, metric, table, shown)
-        except UnsafeExpression as exc:
-            results.append(_file_row(shown, metric.metric.id, "refused",
-                                     message=f"metric {metric.metric.id}: {exc}"))
-            continue
-        except duckdb.Error as exc:
-            results.append(_file_row(shown, metric.metric.id, "refused",
-                                     message=f"metric {metric.metric.id}: the expression failed: "
-                                             f"{str(exc).splitlines()[0]}"))
-            continue
-        counts["rows_read"] += parse_rejects
-        counts["rows_rejected"] += parse_rejects
-        results.append(_file_row(shown, metric.metric.id, "loaded", **counts))
-    return results
+            if path is None:  # load_metrics refuses these; this is the last line of defence
+                raise UnreadableExtract(f"{shown} is outside data/")
+            rows_read = read_raw(sandbox, path, group[0][1], shown)
+        except (UnreadableExtract, OSError) as exc:
+            message = str(exc) if isinstance(exc, UnreadableExtract) else f"{shown}: {exc.strerror or exc}"
+            return FileResult([_file_row(shown, m.id, "unreadable", message=message) for _, m in group])
+        lock_sandbox(sandbox, project)
+        columns = _columns(sandbox)
+        plans, results = judge_file(sandbox, project, group, columns, shown)
+        if not plans:
+            return FileResult([results[m.id] for _, m in group])
+        results.update(_counts(sandbox, plans, shown, rows_read))
+        sandbox.execute("""create or replace view loaded as
+            select j.* from judged as j
+            anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
+            where j.problem is null""")
+        values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
+                             "from loaded").to_arrow_table()
+        benchmarks = None
+        if any(sql.metric.benchmark for sql in plans):
+            benchmarks = sandbox.sql("""
+                select metric_no, org, period, benchmark_value, benchmark_lower, benchmark_upper
+                from loaded
+                where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null
+                """).to_arrow_table()
+        rejects = _rejects(sandbox, columns, [sql.number for sql in plans])
+        return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
+    finally:
+        sandbox.close()
+
+
+def _rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numbers: list[int]) -> pa.Table:
+    """Each metric's rejected rows with their reasons and the row's text as read."""
+    raw_text = " || ', ' || ".join(
+        f"{_literal(c + '=')} || coalesce(raw.{_quote(c)}, '')" for c in columns) or "''"
+    return sandbox.sql(f"""
+        with rejected as (
+            select metric_no, source_row, problem as reason from judged where problem is not null
+            union all
+            select metric_no, source_row, reason from repeats
+            union all
+            select m.metric_no, p.source_row, p.reason
+            from (select unnest($numbers) as metric_no) as m, parse_rejects as p
+        )
+        select r.metric_no, r.source_row, r.reason, coalesce(p.raw, {raw_text}) as raw
+        from rejected as r
+        left join raw on raw.source_row = r.source_row
+        left join parse_rejects as p on p.source_row = r.source_row""",
+        params={"numbers": numbers}).to_arrow_table()
 
 
 def _file_row(source_file: str, metric_id: str | None, status: str, **values: Any) -> dict[str, Any]:
@@ -434,28 +664,35 @@ def _file_row(source_file: str, metric_id: str | None, status: str, **values: An
     return row
 
 
-def _insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetric]) -> None:
+def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetric]) -> None:
+    """The metric definitions, their objectives, trajectories and SPC rebase months."""
+    tables: dict[str, list[dict[str, Any]]] = {
+        "metrics": [], "metric_objectives": [], "metric_trajectory": [], "metric_rebase": []}
     for placed in metrics:
-        m = placed.metric
-        target = m.target
-        con.execute(
-            "insert into metrics values ($id, $name, $description, $unit, $direction, $frequency, "
-            "$target_value, $target_due, $tolerance, $fixed, $headline, $owner, $owner_email, "
-            "$example, $source_file, $path, $line)",
-            {"id": m.id, "name": m.name, "description": m.description, "unit": m.unit,
-             "direction": m.direction, "frequency": m.frequency,
-             "target_value": target.value if target else None,
-             "target_due": f"{target.due}-01" if target and target.due else None,
-             "tolerance": m.tolerance, "fixed": m.fix_after_n_points, "headline": m.headline,
-             "owner": m.owner,
-             "owner_email": m.owner_email, "example": m.example,
-             "source_file": f"data/{m.source.file}", "path": placed.path, "line": placed.line},
-        )
-        for objective_id in m.objectives:
-            con.execute("insert into metric_objectives values ($m, $o)", {"m": m.id, "o": objective_id})
-        for point in target.trajectory if target else []:
-            con.execute("insert into metric_trajectory values ($m, $p::date, $v)",
-                        {"m": m.id, "p": f"{point.period}-01", "v": point.value})
-        for month in m.rebase:
-            con.execute("insert into metric_rebase values ($m, $p::date)",
-                        {"m": m.id, "p": f"{month}-01"})
+        m, target = placed.metric, placed.metric.target
+        tables["metrics"].append({
+            "metric_id": m.id, "name": m.name, "description": m.description, "unit": m.unit,
+            "direction": m.direction, "frequency": m.frequency,
+            "target_value": target.value if target else None,
+            "target_due": _month(target.due) if target and target.due else None,
+            "tolerance": m.tolerance, "fix_after_n_points": m.fix_after_n_points,
+            "headline": m.headline, "owner": m.owner, "owner_email": m.owner_email,
+            "is_example": m.example, "source_file": f"data/{m.source.file}",
+            "definition_path": placed.path, "definition_line": placed.line,
+        })
+        tables["metric_objectives"] += [{"metric_id": m.id, "objective_id": o} for o in m.objectives]
+        tables["metric_trajectory"] += [{"metric_id": m.id, "period": _month(p.period), "value": p.value}
+                                        for p in (target.trajectory if target else [])]
+        tables["metric_rebase"] += [{"metric_id": m.id, "period": _month(month)} for month in m.rebase]
+    for table, rows in tables.items():
+        if rows:
+            con.register("incoming_definitions", pa.Table.from_pylist(rows))
+            try:
+                con.execute(f"insert into {table} by name select * from incoming_definitions")
+            finally:
+                con.unregister("incoming_definitions")
+
+
+def _month(text: str) -> dt.date:
+    """'2024-03' -> 1 March 2024."""
+    return dt.date(int(text[:4]), int(text[5:7]), 1)

@@ -5,32 +5,49 @@ collide in one file). A definition says what the metric is (unit, direction,
 frequency, target) and where its numbers come from: the extract file, its
 period and organisation columns, and the value as a column or an SQL
 expression over the extract's columns (checked by `tracker.sqlguard`).
+
+Each definition is validated on its own, so one mistake costs that metric,
+not its neighbours in the file; every problem of every file is reported as
+`path:line: message`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from tracker.models import Month, Strict, Text, Unit, _editor_pattern
 from tracker.problems import Problem, SourceError, display_path
 from tracker.project import Project
 from tracker.validation import validate_document
-from tracker.yamlio import read_yaml
+from tracker.yamlio import LocatedDocument, read_yaml
 
-MetricId = Annotated[
-    str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
-    _editor_pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$", "dementia-diagnosis-rate"),
-]
+_METRIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EXTRACT_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
 
 
+def _check_metric_id(value: str) -> str:
+    if not _METRIC_ID.match(value):
+        raise ValueError(f"'{value}' should be lower-case letters, digits and dashes, "
+                         "for example dementia-diagnosis-rate")
+    return value
+
+
+MetricId = Annotated[
+    str, AfterValidator(_check_metric_id),
+    _editor_pattern(_METRIC_ID.pattern, "dementia-diagnosis-rate"),
+]
+
+
 class TrajectoryPoint(Strict):
+    """A planned value for one month."""
+
     period: Month
     value: float
 
@@ -48,6 +65,10 @@ class MetricTarget(Strict):
     def _has_something(self) -> MetricTarget:
         if self.value is None and not self.trajectory:
             raise ValueError("needs a value or a trajectory")
+        periods = [point.period for point in self.trajectory]
+        repeated = sorted({p for p in periods if periods.count(p) > 1})
+        if repeated:
+            raise ValueError(f"names {', '.join(repeated)} twice in its trajectory: keep one value a month")
         return self
 
 
@@ -64,7 +85,7 @@ class Source(Strict):
     """Where the metric's numbers come from, in the extract's own layout."""
 
     file: Text = Field(description="The extract, relative to data/ (CSV, XLSX or Parquet).")
-    sheet: str | None = Field(None, description="The sheet of an XLSX workbook.")
+    sheet: str | None = Field(None, description="The sheet of an XLSX workbook (else the first).")
     period: Text = Field(description="The column holding the date, month or quarter.")
     org: str | None = Field(None, description="The column holding the organisation code.")
     default_org: str = Field("Sefton", description="The organisation when there is no org column.")
@@ -75,7 +96,27 @@ class Source(Strict):
     encoding: Literal["utf-8", "windows-1252"] | None = Field(
         None, description="Force a CSV's encoding (found automatically otherwise)."
     )
-    delimiter: str | None = Field(None, description="Force a CSV's delimiter (found automatically).")
+    delimiter: str | None = Field(
+        None, min_length=1, max_length=1, description="Force a CSV's delimiter (found automatically)."
+    )
+    header_row: int = Field(
+        1, ge=1, le=1000,
+        description="The line (CSV) or row (XLSX) holding the column names, below any title rows.",
+    )
+
+    @model_validator(mode="after")
+    def _fits_the_format(self) -> Source:
+        suffix = Path(self.file).suffix.lower()
+        if suffix not in EXTRACT_SUFFIXES:
+            raise ValueError(f"file '{self.file}' is not a CSV, XLSX or Parquet file "
+                             f"(it should end {', '.join(EXTRACT_SUFFIXES)})")
+        if self.sheet is not None and suffix != ".xlsx":
+            raise ValueError("'sheet' is only for XLSX workbooks: remove it")
+        if (self.encoding or self.delimiter) and suffix not in (".csv", ".txt"):
+            raise ValueError("'encoding' and 'delimiter' are only for CSV files: remove them")
+        if self.header_row != 1 and suffix == ".parquet":
+            raise ValueError("'header_row' is not for Parquet files, whose columns are named")
+        return self
 
     @model_validator(mode="after")
     def _value_or_ratio(self) -> Source:
@@ -83,9 +124,9 @@ class Source(Strict):
         if self.value is None and not has_ratio:
             raise ValueError("needs 'value', or 'numerator' and 'denominator'")
         if self.value is not None and has_ratio:
-            raise ValueError("give 'value' or 'numerator' and 'denominator', not both")
+            raise ValueError("needs 'value' or 'numerator' and 'denominator', not both")
         if has_ratio and (self.numerator is None or self.denominator is None):
-            raise ValueError("a ratio needs both 'numerator' and 'denominator'")
+            raise ValueError("needs both 'numerator' and 'denominator' for a ratio")
         return self
 
 
@@ -114,11 +155,15 @@ class Metric(Strict):
 
 
 class MetricFile(Strict):
+    """A file under data/metrics/: a list of metric definitions."""
+
     metrics: list[Metric]
 
 
 @dataclass(frozen=True)
 class PlacedMetric:
+    """A metric with the file and line it was defined at."""
+
     metric: Metric
     path: str
     line: int | None
@@ -129,13 +174,14 @@ class PlacedMetric:
 
 
 def metric_files(project: Project) -> list[Path]:
+    """The metric definition files, in a stable order."""
     folder = project.data_dir / "metrics"
     return sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
 
 
 def extract_path(project: Project, relative: str) -> Path | None:
     """The extract's real path, or None if it would lie outside data/ (or be a link out)."""
-    if Path(relative).is_absolute() or "\\" in relative:
+    if Path(relative).is_absolute() or "\\" in relative or relative.startswith("~"):
         return None
     data = project.data_dir.resolve()
     candidate = (project.data_dir / relative).resolve()
@@ -145,7 +191,12 @@ def extract_path(project: Project, relative: str) -> Path | None:
 
 
 def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
-    """Read and check every metric file; duplicates across files are problems."""
+    """Read and check every metric file: every problem of every file, as `path:line: message`.
+
+    Valid definitions are returned even when others have problems, so the build goes on
+    with them. A definition whose extract lies outside data/ is a problem and left out; of
+    two definitions with one id, both are reported and the first is kept.
+    """
     placed: list[PlacedMetric] = []
     problems: list[Problem] = []
     for path in metric_files(project):
@@ -155,20 +206,45 @@ def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
         except SourceError as exc:
             problems.append(exc.problem)
             continue
-        parsed, found = validate_document(doc, MetricFile)
-        problems.extend(found)
-        if not isinstance(parsed, MetricFile):
-            continue
-        for i, metric in enumerate(parsed.metrics):
-            line = doc.line_of(("metrics", i))
+        for index, metric, found in _definitions(doc):
+            problems.extend(found)
+            if metric is None:
+                continue
             if extract_path(project, metric.source.file) is None:
-                problems.append(Problem(shown, doc.line_of(("metrics", i, "source", "file")),
+                problems.append(Problem(shown, doc.line_of(("metrics", index, "source", "file")),
                                         f"metric {metric.id}: file '{metric.source.file}' is "
                                         "outside data/: extracts must be inside the data folder"))
                 continue
-            placed.append(PlacedMetric(metric, shown, line))
+            placed.append(PlacedMetric(metric, shown, doc.line_of(("metrics", index))))
     problems.extend(_duplicates(placed))
-    return placed, problems
+    return _first_of_each(placed), problems
+
+
+def _definitions(doc: LocatedDocument) -> list[tuple[int, Metric | None, list[Problem]]]:
+    """Each definition of a file validated on its own, with its line numbers kept."""
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), list):
+        _, problems = validate_document(doc, MetricFile)
+        return [(-1, None, problems)]
+    results: list[tuple[int, Metric | None, list[Problem]]] = []
+    others = {k: v for k, v in data.items() if k != "metrics"}
+    if others:  # unknown top-level keys, reported as such
+        _, problems = validate_document(_part(doc, {**others, "metrics": []}, None), MetricFile)
+        results.append((-1, None, problems))
+    for index, item in enumerate(data["metrics"]):
+        parsed, problems = validate_document(_part(doc, {"metrics": [item]}, index), MetricFile)
+        metric = parsed.metrics[0] if isinstance(parsed, MetricFile) else None
+        results.append((index, metric, problems))
+    return results
+
+
+def _part(doc: LocatedDocument, data: dict[str, Any], index: int | None) -> LocatedDocument:
+    """A view of `doc` holding one definition (as item 0), with that definition's lines."""
+    lines = {loc: line for loc, line in doc.lines.items() if len(loc) < 2 or loc[0] != "metrics"}
+    if index is not None:
+        lines.update({("metrics", 0, *loc[2:]): line for loc, line in doc.lines.items()
+                      if loc[:2] == ("metrics", index)})
+    return LocatedDocument(path=doc.path, data=data, lines=lines)
 
 
 def _duplicates(placed: list[PlacedMetric]) -> list[Problem]:
@@ -180,5 +256,17 @@ def _duplicates(placed: list[PlacedMetric]) -> list[Problem]:
         for item in items if len(items) > 1 else []:
             others = ", ".join(f"{o.path}:{o.line}" for o in items if o is not item)
             problems.append(Problem(item.path, item.line,
-                                    f"metric id '{metric_id}' is used again at {others}"))
+                                    f"metric id '{metric_id}' is used again at {others}: "
+                                    "give each metric its own id"))
     return problems
+
+
+def _first_of_each(placed: list[PlacedMetric]) -> list[PlacedMetric]:
+    """One definition per id: a duplicate is a reported problem, and the first one is kept."""
+    seen: set[str] = set()
+    kept = []
+    for item in placed:
+        if item.metric.id not in seen:
+            seen.add(item.metric.id)
+            kept.append(item)
+    return kept

@@ -24,19 +24,37 @@ create table metric_objectives (metric_id varchar not null, objective_id varchar
 create table metric_trajectory (metric_id varchar not null, period date not null, value double not null);
 create table metric_rebase (metric_id varchar not null, period date not null);
 
-create table metric_values (
+-- The values loaded from the extracts. Stored narrow (a wide table costs more to write
+-- than reading the extracts does), and read through the view `metric_values`.
+create table metric_points (
     metric_id varchar not null,
     org varchar not null,
-    period date not null,                   -- first day of the month (or of the quarter)
+    period date not null,                   -- first day of the month (quarter, financial year)
     value double not null,
     numerator double,
     denominator double,
-    benchmark_value double,
-    benchmark_lower double,
-    benchmark_upper double,
-    source_file varchar not null,
     source_row integer not null             -- the row as a person sees it (CSV: the line number)
 );
+
+-- England's value and confidence interval beside a point, for metrics that name a benchmark.
+create table metric_benchmarks (
+    metric_id varchar not null,
+    org varchar not null,
+    period date not null,
+    benchmark_value double,
+    benchmark_lower double,
+    benchmark_upper double
+);
+
+-- One row per metric, organisation and period (duplicates are rejected at load).
+create view metric_values as
+select
+    p.metric_id, p.org, p.period, p.value, p.numerator, p.denominator,
+    b.benchmark_value, b.benchmark_lower, b.benchmark_upper,
+    m.source_file, p.source_row
+from metric_points as p
+join metrics as m on m.metric_id = p.metric_id
+left join metric_benchmarks as b on b.metric_id = p.metric_id and b.org = p.org and b.period = p.period;
 
 create table extract_rejects (
     metric_id varchar,                      -- null when the row could not be parsed at all

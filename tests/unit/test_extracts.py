@@ -12,7 +12,10 @@ import pytest
 
 from tests.conftest import db_rows
 from tracker.build import build
+from tracker.extracts import ExtractReport, load_extracts, lock_sandbox, open_sandbox
+from tracker.metrics import load_metrics
 from tracker.project import Project, load_project
+from tracker.queries import query_text
 
 TESTDATA = Path(__file__).resolve().parents[1] / "testdata" / "extracts"
 REPO = Path(__file__).resolve().parents[2]
@@ -32,217 +35,360 @@ RATIO = """
 """
 
 
-def _project(minimal_project: Project, files: list[str], metrics: str) -> Project:
-    extracts = minimal_project.data_dir / "extracts"
-    extracts.mkdir(parents=True, exist_ok=True)
-    for name in files:
-        shutil.copy(TESTDATA / name, extracts / name)
-    (minimal_project.data_dir / "metrics").mkdir(exist_ok=True)
-    (minimal_project.data_dir / "metrics" / "test.yaml").write_text("metrics:\n" + metrics)
-    return load_project(minimal_project.root)
+def _metric(metric_id: str, source: str, frequency: str = "monthly") -> str:
+    return (f"\n  - id: {metric_id}\n    name: {metric_id}\n    unit: count\n    direction: neutral\n"
+            f"    frequency: {frequency}\n    source: {source}\n")
 
 
-def _rows(project: Project, sql: str) -> list[tuple]:
-    return db_rows(project, sql)
+def _project(root: Path, files: dict[str, str | bytes | Path], metrics: str) -> Project:
+    """A project with the given extracts (copied test files, text or bytes) and metrics."""
+    extracts = root / "data" / "extracts"
+    extracts.mkdir(parents=True)
+    (root / "objectives").mkdir()
+    shutil.copytree(REPO / "queries", root / "queries")
+    for name, content in files.items():
+        if isinstance(content, Path):
+            shutil.copy(content, extracts / name)
+        elif isinstance(content, bytes):
+            (extracts / name).write_bytes(content)
+        else:
+            (extracts / name).write_text(content, encoding="utf-8")
+    (root / "data" / "metrics").mkdir()
+    (root / "data" / "metrics" / "test.yaml").write_text("metrics:\n" + metrics, encoding="utf-8")
+    return load_project(root)
 
 
-def test_bad_rows_are_rejected_with_row_numbers_and_good_rows_load(minimal_project: Project) -> None:
-    project = _project(minimal_project, ["bad_rows.csv"], RATIO.format(file="bad_rows.csv"))
-    result = build(project)
-    [line] = result.extracts.lines()
-    assert line == "data/extracts/bad_rows.csv (seen-share): read 12 = loaded 4 + rejected 8"
-    loaded = _rows(project, "select source_row, org, period, value, numerator, denominator "
-                            "from metric_values order by source_row")
-    assert loaded == [
-        (2, "A", dt.date(2023, 4, 1), 90.0, 9000.0, 100.0),
-        (3, "A", dt.date(2023, 5, 1), 91.0, 9100.0, 100.0),
-        (7, "A", dt.date(2023, 7, 1), 80.0, 8000.0, 100.0),
-        (14, "B", dt.date(2023, 12, 1), 60.0, 6000.0, 100.0),
+def _load(project: Project) -> tuple[duckdb.DuckDBPyConnection, ExtractReport]:
+    """The metric tables of `project`, loaded into an in-memory database."""
+    placed, problems = load_metrics(project)
+    assert problems == []
+    con = duckdb.connect()
+    con.execute(query_text(project, "build/create_metric_tables"))
+    return con, load_extracts(con, project, placed)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def _assert_reconciled(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows read = loaded + rejected + filtered, and the tables hold exactly those rows."""
+    assert _rows(con, (REPO / "queries/extracts/check_reconciled.sql").read_text()) == []
+    assert _rows(con, "select count(*) from extract_files where status = 'loaded'") != [(0,)]
+
+
+def test_bad_rows_are_rejected_with_row_numbers_and_good_rows_load(tmp_path: Path) -> None:
+    con, report = _load(_project(tmp_path, {"bad_rows.csv": TESTDATA / "bad_rows.csv"},
+                                 RATIO.format(file="bad_rows.csv")))
+    assert report.lines() == ["data/extracts/bad_rows.csv (seen-share): read 12 = loaded 4 + rejected 8"]
+    assert _rows(con, "select source_row, org, period, value, numerator, denominator, source_file "
+                      "from metric_values order by source_row") == [
+        (2, "A", dt.date(2023, 4, 1), 90.0, 9000.0, 100.0, "data/extracts/bad_rows.csv"),
+        (3, "A", dt.date(2023, 5, 1), 91.0, 9100.0, 100.0, "data/extracts/bad_rows.csv"),
+        (7, "A", dt.date(2023, 7, 1), 80.0, 8000.0, 100.0, "data/extracts/bad_rows.csv"),
+        (14, "B", dt.date(2023, 12, 1), 60.0, 6000.0, 100.0, "data/extracts/bad_rows.csv"),
     ]
-    rejects = dict(_rows(project, "select source_row, reason from extract_rejects"))
-    assert rejects[4].startswith("period 'May 2023x' is not a date, month")
-    assert rejects[5] == "'ninety' in column seen is not a number"
-    assert rejects[8] == "repeats row 7"
-    assert rejects[9] == rejects[10] == "the same organisation and period has different values in rows 9, 10"
-    assert rejects[11] == "the denominator is zero"
-    assert rejects[12] == "no organisation code"
-    assert rejects[13].startswith("the line could not be read:")
-    assert len(rejects) == 8  # line 6 is blank: not a row
+    rejects = dict(_rows(con, "select source_row, reason from extract_rejects"))
+    assert rejects == {
+        4: "period 'May 2023x' is not a date, month (2023-04, Apr-23, April 2023) or financial "
+           "quarter (2023-24 Q2, Q2 23/24)",
+        5: "'ninety' in column seen is not a number",
+        8: "repeats row 7",
+        9: "the same organisation and period has different values in rows 9, 10",
+        10: "the same organisation and period has different values in rows 9, 10",
+        11: "the denominator is zero",
+        12: "no organisation code",
+        13: "the line could not be read: Expected Number of Columns: 4 Found: 5",
+    }  # line 6 is blank: not a row
+    assert _rows(con, "select raw from extract_rejects where source_row in (5, 13) order by source_row") == [
+        ("period=2023-06, org=A, seen=ninety, total=100",), ("2023-11,A,60,100,extra",)]
+    _assert_reconciled(con)
 
 
-def test_counts_reconcile_for_every_extract(minimal_project: Project) -> None:
-    project = _project(minimal_project, ["bad_rows.csv"], RATIO.format(file="bad_rows.csv"))
-    build(project)
-    for read, loaded, rejected, filtered in _rows(
-        project, "select rows_read, rows_loaded, rows_rejected, rows_filtered from extract_files"
-    ):
-        assert read == loaded + rejected + filtered
-    assert _rows(project, "select count(*) from extract_rejects") == [(8,)]
+def test_filtered_rows_are_counted_apart(tmp_path: Path) -> None:
+    metrics = RATIO.format(file="bad_rows.csv").replace("denominator: total",
+                                                        "denominator: total\n      filter: \"org = 'B'\"")
+    con, report = _load(_project(tmp_path, {"bad_rows.csv": TESTDATA / "bad_rows.csv"}, metrics))
+    assert report.lines() == [
+        "data/extracts/bad_rows.csv (seen-share): read 12 = loaded 1 + rejected 1 + filtered 10"]
+    _assert_reconciled(con)
 
 
-def test_windows_1252_semicolons_and_thousands_load(minimal_project: Project) -> None:
-    metric = """
-  - id: spend
-    name: Spend
-    unit: currency
-    direction: lower_is_better
-    frequency: monthly
-    source:
-      file: extracts/windows1252.csv
-      period: Month
-      org: Provider
-      value: '"Spend £k"'
-"""
-    project = _project(minimal_project, ["windows1252.csv"], metric)
-    result = build(project)
-    assert result.extracts.lines() == [
-        "data/extracts/windows1252.csv (spend): read 2 = loaded 2 + rejected 0"]
-    assert _rows(project, "select period, value from metric_values order by period") == [
+def test_windows_1252_semicolons_and_thousands_load(tmp_path: Path) -> None:
+    metric = _metric("spend", "{file: extracts/windows1252.csv, period: Month, org: Provider, "
+                              "value: '\"Spend £k\"'}")
+    con, report = _load(_project(tmp_path, {"windows1252.csv": TESTDATA / "windows1252.csv"}, metric))
+    assert report.lines() == ["data/extracts/windows1252.csv (spend): read 2 = loaded 2 + rejected 0"]
+    assert _rows(con, "select period, value from metric_values order by period") == [
         (dt.date(2023, 4, 1), 1200.0), (dt.date(2023, 5, 1), 1300.0)]
 
 
-def test_bom_and_every_period_form(minimal_project: Project) -> None:
-    metric = """
-  - id: periods
-    name: Periods
-    unit: count
-    direction: neutral
-    frequency: monthly
-    source: {file: extracts/bom_quarters.csv, period: period, value: value}
-"""
-    project = _project(minimal_project, ["bom_quarters.csv"], metric)
-    build(project)
-    assert _rows(project, "select period, org from metric_values order by value") == [
+def test_windows_1252_rejects_show_the_pound_sign(tmp_path: Path) -> None:
+    text = "Month;Spend £k\nApr-23;£1,200\nMay-23;£n/a\n".encode("cp1252")
+    metric = _metric("spend", "{file: extracts/spend.csv, period: Month, value: '\"Spend £k\"'}")
+    con, _ = _load(_project(tmp_path, {"spend.csv": text}, metric))
+    assert _rows(con, "select source_row, reason, raw from extract_rejects") == [
+        (3, "'£n/a' in column Spend £k is not a number", "Month=May-23, Spend £k=£n/a")]
+
+
+def test_windows_1252_found_below_the_header_is_read_whole_file(tmp_path: Path) -> None:
+    text = "Month,Spend,Note\nApr-23,1,ok\nMay-23,2,café – £5\n".encode("cp1252")
+    metrics = (_metric("spend", "{file: extracts/x.csv, period: Month, value: Spend}")
+               + _metric("note", "{file: extracts/x.csv, period: Month, value: 'length(Note)'}"))
+    con, report = _load(_project(tmp_path, {"x.csv": text}, metrics))
+    assert report.lines() == ["data/extracts/x.csv (spend): read 2 = loaded 2 + rejected 0",
+                              "data/extracts/x.csv (note): read 2 = loaded 2 + rejected 0"]
+    assert _rows(con, "select value from metric_values where metric_id = 'note' order by source_row") == [
+        (2.0,), (9.0,)]  # 'café – £5' is nine characters once decoded as Windows-1252
+
+
+def test_metrics_reading_different_sheets_of_one_workbook(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Adults"
+    book.active.append(["Month", "Patients"])
+    book.active.append(["Apr-23", 8])
+    children = book.create_sheet("Children")
+    children.append(["Month", "Patients"])
+    children.append(["Apr-23", 2])
+    project = _project(tmp_path, {}, "".join(
+        _metric(sheet.lower(), f"{{file: extracts/ld.xlsx, sheet: {sheet}, period: Month, value: Patients}}")
+        for sheet in ("Adults", "Children")))
+    book.save(project.data_dir / "extracts" / "ld.xlsx")
+    con, _ = _load(project)
+    assert _rows(con, "select metric_id, value from metric_values order by 1") == [
+        ("adults", 8.0), ("children", 2.0)]
+
+
+def test_semicolons_bom_crlf_and_spaces_in_numbers(tmp_path: Path) -> None:
+    crlf = b"\xef\xbb\xbfperiod,value\r\n2023-04,1\r\n\r\n2023-05,x\r\n2023-06,3\r\n"
+    metrics = (_metric("booked", "{file: extracts/semicolon.csv, period: Month, org: Practice, "
+                                 "numerator: '\"Within 2 weeks\"', denominator: Booked}")
+               + _metric("crlf", "{file: extracts/crlf.csv, period: period, value: value}"))
+    con, report = _load(_project(tmp_path, {"semicolon.csv": TESTDATA / "semicolon.csv", "crlf.csv": crlf},
+                                 metrics))
+    assert sorted(report.lines()) == [
+        "data/extracts/crlf.csv (crlf): read 3 = loaded 2 + rejected 1",
+        "data/extracts/semicolon.csv (booked): read 2 = loaded 2 + rejected 0",
+    ]
+    assert _rows(con, "select metric_id, source_row, value from metric_values order by all") == [
+        ("booked", 2, 0.87), ("booked", 3, 0.885), ("crlf", 2, 1.0), ("crlf", 5, 3.0)]
+    assert _rows(con, "select source_row from extract_rejects") == [(4,)]
+
+
+def test_title_rows_above_the_header(tmp_path: Path) -> None:
+    metric = _metric("cip", "{file: extracts/title_rows.csv, header_row: 3, period: Period, value: Actual}")
+    con, report = _load(_project(tmp_path, {"title_rows.csv": TESTDATA / "title_rows.csv"}, metric))
+    assert report.lines() == ["data/extracts/title_rows.csv (cip): read 3 = loaded 2 + rejected 1"]
+    assert _rows(con, "select source_row, period, value from metric_values order by 1") == [
+        (4, dt.date(2023, 4, 1), 512.5), (6, dt.date(2023, 5, 1), 1020.0)]
+    assert _rows(con, "select source_row, reason from extract_rejects") == [
+        (7, "'n/a' in column Actual is not a number")]
+
+
+@pytest.fixture(scope="module")
+def periods() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute((REPO / "queries/extracts/parse_period.sql").read_text())
+    return con
+
+
+@pytest.mark.parametrize(("text", "frequency", "expected"), [
+    ("2023-04-01", "monthly", "2023-04-01"), ("2023-04-17 00:00:00", "monthly", "2023-04-01"),
+    ("01/04/2023", "monthly", "2023-04-01"), ("1/4/23", "monthly", "2023-04-01"),
+    ("01-Apr-23", "monthly", "2023-04-01"), ("1 April 2023", "monthly", "2023-04-01"),
+    ("2023-04", "monthly", "2023-04-01"), ("202304", "monthly", "2023-04-01"),
+    ("Apr-23", "monthly", "2023-04-01"), ("APR 2023", "monthly", "2023-04-01"),
+    ("April 2023", "monthly", "2023-04-01"), ("Apr 2023", "monthly", "2023-04-01"),
+    ("2023-24 Q2", "monthly", "2023-07-01"), ("2023/24 Q2", "monthly", "2023-07-01"),
+    ("Q2 23/24", "monthly", "2023-07-01"), ("Q2 2023-24", "monthly", "2023-07-01"),
+    ("2023-24 Q4", "quarterly", "2024-01-01"), ("q4 23/24", "quarterly", "2024-01-01"),
+    ("Jun-23", "quarterly", "2023-04-01"), ("30/06/2023", "quarterly", "2023-04-01"),
+    ("2023-24", "annual", "2023-04-01"), ("2023/24", "annual", "2023-04-01"),
+    ("Mar-24", "annual", "2023-04-01"), ("2011-12", "annual", "2011-04-01"),
+    ("2011-12", "monthly", "2011-12-01"),
+    ("May 2023x", "monthly", None), ("2023-25 Q2", "monthly", None), ("Q5 23/24", "monthly", None),
+    ("", "monthly", None), ("31/02/2023", "monthly", None),
+])
+def test_every_published_form_of_a_period(
+    periods: duckdb.DuckDBPyConnection, text: str, frequency: str, expected: str | None
+) -> None:
+    [(found,)] = periods.execute("select period_start(period_found(trim($p), $f), $f)",
+                                 {"p": text, "f": frequency}).fetchall()
+    assert (found.isoformat() if found else None) == expected
+
+
+def test_bom_and_period_forms_in_a_file(tmp_path: Path) -> None:
+    metric = _metric("periods", "{file: extracts/bom_quarters.csv, period: period, value: value}")
+    con, _ = _load(_project(tmp_path, {"bom_quarters.csv": TESTDATA / "bom_quarters.csv"}, metric))
+    assert _rows(con, "select period, org from metric_values order by value") == [
         (dt.date(2023, 4, 1), "Sefton"), (dt.date(2023, 7, 1), "Sefton"),
         (dt.date(2023, 10, 1), "Sefton"), (dt.date(2024, 4, 1), "Sefton"),
         (dt.date(2024, 5, 1), "Sefton")]
 
 
-def test_xlsx_named_sheet_and_parquet(minimal_project: Project, tmp_path: Path) -> None:
+def test_xlsx_named_sheet_with_title_rows_and_parquet(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
-    extracts = minimal_project.data_dir / "extracts"
-    extracts.mkdir(parents=True)
     book = Workbook()
     book.active.title = "Notes"
     sheet = book.create_sheet("Data")
+    sheet.append(["Cost improvement plan 2023-24 (£k)"])
     sheet.append(["Period", "Value"])
     sheet.append([dt.datetime(2023, 4, 1), 12.5])
     sheet.append([None, None])
     sheet.append([dt.datetime(2023, 5, 1), "n/a"])
-    book.save(extracts / "book.xlsx")
-    con = duckdb.connect()
-    con.execute("copy (select * from (values ('2023-04', 1.5), ('2023-05', 2.5)) t(period, value)) "
-                f"to '{extracts / 'values.parquet'}' (format parquet)")
-    con.close()
-    metrics = """
-  - id: from-excel
-    name: From Excel
-    unit: count
-    direction: neutral
-    frequency: monthly
-    source: {file: extracts/book.xlsx, sheet: Data, period: Period, value: Value}
-  - id: from-parquet
-    name: From Parquet
-    unit: count
-    direction: neutral
-    frequency: monthly
-    source: {file: extracts/values.parquet, period: period, value: value}
-"""
-    (minimal_project.data_dir / "metrics").mkdir()
-    (minimal_project.data_dir / "metrics" / "m.yaml").write_text("metrics:\n" + metrics)
-    project = load_project(minimal_project.root)
-    result = build(project)
-    assert sorted(result.extracts.lines()) == [
-        "data/extracts/book.xlsx (from-excel): read 2 = loaded 1 + rejected 1",
-        "data/extracts/values.parquet (from-parquet): read 2 = loaded 2 + rejected 0",
+    sheet.append(["June 2023", 14])
+    project = _project(tmp_path, {}, _metric(
+        "from-excel", "{file: extracts/book.xlsx, sheet: Data, header_row: 2, period: Period, value: Value}")
+        + _metric("from-parquet", "{file: extracts/values.parquet, period: period, value: value}"))
+    book.save(project.data_dir / "extracts" / "book.xlsx")
+    duckdb.connect().execute(
+        "copy (select * from (values (date '2023-04-01', 1.5), (date '2023-05-01', null)) t(period, value)) "
+        f"to '{project.data_dir / 'extracts' / 'values.parquet'}' (format parquet)")
+    con, report = _load(project)
+    assert sorted(report.lines()) == [
+        "data/extracts/book.xlsx (from-excel): read 3 = loaded 2 + rejected 1",
+        "data/extracts/values.parquet (from-parquet): read 2 = loaded 1 + rejected 1",
     ]
-    assert _rows(project, "select source_row, reason from extract_rejects") == [
-        (4, "'n/a' in column Value is not a number")]
+    assert _rows(con, "select metric_id, source_row, period, value from metric_values order by all") == [
+        ("from-excel", 3, dt.date(2023, 4, 1), 12.5), ("from-excel", 6, dt.date(2023, 6, 1), 14.0),
+        ("from-parquet", 1, dt.date(2023, 4, 1), 1.5)]
+    assert _rows(con, "select metric_id, source_row, reason from extract_rejects order by all") == [
+        ("from-excel", 5, "'n/a' in column Value is not a number"),
+        ("from-parquet", 2, "no value: the value is empty")]
+    _assert_reconciled(con)
 
 
-def test_unreadable_files_are_reported_and_the_others_still_load(minimal_project: Project) -> None:
-    metrics = RATIO.format(file="bad_rows.csv") + """
-  - id: from-empty
-    name: Empty
-    unit: count
-    direction: neutral
-    frequency: monthly
-    source: {file: extracts/empty.csv, period: period, value: value}
-  - id: from-missing
-    name: Missing
-    unit: count
-    direction: neutral
-    frequency: monthly
-    source: {file: extracts/nowhere.csv, period: period, value: value}
-"""
-    project = _project(minimal_project, ["bad_rows.csv", "empty.csv"], metrics)
-    result = build(project)
-    lines = sorted(result.extracts.lines())
+def test_unreadable_files_are_reported_with_their_path_and_the_others_still_load(tmp_path: Path) -> None:
+    metrics = (RATIO.format(file="bad_rows.csv")
+               + _metric("from-empty", "{file: extracts/empty.csv, period: period, value: value}")
+               + _metric("from-missing", "{file: extracts/nowhere.csv, period: period, value: value}")
+               + _metric("from-garbage", "{file: extracts/not_parquet.parquet, period: period, value: v}")
+               + _metric("from-text-xlsx", "{file: extracts/text.xlsx, period: period, value: v}")
+               + _metric("no-such-sheet", "{file: extracts/book.xlsx, sheet: Data, period: p, value: v}"))
+    files: dict[str, str | bytes | Path] = {
+        name: TESTDATA / name for name in ("bad_rows.csv", "empty.csv", "not_parquet.parquet")}
+    project = _project(tmp_path, {**files, "text.xlsx": "period,v\n2023-04,1\n"}, metrics)
+    from openpyxl import Workbook
+
+    Workbook().save(project.data_dir / "extracts" / "book.xlsx")
+    con, report = _load(project)
+    lines = sorted(report.lines())
     assert lines[0].startswith("data/extracts/bad_rows.csv (seen-share): read 12 = loaded 4")
-    assert lines[1] == "data/extracts/empty.csv (from-empty): unreadable: the file is empty"
-    assert lines[2].startswith("data/extracts/nowhere.csv (from-missing): unreadable: file not found")
-    assert _rows(project, "select count(*) from metric_values") == [(4,)]
+    assert lines[1] == ("data/extracts/book.xlsx (no-such-sheet): unreadable: data/extracts/book.xlsx "
+                        "has no sheet named 'Data' (sheets: Sheet)")
+    assert lines[2] == ("data/extracts/empty.csv (from-empty): unreadable: "
+                        "the file data/extracts/empty.csv is empty")
+    assert lines[3].startswith("data/extracts/not_parquet.parquet (from-garbage): unreadable: the file "
+                               "data/extracts/not_parquet.parquet is not a readable Parquet file")
+    assert lines[4] == ("data/extracts/nowhere.csv (from-missing): unreadable: the file "
+                        "data/extracts/nowhere.csv was not found")
+    assert lines[5].startswith("data/extracts/text.xlsx (from-text-xlsx): unreadable: the file "
+                               "data/extracts/text.xlsx is not a readable XLSX workbook")
+    assert len(report.problems) == 5
+    assert _rows(con, "select count(*) from metric_values") == [(4,)]
+    assert _rows(con, "select status, count(*) from extract_files group by 1 order by 1") == [
+        ("loaded", 1), ("unreadable", 5)]
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("read_csv('/etc/passwd')", "may not call read_csv()"),
-    ("seen; select 1", "may not contain ';'"),
-    ("(select max(seen) from extract_rows)", "subquer"),
-    ("seen + secret", "'secret', which is not a column"),
+    ("read_csv('/etc/passwd')", "the numerator expression may not call read_csv()"),
+    ("seen; select 1", "the numerator expression may not contain ';'"),
+    ("(select max(seen) from extract_rows)", "the numerator expression may not use subqueries"),
+    ("seen + secret", "names 'secret', which is not a column of the extract (columns: org, period, "
+                      "seen, total)"),
 ])
-def test_unsafe_expressions_are_refused_clearly(
-    minimal_project: Project, value: str, message: str
+def test_unsafe_expressions_are_refused_clearly_and_the_others_still_load(
+    tmp_path: Path, value: str, message: str
 ) -> None:
-    metric = RATIO.format(file="bad_rows.csv").replace('numerator: "100 * seen"',
-                                                        f'numerator: "{value}"')
-    project = _project(minimal_project, ["bad_rows.csv"], metric)
-    result = build(project)
-    [line] = result.extracts.lines()
-    assert line.startswith("data/extracts/bad_rows.csv (seen-share): refused: metric seen-share:")
-    assert message in line
-    assert _rows(project, "select count(*) from metric_values") == [(0,)]
+    metrics = (RATIO.format(file="bad_rows.csv").replace('numerator: "100 * seen"', f'numerator: "{value}"')
+               + _metric("plain", "{file: extracts/bad_rows.csv, period: period, org: org, value: total}"))
+    con, report = _load(_project(tmp_path, {"bad_rows.csv": TESTDATA / "bad_rows.csv"}, metrics))
+    refused = next(line for line in report.lines() if "(seen-share)" in line)
+    assert refused.startswith("data/extracts/bad_rows.csv (seen-share): refused: metric seen-share: ")
+    assert message in refused
+    assert _rows(con, "select distinct metric_id from metric_values") == [("plain",)]
 
 
-def test_a_file_outside_data_is_refused_at_validation(minimal_project: Project) -> None:
-    from tracker.build import load_sources
-
-    project = _project(minimal_project, [], RATIO.format(file="../../../etc/passwd"))
-    catalogue, metrics = load_sources(project)
-    assert metrics == []
-    assert any("file 'extracts/../../../etc/passwd' is outside data/" in str(p)
-               for p in catalogue.problems)
-
-
-def test_symlink_out_of_data_is_refused(minimal_project: Project, tmp_path: Path) -> None:
-    from tracker.build import load_sources
-
-    outside = tmp_path / "secret.csv"
-    outside.write_text("period,org,seen,total\n2023-04,A,1,2\n")
-    (minimal_project.data_dir / "extracts").mkdir(parents=True)
-    (minimal_project.data_dir / "extracts" / "link.csv").symlink_to(outside)
-    project = _project(minimal_project, [], RATIO.format(file="link.csv"))
-    catalogue, metrics = load_sources(project)
-    assert metrics == [] and any("outside data/" in str(p) for p in catalogue.problems)
+@pytest.mark.parametrize(("source", "message"), [
+    ("{file: extracts/bad_rows.csv, period: month, value: seen}",
+     "failed: metric m: the period column 'month' is not in the extract (columns: period, org, seen, total)"),
+    ("{file: extracts/bad_rows.csv, period: period, value: 'year(strptime(org, ''%Y''))'}",
+     "failed: metric m: the expression failed on this extract: Invalid Input Error: Could not parse string"),
+    ("{file: extracts/bad_rows.csv, period: period, value: seen, filter: 'lower(org) = 1'}",
+     "failed: metric m: the expression failed on this extract: Conversion Error: Could not convert"),
+])
+def test_a_definition_that_does_not_fit_its_extract_fails_alone(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    metrics = _metric("m", source) + RATIO.format(file="bad_rows.csv")
+    _, report = _load(_project(tmp_path, {"bad_rows.csv": TESTDATA / "bad_rows.csv"}, metrics))
+    failed, loaded = report.lines()
+    assert message in failed
+    assert loaded.startswith("data/extracts/bad_rows.csv (seen-share): read 12 = loaded 4")
 
 
-def test_a_real_public_extract_comes_out_right() -> None:
-    """NHS England A&E, added with YAML only: values match a calculation from the CSV itself."""
+def test_the_sandbox_cannot_read_files_or_change_its_settings(tmp_path: Path) -> None:
+    sandbox = open_sandbox()
+    lock_sandbox(sandbox, load_project(REPO))
+    for sql in (f"select * from read_csv('{TESTDATA / 'bad_rows.csv'}')",
+                f"attach '{tmp_path / 'x.duckdb'}'", "set enable_external_access = true",
+                f"copy (select 1) to '{tmp_path / 'out.csv'}'"):
+        with pytest.raises(duckdb.Error):
+            sandbox.execute(sql)
+    sandbox.close()
+
+
+def test_build_prints_the_counts_and_keeps_the_rejects(minimal_project: Project) -> None:
+    extracts = minimal_project.data_dir / "extracts"
+    extracts.mkdir(parents=True)
+    shutil.copy(TESTDATA / "bad_rows.csv", extracts / "bad_rows.csv")
+    (minimal_project.data_dir / "metrics").mkdir()
+    metrics = "metrics:\n" + RATIO.format(file="bad_rows.csv")
+    (minimal_project.data_dir / "metrics" / "m.yaml").write_text(metrics)
+    result = build(load_project(minimal_project.root))
+    assert result.extracts.lines() == [
+        "data/extracts/bad_rows.csv (seen-share): read 12 = loaded 4 + rejected 8"]
+    assert db_rows(minimal_project, "select count(*) from extract_rejects") == [(8,)]
+    assert db_rows(minimal_project, "select count(*) from metric_values") == [(4,)]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> duckdb.DuckDBPyConnection:
+    """The shipped metric definitions and extracts, loaded once."""
     project = load_project(REPO)
-    build(project)
-    expected = {}
+    placed, problems = load_metrics(project)
+    assert problems == []
+    con = duckdb.connect()
+    con.execute(query_text(project, "build/create_metric_tables"))
+    load_extracts(con, project, placed)
+    return con
+
+
+def test_a_real_public_extract_comes_out_right(shipped: duckdb.DuckDBPyConnection) -> None:
+    """NHS England A&E, added with YAML only: every value matches a calculation from the CSV."""
+    expected: dict[tuple[str, str, dt.date], float] = {}
     with (REPO / "data/extracts/nhse_ae_attendances.csv").open(newline="") as handle:
         for row in csv.DictReader(handle):
-            if row["type"] == "1" and row["org_code"] in {"RRK", "RF4"}:
-                key = (row["org_code"], dt.date.fromisoformat(row["period"]))
-                expected[key] = 100 * (1 - int(row["breaches"]) / int(row["attendances"]))
-    loaded = {
-        (org, period): value
-        for org, period, value in _rows(project, "select org, period, value from metric_values "
-                                                 "where metric_id = 'ae-type1-4hr-performance' "
-                                                 "and org in ('RRK', 'RF4')")
-    }
-    assert len(expected) == 72
+            if row["type"] != "1":
+                continue
+            key = (row["org_code"], dt.date.fromisoformat(row["period"]))
+            attendances, breaches = int(row["attendances"]), int(row["breaches"])
+            expected[("ae-type1-attendances", *key)] = attendances
+            expected[("ae-type1-breaches", *key)] = breaches
+            if attendances:
+                expected[("ae-type1-4hr-performance", *key)] = 100 * (1 - breaches / attendances)
+    loaded = {(m, org, period): value for m, org, period, value in _rows(
+        shipped, "select metric_id, org, period, value from metric_values where metric_id like 'ae-%'")}
+    assert len(expected) > 5000
     assert loaded.keys() == expected.keys()
     for key, value in expected.items():
-        assert loaded[key] == pytest.approx(value, rel=1e-12)
+        assert loaded[key] == pytest.approx(value, rel=1e-12), key
+
+
+def test_every_shipped_extract_loads_without_rejects(shipped: duckdb.DuckDBPyConnection) -> None:
+    assert _rows(shipped, "select metric_id, status, rows_rejected from extract_files "
+                          "where status <> 'loaded' or rows_rejected > 0") == []
+    _assert_reconciled(shipped)

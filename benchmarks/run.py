@@ -1,0 +1,170 @@
+"""How fast the extracts load, against DuckDB alone and plain pandas, measured in one run.
+
+    .venv/bin/python benchmarks/run.py [--scale sefton|national] [--dir DIR] [--reuse]
+
+Writes a synthetic project (benchmarks/synthetic.py; a scratch folder, never
+committed), then times, each in its own process so that peak memory is that
+process's own (max RSS from `os.wait4`, the per-child form of
+`getrusage(RUSAGE_CHILDREN)`):
+
+- floor:  DuckDB alone reading the same extract files into a database file
+          (`create table ... as select * from read_csv/read_parquet`);
+- load:   `tracker.extracts.load_extracts` on a fresh database file: every row
+          numbered, judged, loaded or rejected (the extract part of a build);
+- build:  the whole `python -m tracker build` process (plans, metrics, extracts);
+- pandas: the same load and validation written plainly in pandas
+          (benchmarks/pandas_load.py), the baseline.
+
+The machines are noisy: each is run `--repeat` times (default 2) and the best
+time is kept. Targets (issue 3): national load at most 2x the floor and faster
+than pandas, under 4 GiB; a Sefton build process under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.synthetic import SCALES, write_project  # noqa: E402
+
+GIB = 1024**3
+
+
+@dataclass
+class Measure:
+    """One timed process: wall time (best of the runs) and its own peak memory."""
+
+    name: str
+    seconds: float
+    peak_bytes: int
+    output: str
+
+
+def timed(name: str, command: list[str], repeat: int, env: dict[str, str] | None = None) -> Measure:
+    """Run `command` `repeat` times; keep the best wall time and the largest peak RSS."""
+    best, peak, output = float("inf"), 0, ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in (0, 1):  # build exits 1 for reported problems
+            raise SystemExit(f"{name} failed:\n{output}")
+        best, peak = min(best, elapsed), max(peak, usage.ru_maxrss * 1024)
+    return Measure(name, best, peak, output)
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def floor(root: str, db: str) -> None:
+    """DuckDB alone: each extract into a table of a new database file."""
+    import duckdb
+
+    Path(db).unlink(missing_ok=True)
+    con = duckdb.connect(db)
+    for i, path in enumerate(sorted((Path(root) / "data" / "extracts").iterdir())):
+        reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+        con.execute(f"create table extract_{i} as select * from {reader}('{path}')")  # noqa: S608
+    con.execute("checkpoint")
+    con.close()
+
+
+def load(root: str, db: str) -> None:
+    """The tracker's extract load on a fresh database file, as a build runs it."""
+    import duckdb
+
+    from tracker.extracts import load_extracts
+    from tracker.metrics import load_metrics
+    from tracker.project import load_project
+    from tracker.queries import query_text
+
+    project = load_project(Path(root))
+    Path(db).unlink(missing_ok=True)
+    con = duckdb.connect(db)
+    con.execute(query_text(project, "build/create_metric_tables"))
+    placed, _ = load_metrics(project)
+    report = load_extracts(con, project, placed)
+    con.execute("checkpoint")
+    rows = con.execute("select count(*) from metric_points").fetchall()[0][0]
+    rejects = con.execute("select count(*) from extract_rejects").fetchall()[0][0]
+    con.close()
+    print(f"{len(report.files)} metric extracts: {rows} values loaded, {rejects} rows rejected")
+
+
+def report(scale: str, measures: dict[str, Measure]) -> list[str]:
+    """The figures, their ratios, and the targets met or missed."""
+    floor_s, load_s = measures["floor"].seconds, measures["load"].seconds
+    build_s, pandas_s = measures["build"].seconds, measures["pandas"].seconds
+    lines = [f"scale: {scale}"]
+    lines += [f"  {m.name:<7} {m.seconds:7.2f} s   peak {m.peak_bytes / GIB:5.2f} GiB"
+              for m in measures.values()]
+    lines += [
+        f"  load / floor   = {load_s / floor_s:5.2f}   (target <= 2)",
+        f"  build / floor  = {build_s / floor_s:5.2f}",
+        f"  pandas / load  = {pandas_s / load_s:5.2f}   (target > 1: load faster than pandas)",
+    ]
+    peak = measures["load"].peak_bytes / GIB
+    if scale == "national":
+        lines.append(f"  targets: load <= 2x floor {'met' if load_s <= 2 * floor_s else 'MISSED'}; "
+                     f"faster than pandas {'met' if load_s < pandas_s else 'MISSED'}; "
+                     f"peak < 4 GiB {'met' if peak < 4 else 'MISSED'}")
+    else:
+        lines.append(f"  target: build process < 3 s {'met' if build_s < 3 else 'MISSED'}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="sefton")
+    parser.add_argument("--dir", type=Path, help="scratch folder (default: a new temporary one)")
+    parser.add_argument("--reuse", action="store_true", help="keep the synthetic files already in --dir")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--child", choices=["floor", "load"], help=argparse.SUPPRESS)
+    parser.add_argument("child_args", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        {"floor": floor, "load": load}[args.child](*args.child_args)
+        return
+    folder = args.dir or Path(tempfile.mkdtemp(prefix=f"tracker-bench-{args.scale}-"))
+    if not (args.reuse and (folder / "data" / "extracts").is_dir()):
+        started = time.perf_counter()
+        write_project(SCALES[args.scale], folder)
+        took = time.perf_counter() - started
+        print(f"wrote the synthetic {args.scale} project to {folder} in {took:.1f} s")
+    else:  # the build's own SQL may have changed since the files were written
+        shutil.rmtree(folder / "queries")
+        shutil.copytree(ROOT / "queries", folder / "queries")
+    db = str(folder / "bench.duckdb")
+    for path in sorted((folder / "data" / "extracts").iterdir()):
+        path.read_bytes()  # every contender starts with the files in the page cache
+    me = str(Path(__file__).resolve())
+    measures = {
+        "floor": timed("floor", _python(me, "--child", "floor", str(folder), db), args.repeat),
+        "load": timed("load", _python(me, "--child", "load", str(folder), db), args.repeat),
+        "build": timed("build", _python("-m", "tracker", "build"), args.repeat,
+                       {"TRACKER_ROOT": str(folder)}),
+        "pandas": timed("pandas", _python(str(ROOT / "benchmarks" / "pandas_load.py"), str(folder), db),
+                        args.repeat),
+    }
+    print(measures["load"].output.strip())
+    print(measures["pandas"].output.strip())
+    print("\n".join(report(args.scale, measures)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+-- The period texts of an extract, each parsed once (period_lookup.sql fills it).
+create table period_lookup (
+    period_column varchar not null,
+    frequency varchar not null,
+    period_text varchar,
+    period date
+);

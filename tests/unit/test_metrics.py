@@ -1,0 +1,165 @@
+"""Metric definitions: strict, every problem as `path:line: message`, extracts inside data/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.metrics import load_metrics
+from tracker.project import Project, load_project
+
+GOOD = """\
+  - id: {id}
+    name: Dementia diagnosis rate
+    unit: percent
+    direction: higher_is_better
+    frequency: monthly
+    target: {{value: 66.7, due: 2023-09}}
+    objectives: [AW-DEM-01]
+    source:
+      file: {file}
+      period: month
+      numerator: diagnosed
+      denominator: register
+"""
+
+
+def _project(root: Path, files: dict[str, str]) -> Project:
+    folder = root / "data" / "metrics"
+    folder.mkdir(parents=True, exist_ok=True)
+    (root / "objectives").mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return load_project(root)
+
+
+def _problems(root: Path, files: dict[str, str]) -> list[str]:
+    _, problems = load_metrics(_project(root, files))
+    return [str(p) for p in problems]
+
+
+def test_a_valid_definition_loads_with_its_place(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"dementia.yaml": "# Dementia\nmetrics:\n"
+                                  + GOOD.format(id="dementia-rate", file="extracts/x.csv")})
+    placed, problems = load_metrics(project)
+    assert problems == []
+    [metric] = placed
+    assert (metric.metric.id, metric.path, metric.line) == ("dementia-rate", "data/metrics/dementia.yaml", 3)
+    assert metric.metric.source.default_org == "Sefton"
+    assert metric.metric.target is not None and metric.metric.target.due == "2023-09"
+
+
+def test_every_mistake_in_every_file_is_reported_with_its_line(tmp_path: Path) -> None:
+    broken = """\
+metrics:
+  - id: Dementia-Rate
+    name: Dementia
+    unit: percentage
+    direction: higher_is_better
+    frequency: monthly
+    target: {value: 66.7, due: 2023-13}
+    source: {file: extracts/x.xls, period: month, value: v}
+  - id: checks
+    name: Health checks
+    unit: percent
+    direction: higher_is_better
+    frequency: monthly
+    tolerence: 2
+    source: {file: extracts/x.csv, period: month, numerator: n}
+"""
+    assert _problems(tmp_path, {"a.yaml": broken, "b.yaml": "metrics:\n  - id: [unclosed\n"}) == [
+        "data/metrics/a.yaml:2: id 'Dementia-Rate' should be lower-case letters, digits and dashes, "
+        "for example dementia-diagnosis-rate",
+        "data/metrics/a.yaml:4: unit 'percentage' is not allowed: use 'percent', 'count', 'rate', "
+        "'days', 'currency', 'ratio' or 'score'",
+        "data/metrics/a.yaml:7: due '2023-13' is not a month: write it as YYYY-MM, for example 2024-03",
+        "data/metrics/a.yaml:8: source file 'extracts/x.xls' is not a CSV, XLSX or Parquet file "
+        "(it should end .csv, .txt, .xlsx, .parquet)",
+        "data/metrics/a.yaml:14: unknown key 'tolerence'; did you mean 'tolerance'?",
+        "data/metrics/a.yaml:15: source needs both 'numerator' and 'denominator' for a ratio",
+        "data/metrics/b.yaml:3: is not valid YAML: expected ',' or ']', but got '<stream end>'",
+    ]
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{file: extracts/x.csv, period: m, value: v, numerator: n, denominator: d}",
+     "source needs 'value' or 'numerator' and 'denominator', not both"),
+    ("{file: extracts/x.csv, period: m}", "source needs 'value', or 'numerator' and 'denominator'"),
+    ("{file: extracts/x.csv, sheet: Data, period: m, value: v}",
+     "source 'sheet' is only for XLSX workbooks: remove it"),
+    ("{file: extracts/x.parquet, encoding: windows-1252, period: m, value: v}",
+     "source 'encoding' and 'delimiter' are only for CSV files: remove them"),
+    ("{file: extracts/x.csv, delimiter: ';;', period: m, value: v}", "delimiter"),
+    ("{file: extracts/x.csv, period: m, value: v, header_row: 0}", "header_row"),
+])
+def test_a_source_must_fit_its_file(tmp_path: Path, source: str, message: str) -> None:
+    text = f"metrics:\n  - id: m\n    name: M\n    unit: count\n    direction: neutral\n" \
+           f"    frequency: monthly\n    source: {source}\n"
+    [problem] = _problems(tmp_path, {"m.yaml": text})
+    assert problem.startswith("data/metrics/m.yaml:7: ")
+    assert message in problem
+
+
+def test_a_trajectory_names_each_month_once(tmp_path: Path) -> None:
+    text = ("metrics:\n" + GOOD.format(id="inpatients", file="extracts/x.csv")
+            + "    tolerance: 1\n").replace(
+        "target: {value: 66.7, due: 2023-09}",
+        "target:\n      trajectory: [{period: 2023-04, value: 8}, {period: 2023-04, value: 7}]")
+    [problem] = _problems(tmp_path, {"m.yaml": text})
+    assert problem == ("data/metrics/m.yaml:7: target names 2023-04 twice in its trajectory: "
+                       "keep one value a month")
+
+
+def test_one_bad_definition_does_not_cost_its_neighbours(tmp_path: Path) -> None:
+    ids = ("first", "Bad Id", "third")
+    text = "metrics:\n" + "".join(GOOD.format(id=i, file="extracts/x.csv") for i in ids)
+    placed, problems = load_metrics(_project(tmp_path, {"m.yaml": text}))
+    assert [p.metric.id for p in placed] == ["first", "third"]
+    assert [p.line for p in problems] == [14]
+
+
+def test_duplicate_ids_across_files_name_both_places_and_the_first_is_kept(tmp_path: Path) -> None:
+    project = _project(tmp_path, {
+        "a.yaml": "metrics:\n" + GOOD.format(id="dementia-rate", file="extracts/a.csv"),
+        "b.yaml": "metrics:\n" + GOOD.format(id="other", file="extracts/b.csv")
+                  + GOOD.format(id="dementia-rate", file="extracts/b.csv"),
+    })
+    placed, problems = load_metrics(project)
+    assert [(p.metric.id, p.path) for p in placed] == [
+        ("dementia-rate", "data/metrics/a.yaml"), ("other", "data/metrics/b.yaml")]
+    assert [str(p) for p in problems] == [
+        "data/metrics/a.yaml:2: metric id 'dementia-rate' is used again at data/metrics/b.yaml:14: "
+        "give each metric its own id",
+        "data/metrics/b.yaml:14: metric id 'dementia-rate' is used again at data/metrics/a.yaml:2: "
+        "give each metric its own id",
+    ]
+
+
+@pytest.mark.parametrize("file", ["../secret.csv", "extracts/../../secret.csv", "/etc/passwd.csv",
+                                  "~/secret.csv", "extracts\\..\\..\\secret.csv"])
+def test_an_extract_outside_data_is_refused(tmp_path: Path, file: str) -> None:
+    placed, problems = load_metrics(_project(tmp_path, {"m.yaml": "metrics:\n" + GOOD.format(
+        id="sneaky", file=f"'{file}'")}))
+    assert placed == []
+    assert [str(p) for p in problems] == [
+        f"data/metrics/m.yaml:10: metric sneaky: file '{file}' is outside data/: "
+        "extracts must be inside the data folder"]
+
+
+def test_a_link_out_of_data_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.csv"
+    outside.write_text("month,diagnosed,register\n2023-04,1,2\n")
+    project = _project(tmp_path / "project", {"m.yaml": "metrics:\n" + GOOD.format(
+        id="linked", file="extracts/link.csv")})
+    (project.data_dir / "extracts").mkdir()
+    (project.data_dir / "extracts" / "link.csv").symlink_to(outside)
+    placed, problems = load_metrics(project)
+    assert placed == [] and "file 'extracts/link.csv' is outside data/" in str(problems[0])
+
+
+def test_a_file_that_is_not_a_metrics_list_says_so(tmp_path: Path) -> None:
+    assert _problems(tmp_path, {"m.yaml": "metric:\n  - id: x\n"}) == [
+        "data/metrics/m.yaml:1: 'metrics' is missing: add it (it is required here)",
+        "data/metrics/m.yaml:1: unknown key 'metric'; did you mean 'metrics'?",
+    ]
