@@ -24,9 +24,10 @@ from tracker.metrics import metric_files
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
-from tracker.report import build_report_data, render_html, render_pdf
+from tracker.report import build_report_data, freeze_report, render_html, render_pdf
 from tracker.schema import write_schemas
 from tracker.scorecard import metric_views
+from tracker.snapshots import SnapshotExists
 from tracker.status import objective_status
 from tracker.workflow import changes, reminders, stale_metrics
 
@@ -230,6 +231,18 @@ def cmd_report(args: argparse.Namespace, project: Project) -> int:
     else:
         out.write_bytes(render_pdf(html))
     print(f"Wrote {out}" + (" (contains EXAMPLE data)" if data.uses_examples else "") + ".")
+    if data.revisions:
+        print(f"{len(data.revisions)} item(s) revised since the Board saw {args.quarter}:")
+        for revision in data.revisions:
+            print(f"  {revision.sentence()}")
+    if args.freeze:
+        try:
+            path = freeze_report(project, data)
+        except SnapshotExists as exc:
+            print(f"Not frozen: {exc}.", file=sys.stderr)
+            return 1
+        print(f"Froze {args.quarter} as the Board saw it: {display_path(path, project.root)} "
+              "(commit it).")
     return 0
 
 
@@ -239,6 +252,8 @@ def _board_report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", choices=("pdf", "html"), default="pdf")
     command.add_argument("--out", type=Path, help="the file to write")
     command.add_argument("--meeting-date", help="the Board meeting's date, for the cover sheet")
+    command.add_argument("--freeze", action="store_true",
+                         help="record this pack as the Board saw it (data/snapshots/)")
 
 
 def cmd_spc(args: argparse.Namespace, project: Project) -> int:

@@ -25,6 +25,7 @@ from tracker.quarters import FinancialQuarter
 from tracker.queries import read_query
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
 from tracker.scorecard import MetricView, format_value, metric_views
+from tracker.snapshots import Revision, load_snapshot, revisions
 from tracker.status import objective_status
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -58,6 +59,8 @@ class ReportData:
     problems: list[dict[str, Any]]
     uses_examples: bool
     scorecard: list[dict[str, Any]]
+    revisions: list[Revision]
+    frozen_on: str | None
     signoff_orgs: list[str]
     awaiting_signoff: dict[str, list[str]]
     fully_signed_off: int
@@ -98,6 +101,9 @@ def _counts_by_area(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _scorecard_row(view: MetricView) -> dict[str, Any]:
     return {
+        "metric_id": view.metric_id, "unit": view.unit,
+        "values": {pd.Timestamp(p).date().isoformat(): float(v)
+                   for p, v in zip(view.points["period"], view.points["value"], strict=True)},
         "name": view.name, "example": view.is_example, "org": view.org,
         "latest": (f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
                    if view.latest_period else "No data"),
@@ -166,6 +172,8 @@ def build_report_data(
                    "the evidence as well as from the leads' own reports."),
     )
     problems = read_query(project, "problems").to_dict(orient="records")
+    appendix = [_record(row) for _, row in frame.iterrows()]
+    snapshot = load_snapshot(project, plan_id, quarter)
     definitions = read_query(project, "metric_definitions")
     headline = definitions[definitions["headline"]]["metric_id"].tolist()
     scorecard = [_scorecard_row(view) for view in metric_views(project, quarter.end_date, headline)]
@@ -179,10 +187,12 @@ def build_report_data(
         totals={s: int((frame["reported_rag"] == s).sum()) for s in REPORTED_ORDER},
         movement={MOVEMENT_LABELS[m]: int((frame["movement"] == m).sum()) for m in MOVEMENT_LABELS},
         exceptions=_exceptions(frame),
-        appendix=[_record(row) for _, row in frame.iterrows()],
+        appendix=appendix,
         problems=problems,
         uses_examples=bool(frame["is_example"].any()) or any(r["example"] for r in scorecard),
         scorecard=scorecard,
+        revisions=revisions(snapshot, appendix, scorecard) if snapshot else [],
+        frozen_on=snapshot["frozen_on"] if snapshot else None,
         signoff_orgs=orgs, awaiting_signoff=awaiting,
         fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
         updates_reported=len(reported),
@@ -208,3 +218,10 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: slow to import, only the PDF needs it
 
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
+def freeze_report(project: Project, data: ReportData) -> Path:
+    """Store the pack's statuses and figures as the Board sees them (see tracker.snapshots)."""
+    from tracker.snapshots import freeze
+
+    return freeze(project, data.plan["plan_id"], data.quarter, data.appendix, data.scorecard)

@@ -7,11 +7,12 @@ import streamlit as st
 
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES, status_label
 from tracker.report import build_report_data, render_html, render_pdf
+from tracker.snapshots import load_snapshot
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
 from ui.tables import scorecard_table
-from ui.widgets import csv_download, example_banner, run_safely, show_table
+from ui.widgets import csv_download, example_banner, plain, run_safely, show_table
 
 REPORTED = ["red", "amber", "green", "blue", "not_reported"]
 def _counts(frame: pd.DataFrame) -> None:
@@ -90,6 +91,22 @@ def _signoffs(frame: pd.DataFrame, quarter: object) -> None:
     show_table(table, f"sign-off-{quarter}.csv".replace(" ", "-"))
 
 
+def _revised_since_reported(context) -> None:
+    """Anything that differs from the pack the Board saw for this quarter, if it was frozen."""
+    if context.plan_id is None:
+        return
+    project = get_project()
+    if load_snapshot(project, context.plan_id, context.quarter) is None:
+        return
+    data = build_report_data(project, context.plan_id, context.quarter)
+    if not data.revisions:
+        st.info(f"As the Board saw it on {data.frozen_on}: nothing has changed since.", icon="📌")
+        return
+    lines = "\n".join("- " + plain(r.sentence()) for r in data.revisions)
+    st.warning(f"**Revised since reported.** {len(data.revisions)} item(s) differ from the pack the "
+               f"Board saw on {data.frozen_on}:\n\n{lines}", icon="📌")
+
+
 def _report_downloads(context) -> None:
     """The Board pack for the chosen plan and quarter, made when clicked."""
     st.subheader("Board report")
@@ -117,6 +134,7 @@ def render() -> None:
     st.caption(f"{context.plan_name}: {len(frame)} objectives, as at the end of {context.quarter} "
                f"({context.quarter.end_date:%d %B %Y}).")
     example_banner(bool(frame["is_example"].any()))
+    _revised_since_reported(context)
     _counts(frame)
     left, right = st.columns([3, 2])
     with left:
