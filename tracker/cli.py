@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from tracker.build import build, ensure_built, load_sources
+from tracker.csvsafe import inert, inert_frame
 from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_update
 from tracker.metrics import metric_files
 from tracker.problems import Problem, display_path
@@ -149,7 +150,7 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     """List, by lead, the objectives still waiting for an update for the quarter."""
     rows = reminders(project, args.quarter, args.plan)
     if args.format == "csv":
-        rows.to_csv(sys.stdout, index=False)
+        inert_frame(rows).to_csv(sys.stdout, index=False)
         return 0
     if rows.empty:
         print(f"Every objective has a real update for {args.quarter}.")
@@ -176,7 +177,7 @@ def cmd_changes(args: argparse.Namespace, project: Project) -> int:
     """List the updates for the quarter and how each status moved since the quarter before."""
     rows = changes(project, args.quarter, args.plan)
     if args.format == "csv":
-        rows.to_csv(sys.stdout, index=False)
+        inert_frame(rows).to_csv(sys.stdout, index=False)
         return 0
     if rows.empty:
         print(f"No updates for {args.quarter}.")
@@ -210,7 +211,8 @@ def cmd_status(args: argparse.Namespace, project: Project) -> int:
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=STATUS_FIELDS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({**r, "reasons": "; ".join(r["reasons"])} for r in records)
+        writer.writerows({k: inert(v) for k, v in {**r, "reasons": "; ".join(r["reasons"])}.items()}
+                         for r in records)
     return 0
 
 
@@ -229,7 +231,7 @@ def cmd_report(args: argparse.Namespace, project: Project) -> int:
     if args.format == "html":
         out.write_text(html, encoding="utf-8")
     else:
-        out.write_bytes(render_pdf(html))
+        out.write_bytes(render_pdf(data, two_processes=True))
     print(f"Wrote {out}" + (" (contains EXAMPLE data)" if data.uses_examples else "") + ".")
     if data.revisions:
         print(f"{len(data.revisions)} item(s) revised since the Board saw {args.quarter}:")
@@ -366,10 +368,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    project = load_project(args.root, getattr(args, "db", None))
     handler, _, _ = COMMANDS[args.command]
     try:
-        return handler(args, project)
+        return handler(args, load_project(args.root, getattr(args, "db", None)))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from tracker.build import ensure_built
 from tracker.charts import svg_chart
+from tracker.pdf import can_fork_safely, html_to_pdf, print_in_halves
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import read_query
@@ -208,16 +209,29 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(data: ReportData) -> str:
-    """The report as one self-contained HTML document."""
-    return _environment().get_template("report.html.j2").render(data=data, REPORTED=REPORTED_ORDER)
+def render_html(data: ReportData, part: str = "whole", pages: int = 0) -> str:
+    """The report as one self-contained HTML document.
+
+    `part` is "whole" for the report itself; the PDF printer also asks for the
+    "first" and "second" halves and for "footer" (`pages` blank pages that
+    carry only the page footers); see tracker.pdf.
+    """
+    template = _environment().get_template("report.html.j2")
+    return template.render(data=data, REPORTED=REPORTED_ORDER, part=part, pages=pages)
 
 
-def render_pdf(html: str) -> bytes:
-    """The same report as a PDF (A4, printed by WeasyPrint)."""
-    from weasyprint import HTML  # imported here: slow to import, only the PDF needs it
+def render_pdf(data: ReportData, two_processes: bool = False) -> bytes:
+    """The same report as a PDF (A4, printed by WeasyPrint).
 
-    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    `two_processes` prints its halves at once where that is safe (see
+    tracker.pdf): the command line asks for it; a threaded server must not.
+    """
+    if two_processes and can_fork_safely():
+        pdf = print_in_halves(render_html(data, "first"), render_html(data, "second"),
+                              lambda pages: render_html(data, "footer", pages), TEMPLATES)
+        if pdf is not None:
+            return pdf
+    return html_to_pdf(render_html(data), TEMPLATES)
 
 
 def freeze_report(project: Project, data: ReportData) -> Path:

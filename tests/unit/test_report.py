@@ -32,7 +32,7 @@ def _section(text: str, start: str, end: str) -> str:
 @pytest.fixture
 def q2_pdf(minimal_project: Project) -> bytes:
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
-    return render_pdf(render_html(data))
+    return render_pdf(data)
 
 
 def test_pdf_has_cover_exceptions_and_appendix_for_the_quarter(q2_pdf: bytes, tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_pdf_page_count_is_sensible_and_pages_render(q2_pdf: bytes, tmp_path: Pa
 
 def test_statuses_follow_the_quarter(minimal_project: Project, tmp_path: Path) -> None:
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q1"))
-    text = _pdf_text(render_pdf(render_html(data)), tmp_path)
+    text = _pdf_text(render_pdf(data), tmp_path)
     exceptions = _section(text, "2. Exceptions", "Appendix")
     assert re.findall(r"LW-[A-Z]+-\d\d", exceptions) == ["LW-CAN-02", "LW-DEM-01"]
     assert "EXAMPLE DATA" not in text  # no example update is in force as at Q1
@@ -82,7 +82,7 @@ def test_html_is_self_contained_and_escapes_commentary(minimal_project: Project,
     assert "&lt;script&gt;alert(1)&lt;/script&gt; and &lt;b&gt;bold&lt;/b&gt; &amp; [a link]" in html
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
     assert "<link" not in html
-    text = _pdf_text(render_pdf(html), tmp_path)
+    text = _pdf_text(render_pdf(data), tmp_path)
     assert "<script>alert(1)</script>" in text
 
 
@@ -114,7 +114,7 @@ def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, t
                 dt.date(2023, 7, 20))
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q1"))
     assert data.awaiting_signoff == {"Sefton Council": [], "NHS Cheshire and Merseyside": ["LW-CAN-01"]}
-    text = _pdf_text(render_pdf(render_html(data)), tmp_path)
+    text = _pdf_text(render_pdf(data), tmp_path)
     assert "0 of 1 updates for 2023-24 Q1 are signed off by" in text
     assert "NHS Cheshire and Merseyside" in text and "1: LW-CAN-01" in text
 
@@ -127,7 +127,7 @@ def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_pa
     quarter = parse_quarter("2023-24 Q3")
     data = build_report_data(project, "sefton-plan-2023-25", quarter, meeting_date="24 January 2024")
     html = render_html(data)
-    pdf = render_pdf(html)
+    pdf = render_pdf(data)
     text = _pdf_text(pdf, tmp_path)
     status = objective_status(project, quarter, "sefton-plan-2023-25").set_index("id")
     expected_exceptions = status[
@@ -148,3 +148,45 @@ def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_pa
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "4", "-png", str(path),
                     str(ARTEFACTS / "sefton-2023-24-Q3-page")], check=True, capture_output=True)
+
+
+def _outline(pdf: bytes) -> list[tuple[int, str, int]]:
+    """Every bookmark as (depth, title, page number)."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def test_pdf_printed_in_halves_reads_exactly_like_the_whole(tmp_path: Path) -> None:
+    """The command line prints the pack's halves on two cores and lays the footers over them."""
+    from tracker.pdf import print_in_halves
+    from tracker.project import load_project
+    from tracker.report import TEMPLATES
+
+    data = build_report_data(load_project(REPO), "sefton-plan-2023-25", parse_quarter("2023-24 Q3"))
+    whole = render_pdf(data)
+    halves = print_in_halves(render_html(data, "first"), render_html(data, "second"),
+                             lambda pages: render_html(data, "footer", pages), TEMPLATES)
+    assert halves is not None
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    whole_text, halves_text = _pdf_text(whole, tmp_path / "a"), _pdf_text(halves, tmp_path / "b")
+    assert halves_text == whole_text
+    assert halves_text.count("\f") >= 10
+    last_page = halves_text.count("\f")
+    assert f"page {last_page} of {last_page}" in halves_text.split("\f")[-2]
+    assert _outline(halves) == _outline(whole)
+    assert (2, "Start well", last_page) in _outline(halves)  # under the appendix, under the title

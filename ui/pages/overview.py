@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES, status_label
-from tracker.report import build_report_data, render_html, render_pdf
+from tracker.report import ReportData, build_report_data, render_html, render_pdf
 from tracker.snapshots import load_snapshot
 from tracker.status import objective_status
 from ui.context import sidebar_context
@@ -115,12 +115,15 @@ def _report_downloads(context) -> None:
         return
     project = get_project()
 
+    def data() -> ReportData:
+        return build_report_data(project, context.plan_id, context.quarter)
+
     def html() -> str:
-        return render_html(build_report_data(project, context.plan_id, context.quarter))
+        return render_html(data())
 
     name = f"{context.plan_id}-{str(context.quarter).replace(' ', '-')}"
     left, right = st.columns(2)
-    left.download_button("Download the Board report (PDF)", lambda: render_pdf(html()),
+    left.download_button("Download the Board report (PDF)", lambda: render_pdf(data()),
                          file_name=f"{name}.pdf", mime="application/pdf", on_click="ignore",
                          key="report_pdf", icon="📄")
     right.download_button("Download the Board report (HTML)", html, file_name=f"{name}.html",
