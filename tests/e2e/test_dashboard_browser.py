@@ -74,3 +74,26 @@ def test_scorecard_and_a_metric_spc_chart(page, dashboard_url: str) -> None:
     page.get_by_text("Making Data Count SPC chart").first.wait_for(timeout=TIMEOUT)
     _no_exception(page)
     screenshot(page, "05-metric-spc-chart")
+
+
+def test_board_report_downloads_as_a_pdf(page, dashboard_url: str, tmp_path) -> None:
+    """The overview's download button gives the same pack the command line writes."""
+    import subprocess
+
+    page.goto(dashboard_url)
+    page.get_by_text("Board overview").first.wait_for(timeout=TIMEOUT)
+    _settle(page)
+    _choose(page, "Plan", "Sefton Plan 2023-25")
+    _choose(page, "As at the end of", "2023-24 Q3")
+    page.get_by_text(re.compile(r"as at the end of 2023-24 Q3")).first.wait_for(timeout=TIMEOUT)
+    with page.expect_download(timeout=TIMEOUT) as download:
+        page.get_by_role("button", name=re.compile("Download the Board report \\(PDF\\)")).click()
+    path = tmp_path / "board.pdf"
+    download.value.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Sefton Plan 2023-25: progress report, 2023-24 Q3" in text
+    assert "2. Exceptions" in text and "Appendix: status of every objective" in text
+    assert "EXAMPLE DATA" in text
+    _no_exception(page)
