@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tracker.problems import SourceError
+from tracker.yamlio import read_yaml
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = "settings.yaml"
@@ -82,7 +83,10 @@ def load_project(root: Path | None = None, db: Path | None = None) -> Project:
     settings = dict(DEFAULT_SETTINGS)
     path = base / SETTINGS_FILE
     if path.is_file():
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:  # the same safe, bounded reader as the plans; `validate` reports what is wrong
+            loaded = read_yaml(path, SETTINGS_FILE).data or {}
+        except (SourceError, ValueError, RecursionError):  # the defaults stand
+            loaded = {}
         if isinstance(loaded, dict):
             # Unknown or ill-typed settings are reported by `validate`; the defaults stand.
             settings.update({

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from tracker.csvsafe import safe_csv as csv_text
 from tracker.rag import status_label
 
 EXAMPLE_BANNER = (
@@ -65,12 +66,7 @@ def csv_download(label: str, table: pd.DataFrame, file_name: str) -> None:
 
 def safe_csv(table: pd.DataFrame) -> str:
     """Cells starting with = + - @ (or tab/CR) are prefixed with ' so Excel shows, not runs, them."""
-    def inert(value: object) -> object:
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-        return value
-
-    return table.map(inert).to_csv(index=False)
+    return csv_text(table)
 
 
 def show_table(frame: pd.DataFrame, file_name: str, label: str = "Download (CSV)") -> None:

@@ -77,8 +77,8 @@ def _detail(objective_id: str, context) -> None:
     lists = query("objective_lists", objective_id=objective_id)
     status = objective_status(get_project(), context.quarter, detail["plan_id"])
     now = status.set_index("id").loc[objective_id]
-    st.subheader(f"{objective_id}: {detail['area_name']}")
-    st.caption(f"{detail['plan_name']} › {detail['group_name']} › {detail['area_name']}")
+    st.subheader(f"{objective_id}: {plain(detail['area_name'])}")
+    st.caption(" › ".join(plain(detail[name]) for name in ("plan_name", "group_name", "area_name")))
     st.markdown(plain(detail["objective"]))
     left, right = st.columns(2)
     with left:

@@ -1,0 +1,179 @@
+"""The dashboard under hostile text and failing parts: inert downloads, plain messages, recovery.
+
+Already covered elsewhere: a corrupt database file is rebuilt and a build that cannot
+write is explained (`test_dashboard.py`), one table's CSV (`test_data_quality_page.py`),
+a rebuild in another process while the dashboard reruns (`test_concurrent_build.py`).
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import filelock
+import pytest
+import streamlit
+from streamlit.testing.v1 import AppTest
+
+import tracker.build
+from tests import hostile
+from tests.conftest import dashboard
+from tracker.build import build
+from tracker.project import Project
+
+PAGES = ["ui/pages/overview.py", "ui/pages/objectives.py", "ui/pages/scorecard.py",
+         "ui/pages/reminders.py", "ui/pages/data_quality.py"]
+
+
+def _no_traceback(at: AppTest) -> None:
+    assert not at.exception, at.exception
+
+
+# --- every CSV the dashboard offers, over hostile text ---------------------------------------
+
+
+def test_every_csv_download_neutralises_formulas_in_hostile_text(
+    shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile.make_hostile(shipped_copy, "sefton-plan-2023-25", "age-well-dementia", "AW-DEM-01", "2023-24 Q4")
+    offered: dict[str, str] = {}
+
+    def download_button(label: str, data: Any, file_name: str | None = None, **_: Any) -> bool:
+        if str(file_name).endswith(".csv"):
+            offered[str(file_name)] = data.decode("utf-8-sig") if isinstance(data, bytes) else str(data)
+        return False
+
+    monkeypatch.setattr(streamlit, "download_button", download_button)
+    at = dashboard(shipped_copy, monkeypatch)
+    at.run()
+    _no_traceback(at)
+    for page in PAGES:
+        at.switch_page(page).run()
+        _no_traceback(at)
+        if page.endswith("objectives.py"):
+            at.selectbox(key="detail").set_value("AW-DEM-01").run()
+            _no_traceback(at)
+    kinds = {name.split("-20")[0].removesuffix(".csv") for name in offered}
+    assert {"objectives", "exceptions", "status-by-area", "sign-off", "headline-metrics", "changes",
+            "extracts"} <= kinds, sorted(offered)
+    for name, text in offered.items():
+        assert hostile.formula_cells(list(csv.reader(io.StringIO(text, newline="")))) == [], name
+    everything = "\n".join(offered.values())
+    for written in (hostile.OBJECTIVE, hostile.AREA, hostile.METRIC, hostile.COMMENTARY):
+        assert "'" + written.strip() in everything.replace('""', '"')
+
+
+def test_hostile_text_reaches_markdown_only_escaped(
+    shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Objective text, lead and reasons go through `plain()`: no tag or link survives as markup."""
+    hostile.make_hostile(shipped_copy, "sefton-plan-2023-25", "age-well-dementia", "AW-DEM-01", "2023-24 Q4")
+    at = dashboard(shipped_copy, monkeypatch)
+    at.run()
+    at.switch_page("ui/pages/objectives.py").run()
+    at.selectbox(key="detail").set_value("AW-DEM-01").run()
+    _no_traceback(at)
+    sources = [m.value for m in at.markdown]
+    assert any("Hostile objective" in s for s in sources)
+    unescaped = re.compile(r"(?<!\\)(<script|<img|<b>|\]\(javascript:|\*\*not bold|\$x)")
+    for source in sources:
+        assert not unescaped.search(source), source
+
+
+# --- failing parts ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return dashboard(minimal_project, monkeypatch)
+
+
+def _objective_ids(at: AppTest) -> list[str]:
+    at.switch_page("ui/pages/objectives.py").run()
+    _no_traceback(at)
+    return list(at.dataframe[0].value["ID"])
+
+
+def test_a_database_deleted_while_running_is_rebuilt(app: AppTest, minimal_project: Project) -> None:
+    app.run()
+    assert _objective_ids(app) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    minimal_project.db_path.unlink()
+    assert _objective_ids(app) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    assert not app.error
+
+
+def test_a_full_disk_is_explained_the_old_file_kept_and_the_next_good_build_recovers(
+    app: AppTest, minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.run()
+    before = minimal_project.db_path.read_bytes()
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    area.write_text(area.read_text().replace("Roll out lung health checks.", "Roll out TLHC."))
+    write = tracker.build._write_database
+
+    def disk_full(path: Path, *args: Any, **kwargs: Any) -> Any:
+        path.write_bytes(b"half a database")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tracker.build, "_write_database", disk_full)
+    app.run()
+    _no_traceback(app)
+    assert [e.value for e in app.error] == [
+        "The tracker could not build its database from the plan files. Ask the maintainer "
+        "to run `python -m tracker build` to see why."]
+    assert minimal_project.db_path.read_bytes() == before  # the last good file is untouched
+    assert not list(minimal_project.data_dir.glob(".*.tmp*"))  # and the half-written one is gone
+    monkeypatch.setattr(tracker.build, "_write_database", write)
+    app.run()
+    assert not app.error
+    objectives = app.switch_page("ui/pages/objectives.py").run().dataframe[0].value
+    assert "Roll out TLHC." in list(objectives["Objective"])
+
+
+def test_a_current_database_is_read_without_writing_anything(
+    app: AppTest, minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only data folder: once built, the dashboard needs no lock and no writable file."""
+    build(minimal_project)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise PermissionError(errno.EROFS, "Read-only file system")
+
+    connect = duckdb.connect
+    monkeypatch.setattr(filelock.FileLock, "acquire", refuse)
+    monkeypatch.setattr(duckdb, "connect", lambda path=":memory:", read_only=False, **kw: (
+        connect(path, read_only=read_only, **kw) if read_only or path == ":memory:" else refuse()))
+    app.run()
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_traceback(app)
+        assert not app.error, [e.value for e in app.error]
+
+
+def test_a_missing_extract_is_explained_and_comes_back(
+    shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extract = shipped_copy.data_dir / "extracts" / "nhse_ae_attendances.csv"
+    kept = extract.read_bytes()
+    extract.unlink()
+    at = dashboard(shipped_copy, monkeypatch)
+    at.run()
+    _no_traceback(at)
+    at.switch_page("ui/pages/data_quality.py").run()
+    _no_traceback(at)
+    assert any("could not be loaded" in e.value for e in at.error)
+    files = next(d.value for d in at.dataframe if "Rows read" in d.value.columns)
+    missing = files[files["Status"] == "unreadable"]
+    assert set(missing["Message"]) == {
+        "the file data/extracts/nhse_ae_attendances.csv was not found"}
+    at.switch_page("ui/pages/scorecard.py").run()
+    _no_traceback(at)
+    extract.write_bytes(kept)
+    at.switch_page("ui/pages/data_quality.py").run()
+    files = next(d.value for d in at.dataframe if "Rows read" in d.value.columns)
+    assert set(files["Status"]) == {"loaded"}
