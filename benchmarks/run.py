@@ -11,13 +11,17 @@ process's own (max RSS from `os.wait4`, the per-child form of
           (`create table ... as select * from read_csv/read_parquet`);
 - load:   `tracker.extracts.load_extracts` on a fresh database file: every row
           numbered, judged, loaded or rejected (the extract part of a build);
-- build:  the whole `python -m tracker build` process (plans, metrics, extracts);
+- build:  the whole `python -m tracker build` process (start-up, plans, metrics,
+          extracts, the swap), the figure the targets are about;
 - pandas: the same load and validation written plainly in pandas
           (benchmarks/pandas_load.py), the baseline.
 
 The machines are noisy: each is run `--repeat` times (default 2) and the best
-time is kept. Targets (issue 3): national load at most 2x the floor and faster
-than pandas, under 4 GiB; a Sefton build process under 3 s.
+time is kept; the contenders take turns, so a burst of load elsewhere spoils
+one run of each rather than all runs of one. Targets (issue 3): at the
+national scale the whole build at most 2x the floor, faster than pandas, and
+under 4 GiB; a Sefton build process under 3 s. `load / floor` is printed too,
+to show how much of the build is the extracts.
 """
 
 from __future__ import annotations
@@ -50,21 +54,23 @@ class Measure:
     output: str
 
 
-def timed(name: str, command: list[str], repeat: int, env: dict[str, str] | None = None) -> Measure:
-    """Run `command` `repeat` times; keep the best wall time and the largest peak RSS."""
-    best, peak, output = float("inf"), 0, ""
-    for _ in range(repeat):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        assert process.stdout is not None
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) not in (0, 1):  # build exits 1 for reported problems
-            raise SystemExit(f"{name} failed:\n{output}")
-        best, peak = min(best, elapsed), max(peak, usage.ru_maxrss * 1024)
-    return Measure(name, best, peak, output)
+def timed(name: str, command: list[str], env: dict[str, str] | None = None,
+          before: Measure | None = None) -> Measure:
+    """Run `command` once; keep the better wall time and the larger peak RSS of this run
+    and `before` (the same contender's earlier runs)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # build exits 1 for reported problems
+        raise SystemExit(f"{name} failed:\n{output}")
+    peak = usage.ru_maxrss * 1024
+    if before is not None:
+        elapsed, peak = min(elapsed, before.seconds), max(peak, before.peak_bytes)
+    return Measure(name, elapsed, peak, output)
 
 
 def _python(*args: str) -> list[str]:
@@ -114,14 +120,14 @@ def report(scale: str, measures: dict[str, Measure]) -> list[str]:
     lines += [f"  {m.name:<7} {m.seconds:7.2f} s   peak {m.peak_bytes / GIB:5.2f} GiB"
               for m in measures.values()]
     lines += [
-        f"  load / floor   = {load_s / floor_s:5.2f}   (target <= 2)",
-        f"  build / floor  = {build_s / floor_s:5.2f}",
-        f"  pandas / load  = {pandas_s / load_s:5.2f}   (target > 1: load faster than pandas)",
+        f"  build / floor  = {build_s / floor_s:5.2f}   (national target <= 2: the whole build process)",
+        f"  load / floor   = {load_s / floor_s:5.2f}   (the extracts alone)",
+        f"  pandas / build = {pandas_s / build_s:5.2f}   (national target > 1: build faster than pandas)",
     ]
-    peak = measures["load"].peak_bytes / GIB
+    peak = max(measures["build"].peak_bytes, measures["load"].peak_bytes) / GIB
     if scale == "national":
-        lines.append(f"  targets: load <= 2x floor {'met' if load_s <= 2 * floor_s else 'MISSED'}; "
-                     f"faster than pandas {'met' if load_s < pandas_s else 'MISSED'}; "
+        lines.append(f"  targets: build <= 2x floor {'met' if build_s <= 2 * floor_s else 'MISSED'}; "
+                     f"faster than pandas {'met' if build_s < pandas_s else 'MISSED'}; "
                      f"peak < 4 GiB {'met' if peak < 4 else 'MISSED'}")
     else:
         lines.append(f"  target: build process < 3 s {'met' if build_s < 3 else 'MISSED'}")
@@ -153,14 +159,16 @@ def main() -> None:
     for path in sorted((folder / "data" / "extracts").iterdir()):
         path.read_bytes()  # every contender starts with the files in the page cache
     me = str(Path(__file__).resolve())
-    measures = {
-        "floor": timed("floor", _python(me, "--child", "floor", str(folder), db), args.repeat),
-        "load": timed("load", _python(me, "--child", "load", str(folder), db), args.repeat),
-        "build": timed("build", _python("-m", "tracker", "build"), args.repeat,
-                       {"TRACKER_ROOT": str(folder)}),
-        "pandas": timed("pandas", _python(str(ROOT / "benchmarks" / "pandas_load.py"), str(folder), db),
-                        args.repeat),
+    contenders: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "floor": (_python(me, "--child", "floor", str(folder), db), None),
+        "load": (_python(me, "--child", "load", str(folder), db), None),
+        "build": (_python("-m", "tracker", "build"), {"TRACKER_ROOT": str(folder)}),
+        "pandas": (_python(str(ROOT / "benchmarks" / "pandas_load.py"), str(folder), db), None),
     }
+    measures: dict[str, Measure] = {}
+    for _ in range(args.repeat):  # in turns, so that a burst of load elsewhere is shared out
+        for name, (command, env) in contenders.items():
+            measures[name] = timed(name, command, env, measures.get(name))
     print(measures["load"].output.strip())
     print(measures["pandas"].output.strip())
     print("\n".join(report(args.scale, measures)))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 from filelock import FileLock
 
 from tracker.catalogue import Catalogue, LoadedPlan, PlacedObjective, load_catalogue
@@ -191,8 +191,7 @@ def _write_database(
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    frame = pd.DataFrame(rows)
-    con.register("incoming", frame)
+    con.register("incoming", pa.Table.from_pylist(rows))
     try:
         con.execute(f"insert into {table} by name select * from incoming")  # noqa: S608 - table names are ours
     finally:
@@ -218,15 +217,19 @@ def _tables(catalogue: Catalogue, example_data: bool) -> dict[str, list[dict[str
         )
     }
     seen: set[str] = set()
+    present: set[tuple[str, str]] = set()  # (objective, quarter) of the update rows so far
     for position, loaded in enumerate(catalogue.plans):
         _plan_rows(loaded, position, tables)
+        first_update = len(tables["updates"])
         for placed in loaded.objectives:
             if placed.objective.id in seen:
                 continue  # a duplicate id: reported as a problem, the first one is kept
             seen.add(placed.objective.id)
             _objective_rows(placed, tables)
+        present.update((row["objective_id"], row["quarter"])
+                       for row in tables["updates"][first_update:])
         if example_data:
-            _example_rows(loaded, tables)
+            _example_rows(loaded, seen, present, tables)
     tables["problems"] = [
         {"path": p.path, "line": p.line, "message": p.message} for p in catalogue.problems
     ]
@@ -293,10 +296,15 @@ def _objective_rows(placed: PlacedObjective, tables: dict[str, list[dict[str, An
             quarters_done.add(update.quarter)
 
 
-def _example_rows(loaded: LoadedPlan, tables: dict[str, list[dict[str, Any]]]) -> None:
-    """Example updates fill only the quarters with no real update: real ones replace them."""
-    present = {(row["objective_id"], row["quarter"]) for row in tables["updates"]}
-    known = {row["objective_id"] for row in tables["objectives"]}
+def _example_rows(
+    loaded: LoadedPlan, known: set[str], present: set[tuple[str, str]],
+    tables: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Example updates fill only the quarters with no real update: real ones replace them.
+
+    `known` holds the objective ids so far and `present` the (objective, quarter) pairs of
+    the update rows so far (this adds to it).
+    """
     for example in loaded.examples:
         update = example.update
         key = (update.objective, update.quarter)

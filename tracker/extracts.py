@@ -549,9 +549,15 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
+        """Insert the waiting values. Their order in the table means nothing (readers sort),
+        and not keeping it lets DuckDB write them with every core."""
         if self.waiting:
-            self._insert("metric_points", pa.concat_tables(self.waiting), """
-                select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
+            self.con.execute("set preserve_insertion_order = false")
+            try:
+                self._insert("metric_points", pa.concat_tables(self.waiting), """
+                    select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
+            finally:
+                self.con.execute("reset preserve_insertion_order")
         self.waiting, self.rows = [], 0
 
     def _insert(self, table: str, rows: pa.Table, select: str, files: bool = False) -> None:

@@ -1,14 +1,23 @@
 """Safe YAML reading that remembers where every value came from.
 
-Programme leads need errors with a file and a line, so we compose the YAML
-node tree (PyYAML's safe loader: no object construction) and turn it into
-plain Python values ourselves, recording the line of every mapping key and
-list item. Anchors and aliases are refused: no lead needs them, and they are
-how "billion laughs" documents blow up memory.
+Programme leads need errors with a file and a line, so we turn the YAML into
+plain Python values ourselves (no object construction), recording the line of
+every mapping key and list item. Anchors and aliases are refused: no lead
+needs them, and they are how "billion laughs" documents blow up memory.
+
+Two readers give the same values and lines. The fast one builds the values
+straight from libyaml's events (PyYAML's C parser; a national set of plans
+is 20,000 objectives, which the pure-Python reader takes half a minute over).
+It takes only plain documents: at anything it would have to refuse or explain
+(a syntax error, an anchor, a tag, a repeated key, deep nesting) it steps
+aside, and the pure-Python reader, which composes PyYAML's node tree, reads
+the file again and gives its message. So messages are the same with or
+without libyaml, which is used only when PyYAML was built with it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +95,14 @@ def read_yaml(path: Path, shown_as: str | None = None) -> LocatedDocument:
 
 def parse_yaml_text(text: str, name: str) -> LocatedDocument:
     """Parse YAML text into located plain values (see `read_yaml`)."""
+    if _CParser is not None:
+        with contextlib.suppress(Exception):  # anything unusual: the careful reader explains it
+            return _fast_parse(text, name)
+    return _careful_parse(text, name)
+
+
+def _careful_parse(text: str, name: str) -> LocatedDocument:
+    """The pure-Python reader: composes the node tree, then converts and checks it."""
     loader = _SafeComposer(text)
     try:
         node = loader.get_single_node()
@@ -140,7 +157,128 @@ def _scalar(node: yaml.Node, doc: LocatedDocument, loader: Any) -> Any:
         raise SourceError(Problem(doc.path, node.start_mark.line + 1, "keys must be plain words"))
     try:
         return loader.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2024-13-45
         raise SourceError(
             Problem(doc.path, node.start_mark.line + 1, f"value cannot be read: {exc}")
         ) from exc
+
+
+# --- the fast reader: plain documents straight from libyaml's events ----------------------
+
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml: the careful reader does it all
+    _CParser = None
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_KEY_TYPES = (str, int, bool, float)
+
+
+class _NotPlain(Exception):
+    """Something the fast reader leaves to the careful one."""
+
+
+def _fast_parse(text: str, name: str) -> LocatedDocument:
+    """Build the values from libyaml's events; raise `_NotPlain` (or the parser's own error)
+    at anything that is not a plain document, for `_careful_parse` to explain."""
+    parser = _CParser(text)
+    try:
+        return _from_events(parser.get_event, name)
+    finally:
+        parser.dispose()
+
+
+def _from_events(next_event: Any, name: str) -> LocatedDocument:
+    doc = LocatedDocument(path=name, data=None)
+    lines = doc.lines
+    constructor = yaml.constructor.SafeConstructor()
+    next_event()  # stream start
+    event = next_event()
+    if isinstance(event, yaml.StreamEndEvent):
+        return doc
+    # Each open collection: [container, its location, the key awaiting its value (maps)].
+    stack: list[list[Any]] = []
+    done: Any = None
+    while True:
+        event = next_event()
+        kind = event.__class__
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            done = stack.pop()[0]
+            if not stack:
+                break
+            _place(stack[-1], done)
+            continue
+        if event.anchor is not None or kind is yaml.AliasEvent:
+            raise _NotPlain
+        line = event.start_mark.line + 1
+        frame = stack[-1] if stack else None
+        if frame is None:
+            loc: Location = ()
+        elif frame[2] is _KEY:  # this event is a key
+            if kind is not yaml.ScalarEvent:
+                raise _NotPlain
+            key = _scalar_value(event, constructor)
+            if key is None or not isinstance(key, _KEY_TYPES) or key in frame[0]:
+                raise _NotPlain
+            frame[2] = key
+            lines[(*frame[1], key)] = line
+            continue
+        elif frame[2] is _ITEM:
+            loc = (*frame[1], len(frame[0]))
+        else:
+            loc = (*frame[1], frame[2])
+        if len(loc) > MAX_DEPTH:
+            raise _NotPlain
+        lines.setdefault(loc, line)
+        if kind is yaml.ScalarEvent:
+            value = _scalar_value(event, constructor)
+            if frame is None:
+                done = value
+                break
+            _place(frame, value)
+        elif kind is yaml.MappingStartEvent:
+            if event.tag not in (None, "!", _MAP):
+                raise _NotPlain
+            stack.append([{}, loc, _KEY])
+        elif kind is yaml.SequenceStartEvent:
+            if event.tag not in (None, "!", _SEQ):
+                raise _NotPlain
+            stack.append([[], loc, _ITEM])
+        else:
+            raise _NotPlain
+    next_event()  # document end
+    if not isinstance(next_event(), yaml.StreamEndEvent):
+        raise _NotPlain  # a second document
+    doc.data = done
+    return doc
+
+
+_KEY, _ITEM = object(), object()
+
+
+def _place(frame: list[Any], value: Any) -> None:
+    """Put a finished value into the collection being built."""
+    if frame[2] is _ITEM:
+        frame[0].append(value)
+    else:
+        frame[0][frame[2]] = value
+        frame[2] = _KEY
+
+
+def _scalar_value(event: Any, constructor: yaml.constructor.SafeConstructor) -> Any:
+    """A scalar as PyYAML's safe loader makes it (same resolvers, same constructors)."""
+    value, tag = event.value, event.tag
+    if tag is None or tag == "!":
+        tag = _STR
+        if event.implicit[0]:
+            for candidate, pattern in _RESOLVERS.get(value[:1], ()):
+                if pattern.match(value):
+                    tag = candidate
+                    break
+    if tag == _STR:
+        return value
+    if tag not in _PLAIN_TAGS or tag in (_MAP, _SEQ):
+        raise _NotPlain
+    return constructor.construct_object(yaml.ScalarNode(tag, value), deep=True)

@@ -68,3 +68,19 @@ def test_dates_stay_text_when_written_as_months() -> None:
     doc = parse_yaml_text("target_date: 2024-03\nupdated_on: 2024-03-05\n", "f.yaml")
     assert doc.data["target_date"] == "2024-03"
     assert str(doc.data["updated_on"]) == "2024-03-05"
+
+
+def test_the_fast_and_careful_readers_agree_on_values_and_lines() -> None:
+    from tracker.yamlio import _careful_parse
+
+    text = ("# a plan\nid: demo\nperiod: {start: 2024-03, end: 2026}\nok: yes\nitems:\n"
+            "  - id: A-01\n    due: 2024-03-05\n    value: 66.7\n  -\n  - [x, 'y', ~]\n")
+    fast, careful = parse_yaml_text(text, "f.yaml"), _careful_parse(text, "f.yaml")
+    assert (fast.data, fast.lines) == (careful.data, careful.lines)
+
+
+def test_an_impossible_date_is_a_plain_problem() -> None:
+    with pytest.raises(SourceError) as caught:
+        parse_yaml_text("a: 1\nupdated_on: 2024-13-45\n", "f.yaml")
+    assert caught.value.problem.line == 2
+    assert "value cannot be read" in caught.value.problem.message
