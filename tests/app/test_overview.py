@@ -81,9 +81,15 @@ def test_board_report_downloads_need_a_plan(app: AppTest) -> None:
     labels = [b.proto.label for b in app.get("download_button")]
     assert not any("Board report" in label for label in labels)
     app.sidebar.selectbox(key="plan").set_value("demo-plan").run()
-    labels = [b.proto.label for b in app.get("download_button")]
-    assert "Download the Board report (PDF)" in labels
-    assert "Download the Board report (HTML)" in labels
+    assert not any("Board report" in b.proto.label for b in app.get("download_button"))
+    app.button(key="report_prepare").click().run()
+    assert not app.exception
+    buttons = {b.proto.label: b for b in app.get("download_button")}
+    assert "Download the Board report (PDF)" in buttons
+    assert "Download the Board report (HTML)" in buttons
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()  # another quarter: print again
+    assert not any("Board report" in b.proto.label for b in app.get("download_button"))
+    assert app.button(key="report_prepare").proto.label == "Prepare the Board report (PDF and HTML)"
 
 
 def test_signoffs_show_who_has_signed_and_who_is_awaited(

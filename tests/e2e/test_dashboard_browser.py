@@ -86,6 +86,9 @@ def test_board_report_downloads_as_a_pdf(page, dashboard_url: str, tmp_path) -> 
     _choose(page, "Plan", "Sefton Plan 2023-25")
     _choose(page, "As at the end of", "2023-24 Q3")
     page.get_by_text(re.compile(r"as at the end of 2023-24 Q3")).first.wait_for(timeout=TIMEOUT)
+    page.get_by_role("button", name=re.compile("Prepare the Board report")).click()
+    page.get_by_role("button", name=re.compile("Download the Board report \\(PDF\\)")).wait_for(
+        timeout=TIMEOUT)
     with page.expect_download(timeout=TIMEOUT) as download:
         page.get_by_role("button", name=re.compile("Download the Board report \\(PDF\\)")).click()
     path = tmp_path / "board.pdf"
