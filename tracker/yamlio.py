@@ -54,10 +54,28 @@ class LocatedDocument:
         return None
 
 
+class _TooDeep(yaml.MarkedYAMLError):
+    """Nesting past MAX_DEPTH, refused while composing."""
+
+
 class _SafeComposer(yaml.SafeLoader):
     """A safe loader that refuses anchors, so aliases cannot multiply data."""
 
+    depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
+        # PyYAML composes one Python call per level: refuse before the interpreter's own
+        # recursion limit turns a hostile file into a crash instead of a message.
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(None, None, f"is nested more than {MAX_DEPTH} deep",
+                           self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return self._compose_plain_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _compose_plain_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -75,13 +93,19 @@ class _SafeComposer(yaml.SafeLoader):
 def read_yaml(path: Path, shown_as: str | None = None) -> LocatedDocument:
     """Read one YAML file safely; raise SourceError with a plain message if we cannot."""
     name = shown_as or str(path)
-    try:
-        raw = path.read_bytes()
+    try:  # never more than the limit in memory, however big the file is
+        size = path.stat().st_size
+        if size <= MAX_FILE_BYTES:
+            with path.open("rb") as handle:  # read(n) sets n bytes aside: ask for what is there
+                raw = handle.read(size + 1)
+                if len(raw) > size:  # it grew while we looked
+                    raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+            size = max(size, len(raw))
     except OSError as exc:
         raise SourceError(Problem(name, None, f"cannot be read: {exc.strerror or exc}")) from exc
-    if len(raw) > MAX_FILE_BYTES:
+    if size > MAX_FILE_BYTES:
         raise SourceError(
-            Problem(name, None, f"is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            Problem(name, None, f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
         )
     try:
         text = raw.decode("utf-8-sig")
@@ -103,9 +127,16 @@ def parse_yaml_text(text: str, name: str) -> LocatedDocument:
 
 def _careful_parse(text: str, name: str) -> LocatedDocument:
     """The pure-Python reader: composes the node tree, then converts and checks it."""
-    loader = _SafeComposer(text)
+    try:
+        loader = _SafeComposer(text)
+    except yaml.reader.ReaderError as exc:  # a control character, found before parsing starts
+        line = text[: exc.position].count("\n") + 1
+        raise SourceError(Problem(name, line, f"contains a control character (U+{exc.character:04X}) "
+                                              "that YAML does not allow: delete it")) from exc
     try:
         node = loader.get_single_node()
+    except _TooDeep as exc:
+        raise SourceError(Problem(name, exc.problem_mark.line + 1, str(exc.problem))) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

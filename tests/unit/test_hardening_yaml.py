@@ -40,10 +40,6 @@ BILLION_LAUGHS = (
 DEEP_FLOW_LIST = "x: " + "[" * 5_000 + "]" * 5_000 + "\n"
 DEEP_FLOW_MAP = "x: " + "{a: " * 3_000 + "1" + "}" * 3_000 + "\n"
 DEEP_BLOCK = "".join("  " * i + f"k{i}:\n" for i in range(1_500)) + "  " * 1_500 + "end\n"
-YAMLIO_RECURSION = pytest.mark.xfail(
-    strict=True, raises=RecursionError,
-    reason="TEMPORARY, handed to tracker/yamlio.py's owner: PyYAML's composer recurses once per "
-           "level, so nesting deeper than ~1000 raises RecursionError before the MAX_DEPTH check")
 
 
 def _bounded(action: Callable[[], object], seconds: float = 3.0, megabytes: float = 16.0) -> SourceError:
@@ -82,9 +78,9 @@ def test_every_anchor_and_alias_is_refused_with_its_line(text: str, line: int, m
 
 @pytest.mark.parametrize("text", [
     pytest.param("a: 1\nnested:\n  x: " + "[" * 60 + "]" * 60 + "\n", id="just-past-the-limit"),
-    pytest.param(DEEP_FLOW_LIST, id="flow-list", marks=YAMLIO_RECURSION),
-    pytest.param(DEEP_FLOW_MAP, id="flow-map", marks=YAMLIO_RECURSION),
-    pytest.param(DEEP_BLOCK, id="block-map", marks=YAMLIO_RECURSION),
+    pytest.param(DEEP_FLOW_LIST, id="flow-list"),
+    pytest.param(DEEP_FLOW_MAP, id="flow-map"),
+    pytest.param(DEEP_BLOCK, id="block-map"),
 ])
 def test_deep_nesting_is_refused_with_file_and_line_quickly(text: str) -> None:
     start = time.perf_counter()
@@ -96,8 +92,6 @@ def test_deep_nesting_is_refused_with_file_and_line_quickly(text: str) -> None:
     assert "nested more than 50 deep" in problem.message
 
 
-@pytest.mark.xfail(strict=True, reason="TEMPORARY, handed to tracker/yamlio.py's owner: read_yaml "
-                   "reads the whole file into memory (path.read_bytes()) before checking its size")
 def test_a_huge_file_is_refused_without_reading_it_into_memory(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:  # sparse: no disk is used
@@ -119,9 +113,6 @@ def test_text_that_is_not_utf8_names_file_and_line(tmp_path: Path, raw: bytes, l
     assert problem.message == "is not UTF-8 text: save the file as UTF-8 and try again"
 
 
-@pytest.mark.xfail(strict=True, reason="TEMPORARY, handed to tracker/yamlio.py's owner: PyYAML's "
-                   "ReaderError for control characters is raised by the loader's constructor, "
-                   "outside parse_yaml_text's try, so it escapes as yaml.reader.ReaderError")
 @pytest.mark.parametrize("text", ["a: 1\nb: x\x00y\n", "a: 1\nb: bell\x07\n", "a: 1\nb: \x1b[31mred\n"])
 def test_control_characters_are_a_plain_problem_with_file_and_line(text: str) -> None:
     with pytest.raises(SourceError) as caught:
@@ -167,7 +158,7 @@ def test_values_yaml_cannot_construct_are_a_plain_problem(value: str) -> None:
     pytest.param(b"objectives: caf\xe9\n", id="not-utf8"),
     pytest.param(b"# " + b"x" * (MAX_FILE_BYTES + 1), id="too-big"),
     pytest.param(b"objectives: [\n", id="broken"),
-    pytest.param(DEEP_FLOW_LIST.encode(), id="too-deep", marks=YAMLIO_RECURSION),
+    pytest.param(DEEP_FLOW_LIST.encode(), id="too-deep"),
 ])
 def test_a_hostile_area_file_is_one_problem_and_the_other_areas_still_load(
     minimal_project: Project, hostile: bytes
@@ -227,7 +218,7 @@ def test_any_text_gives_values_or_our_own_problem(text: str) -> None:
 @BOUNDED
 @given(raw=st.binary(max_size=200))
 def test_any_bytes_give_values_or_our_own_problem(tmp_path: Path, raw: bytes) -> None:
-    # Control characters are covered by the (for now) xfail test above; bytes that are not
+    # Control characters are covered by the test above; bytes that are not
     # UTF-8 stay as they are, for read_yaml to refuse before YAML sees them.
     with contextlib.suppress(UnicodeDecodeError):
         raw = yaml.reader.Reader.NON_PRINTABLE.sub("", raw.decode("utf-8")).encode("utf-8")
