@@ -200,12 +200,24 @@ def build_report_data(
     )
 
 
+def in_plan_order(rows: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, list[dict[str, Any]]]]]]:
+    """Objectives grouped by group, then area, in the order the plan lists them.
+
+    (Jinja's own groupby sorts the groups alphabetically, which is not the plan's order.)
+    """
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for row in rows:
+        groups.setdefault(row["group"] or "", {}).setdefault(row["area"], []).append(row)
+    return [(group, list(areas.items())) for group, areas in groups.items()]
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True, lstrip_blocks=True,
     )
     env.globals["styles"] = STATUS_STYLES
+    env.filters["in_plan_order"] = in_plan_order
     return env
 
 
