@@ -7,13 +7,15 @@ filtered for every metric of every extract. A file that cannot be read is
 one entry in `extract_files` with its path and what is wrong; the others load.
 
 Each extract is read once into its own in-memory DuckDB (the sandbox), every
-column as text with row numbers as a person sees them. The sandbox then
-switches off file access and locks its configuration before any analyst's
-expression runs in it, so even an expression that got past `tracker.sqlguard`
-could not read a file or touch the database being built. The row-level work
-is set-based SQL (`queries/extracts/`); the results travel to the build's
-connection as Arrow. Python only reads XLSX (DuckDB 2.0 has no Excel reader
-here) and re-encodes Windows-1252 CSVs to UTF-8, whole-file.
+column as text (a Parquet file's number columns also as the numbers they are)
+with row numbers as a person sees them. The sandbox then switches off file
+access and locks its configuration before any analyst's expression runs in
+it, so even an expression that got past `tracker.sqlguard` could not read a
+file or touch the database being built. The row-level work is set-based SQL
+(`queries/extracts/`), one pass over the rows for all the metrics that read
+them alike; the results travel to the build's connection as Arrow. Python only
+reads XLSX (DuckDB 2.0 has no Excel reader here) and re-encodes Windows-1252
+CSVs to UTF-8, whole-file.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ from tracker.sqlguard import CheckedExpression, UnsafeExpression, check_expressi
 # Published numbers carry currency signs, thousands separators and percent signs.
 NUMBER_SQL = ("coalesce(try_cast({c} as double), "
               "try_cast(regexp_replace({c}, '[£$€,%\\s]', '', 'g') as double))")
+# Parquet column types whose values, as text, read back as the same double: read as numbers
+# directly. (Not FLOAT, whose text is its shortest decimal, nor DECIMAL or HUGEINT.)
+EXACT_NUMBER_TYPES = frozenset({"DOUBLE", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT",
+                                "UINTEGER", "USMALLINT", "UTINYINT"})
+# Whitespace of every kind (Python's str.isspace), for trimming organisation codes: DuckDB's
+# trim() alone strips spaces only, and a tab is no organisation.
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 # Extracts worked on at once: each sandbox's queries are small, so files in parallel use the
 # cores better than one file's queries do.
 WORKERS = min(2, os.cpu_count() or 1)
@@ -157,12 +166,16 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown:
 def _read_transcoded(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
     """Excel in the UK saves 'CSV' as Windows-1252 (£ is byte A3): decode it whole, in Python,
     since DuckDB here has no such decoder, and read the UTF-8 copy."""
+    for name, kind in con.execute(  # what a first reading as UTF-8 left
+            "select view_name, 'view' from duckdb_views() where not internal union all "
+            "select table_name, 'table' from duckdb_tables()").fetchall():
+        con.execute(f"drop {kind} {_quote(name)}")
     text = path.read_bytes().decode("cp1252", errors="replace")
     with tempfile.TemporaryDirectory(prefix="tracker-extract-") as folder:
         copy = Path(folder) / "utf8.csv"
         copy.write_text(text, encoding="utf-8")
         del text
-        _read_csv_text(con, copy, metric, shown, blank_lines_of=path)
+        _read_csv_text(con, copy, metric, shown)
 
 
 def _is_utf8(path: Path) -> bool:
@@ -173,13 +186,8 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric, shown: str,
-                   blank_lines_of: Path | None = None) -> None:
+def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric, shown: str) -> None:
     source = metric.source
-    for name, kind in con.execute(
-            "select view_name, 'view' from duckdb_views() where not internal union all "
-            "select table_name, 'table' from duckdb_tables()").fetchall():  # a second reading
-        con.execute(f"drop {kind} {_quote(name)}")
     options = ["all_varchar = true", "header = true", f"skip = {source.header_row - 1}",
                "ignore_errors = true", "store_rejects = true", "rejects_table = 'csv_errors'",
                "rejects_scan = 'csv_scans'"]
@@ -196,23 +204,105 @@ def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric,
                'the line could not be read: ' || string_agg(distinct error_message, '; ') as reason,
                any_value(csv_line) as raw
         from csv_errors group by line""")
-    bad_lines = [r[0] for r in con.execute("select source_row from parse_rejects").fetchall()]
-    blank = _blank_lines(blank_lines_of or target)
-    skipped = sorted(line for line in {*bad_lines, *blank} if line > source.header_row)
-    _number_rows(con, skipped, source.header_row)
+    _number_csv_rows(con, target, source.header_row)
 
 
-def _blank_lines(path: Path) -> list[int]:
-    """Line numbers of empty lines, which DuckDB's reader steps over, so rows keep their numbers.
+def _number_csv_rows(con: duckdb.DuckDBPyConnection, path: Path, header_row: int) -> None:
+    """Number `raw_read`'s rows with the file's line numbers of each record's start.
 
-    Most files have none: a search of the mapped file says so without reading it into memory.
+    DuckDB counts a record that spans lines (a quoted cell holding line breaks) as one line,
+    and steps over empty lines. Most files have neither: then its line numbers, skipping the
+    empty lines and the lines it refused, are the file's. Otherwise the file is scanned with
+    its quoting to find where each record starts. (The UTF-8 copy of a Windows-1252 file
+    has the same lines.)
     """
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        empty_line = b"\n\r\n" if b"\r\n" in data[:65536] else b"\n\n"  # Windows or Unix lines
-        if data.find(empty_line) < 0:
-            return []
-        lines = data[:].split(b"\n")
+    bad = [r[0] for r in con.execute("select source_row from parse_rejects").fetchall()]
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        # Searches of the mapped file, without reading it into memory, settle most files.
+        quoted = mapped.find(b'"') >= 0 or mapped.find(b"'") >= 0
+        empty_line = b"\n\r\n" if mapped.find(b"\r\n", 0, 65536) >= 0 else b"\n\n"  # Windows or Unix
+        has_blank = mapped.find(empty_line) >= 0
+    if not quoted and not has_blank:
+        _number_rows(con, sorted(line for line in bad if line > header_row), header_row)
+        return
+    data = path.read_bytes()
+    blank = _blank_lines(data) if has_blank else []
+    rows = con.execute("select count(*) from raw_read").fetchall()[0][0]
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if quoted and header_row + rows + sum(line > header_row for line in {*bad, *blank}) != lines:
+        # The sniffer's quoting is kept only when the file had refused lines; else try the usual.
+        scans = con.execute("select quote, escape from csv_scans limit 1").fetchall()
+        dialects = [(_quote_byte(q), _quote_byte(e)) for q, e in scans] or [(b'"', None), (b"'", None)]
+        for quote, escape in dialects:
+            numbered = _lines_of_records(_record_starts(data, quote, escape), bad, header_row, rows)
+            if numbered is not None:
+                del data
+                lines_counted, header_line, skipped = numbered
+                if bad:
+                    _renumber_refused(con, bad, lines_counted)
+                _number_rows(con, skipped, header_line)
+                return
+    del data
+    _number_rows(con, sorted(line for line in {*bad, *blank} if line > header_row), header_row)
+
+
+def _renumber_refused(con: duckdb.DuckDBPyConnection, bad: list[int], lines_counted: list[int]) -> None:
+    """The refused lines' numbers, from DuckDB's count of lines to the file's."""
+    con.execute("create table line_numbers (counted integer, line integer)")
+    con.executemany("insert into line_numbers values (?, ?)",
+                    [(n, lines_counted[n - 1]) for n in bad if 0 < n <= len(lines_counted)])
+    con.execute("update parse_rejects as p set source_row = l.line from line_numbers as l "
+                "where p.source_row = l.counted")
+
+
+def _blank_lines(data: bytes) -> list[int]:
+    """Line numbers of empty lines (inside quoted cells too: `_record_starts` tells them apart)."""
+    lines = data.split(b"\n")
     return [i + 1 for i, line in enumerate(lines[:-1]) if not line.strip(b"\r")]
+
+
+def _quote_byte(text: str | None) -> bytes | None:
+    """The quote or escape character DuckDB's sniffer settled on, as a byte (None if none)."""
+    return text.encode() if text and text != "(empty)" and len(text.encode()) == 1 else None
+
+
+def _record_starts(data: bytes, quote: bytes | None, escape: bytes | None) -> list[tuple[int, bool]]:
+    """Each line DuckDB counts (one that does not start inside a quoted cell): its line
+    number in the file and whether it is empty. A cell's quotes come in pairs (a doubled
+    quote is two), so an odd number of them on a line opens or closes a cell."""
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    starts = []
+    inside = False
+    for number, line in enumerate(lines, start=1):
+        if not inside:
+            starts.append((number, not line.strip(b"\r")))
+        if quote is not None and quote in line:
+            if escape is not None and escape != quote:
+                line = line.replace(escape + escape, b"").replace(escape + quote, b"")
+            if line.count(quote) % 2:
+                inside = not inside
+    return starts
+
+
+def _lines_of_records(starts: list[tuple[int, bool]], bad: list[int], header_row: int,
+                      rows: int) -> tuple[list[int], int, list[int]] | None:
+    """From DuckDB's line numbers to the file's: each counted line's file line, the header's
+    line, and the lines after it that start no row. None if the scan does not agree with
+    DuckDB's count of rows (quoting it read some other way): then its own numbers stand."""
+    if header_row > len(starts):
+        return None
+    refused = set(bad)
+    data_lines = [line for n, (line, empty) in enumerate(starts, start=1)
+                  if n > header_row and not empty and n not in refused]
+    if len(data_lines) != rows:
+        return None
+    header_line = starts[header_row - 1][0]
+    last = max(line for line, _ in starts)
+    rows_at = set(data_lines)
+    skipped = [line for line in range(header_line + 1, last + 1) if line not in rows_at]
+    return [line for line, _ in starts], header_line, skipped
 
 
 def _number_rows(con: duckdb.DuckDBPyConnection, skipped: list[int], header_row: int) -> None:
@@ -228,8 +318,8 @@ def _number_rows(con: duckdb.DuckDBPyConnection, skipped: list[int], header_row:
                     "from raw_read")
         return
     con.execute("create table skips (threshold bigint, passed bigint)")
-    con.executemany("insert into skips values (?, ?)",
-                    [(line - j - header_row, j) for j, line in enumerate(skipped, start=1)])
+    passed = {line - j - header_row: j for j, line in enumerate(skipped, start=1)}  # a run of
+    con.executemany("insert into skips values (?, ?)", list(passed.items()))  # lines: its last
     con.execute(f"""
         create table raw as
         with numbered as (select rowid as k, * from raw_read)
@@ -304,7 +394,15 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str) -> Non
     columns = [r[0] for r in con.execute("describe raw_read").fetchall()]
     casts = ", ".join(f"{_quote(c)}::varchar as {_quote(c)}" for c in columns)
     con.execute(f"create view raw as select (rowid + 1)::integer as source_row, {casts} from raw_read")
+    con.execute("create view raw_native as select (rowid + 1)::integer as source_row, * from raw_read")
     con.execute("create table parse_rejects (source_row integer, reason varchar, raw varchar)")
+
+
+def _native_numbers(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The columns of `raw_native` (a Parquet file's own types) that are numbers whose text
+    reads back as the same double: these are read as numbers directly."""
+    return frozenset(name for name, kind, *_ in con.execute("describe raw_native").fetchall()
+                     if kind in EXACT_NUMBER_TYPES)
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -340,6 +438,15 @@ def _resolve(column: str, columns: list[str], role: str) -> str:
                        f"(columns: {', '.join(columns)})")
 
 
+def _org_sql(column: str) -> str:
+    """The organisation code without surrounding whitespace of any kind; null if none is left.
+    Trimming every kind of whitespace is slow, so codes that begin and end with a printable
+    ASCII character (nearly all) are taken as they are."""
+    c = _quote(column)
+    return (f"nullif(case when ord({c}) between 33 and 126 and ord(right({c}, 1)) between 33 and 126 "
+            f"then {c} else trim({c}, {_literal(WHITESPACE)}) end, '')")
+
+
 def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, columns: list[str]) -> MetricSql:
     """Check the metric's expressions against the extract's columns and assemble its SQL."""
     source = metric.source
@@ -359,8 +466,7 @@ def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, colu
         else:
             benchmark[role] = "null" if given is None else repr(float(given))
     ratio = "numerator" in checked
-    org = (f"nullif(trim({_quote(_resolve(source.org, columns, 'org'))}), '')" if source.org
-           else _literal(source.default_org))
+    org = _org_sql(_resolve(source.org, columns, "org")) if source.org else _literal(source.default_org)
     return MetricSql(
         metric=metric, number=number,
         value=(f"({checked['numerator'].sql}) / nullif(({checked['denominator'].sql}), 0)" if ratio
@@ -375,24 +481,41 @@ def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, colu
     )
 
 
-def _metric_rows_sql(sql: MetricSql, columns: list[str], benchmarks: bool) -> str:
-    """The SELECT holding one metric's expressions: its kept rows, valued and judged.
+def _reading(sql: MetricSql) -> tuple[object, ...]:
+    """What a metric computes from a row, all but its filter: metrics alike in this share one
+    pass over the extract."""
+    return (sql.value, sql.numerator, sql.denominator, sql.period, sql.org, sql.metric.frequency,
+            tuple(sorted(sql.benchmark.items())), sql.numeric, sql.checked)
+
+
+def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str],
+                benchmarks: bool) -> str:
+    """The SELECT holding the expressions of metrics read alike (`_reading`): their kept
+    rows, valued and judged, each row once per metric whose filter keeps it.
 
     Inside `extract_rows` each column has the extract's own name (as a number where the
-    metric reads it as one), so expressions read naturally; the raw text of the numbers
-    rides alongside under internal names, for the messages. Only numbers, dates and the
-    organisation come out (copying text is what costs most here), and the benchmark
-    columns only when a metric of the extract has a benchmark.
+    metrics read it as one), so expressions read naturally; the raw text of the numbers
+    rides alongside under internal names, for the messages. Columns already numbers in the
+    file (`native`: Parquet's) are read as numbers without going through text. Only
+    numbers, dates and the organisation come out (copying text is what costs most here),
+    and the benchmark columns only when a metric of the extract has a benchmark.
     """
-    typed = ", ".join(
-        f"{NUMBER_SQL.format(c=_quote(c))} as {_quote(c)}" if c in sql.numeric else _quote(c)
-        for c in columns
-    )
-    raw_copies = "".join(f", {_quote(c)} as __raw_{i}" for i, c in enumerate(columns) if c in sql.checked)
+    sql = plans[0]
+    source = "raw_native" if native else "raw"
+
+    def typed(c: str) -> str:
+        if c not in sql.numeric:
+            return f"{_quote(c)}::varchar as {_quote(c)}" if native else _quote(c)
+        if c in native:
+            return f"{_quote(c)}::double as {_quote(c)}"
+        return f"{NUMBER_SQL.format(c=_quote(c) + '::varchar' if native else _quote(c))} as {_quote(c)}"
+
+    checked = [(i, c) for i, c in enumerate(columns) if c in sql.checked and c not in native]
+    raw_copies = "".join(f", {_quote(c)}::varchar as __raw_{i}" for i, c in checked)
     not_numbers = " ".join(
         f"when {_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null "
         f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')}"
-        for i, c in enumerate(columns) if c in sql.checked
+        for i, c in checked
     )
     ratio = sql.numerator is not None
     numerator = f"({sql.numerator})::double" if ratio else "null::double"
@@ -400,22 +523,32 @@ def _metric_rows_sql(sql: MetricSql, columns: list[str], benchmarks: bool) -> st
     given = ("".join(f"{sql.benchmark[r]}::double as benchmark_{r}, " for r in ("value", "lower", "upper"))
              if benchmarks else "")
     carried = "benchmark_value, benchmark_lower, benchmark_upper, " if benchmarks else ""
+    kept = [f"coalesce(({p.filter}), false)" for p in plans]
+    if len(plans) == 1:
+        number = f"{sql.number} as __metric_no"
+    else:  # each metric whose filter keeps the row
+        number = ("unnest(list_filter(list_value("
+                  + ", ".join(f"case when {k} then {p.number} end" for k, p in zip(kept, plans, strict=True))
+                  + "), lambda n: n is not null)) as __metric_no")
     return f"""
-        select {sql.number} as metric_no, source_row, __org as org, periods.period, value,
+        select __metric_no as metric_no, source_row, __org as org, periods.period, value,
             numerator, denominator, {carried}
             row_problem(periods.period, __period_text, __org, number_problem,
                         {'true' if ratio else 'false'}, denominator, value) as problem
         from (
-            select source_row, __period_text, __org,
+            select __metric_no, source_row, __period_text, __org,
                 ({sql.value})::double as value, {numerator} as numerator,
                 {denominator} as denominator, {given}
                 case {not_numbers or 'when false then null'} end as number_problem
             from (
-                select source_row, {_quote(sql.period)}::varchar as __period_text, {sql.org} as __org,
-                       {typed}{raw_copies}
-                from raw
+                select *, {number}
+                from (
+                    select source_row, {_quote(sql.period)}::varchar as __period_text, {sql.org} as __org,
+                           {", ".join(typed(c) for c in columns)}{raw_copies}
+                    from {source}
+                ) as extract_rows
+                where {" or ".join(kept)}
             ) as extract_rows
-            where coalesce(({sql.filter}), false)
         ) as computed
         left join period_lookup as periods
             on periods.period_column = {_literal(sql.period)}
@@ -423,33 +556,37 @@ def _metric_rows_sql(sql: MetricSql, columns: list[str], benchmarks: bool) -> st
             and periods.period_text = computed.__period_text"""
 
 
-def _judge(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list[str]) -> None:
+def _judge(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list[str],
+           native: frozenset[str]) -> None:
     """Every metric's kept rows, valued and judged, in one table `judged` (one statement)."""
     benchmarks = any(sql.metric.benchmark for sql in plans)
-    branches = " union all ".join(_metric_rows_sql(sql, columns, benchmarks) for sql in plans)
+    alike: dict[tuple[object, ...], list[MetricSql]] = defaultdict(list)
+    for sql in plans:
+        alike[_reading(sql)].append(sql)
+    branches = " union all ".join(_branch_sql(group, columns, native, benchmarks) for group in alike.values())
     con.execute(f"create or replace table judged as {branches}")
 
 
 def _runnable(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list[str],
-              results: dict[str, dict[str, Any]], shown: str) -> list[MetricSql]:
+              native: frozenset[str], results: dict[str, dict[str, Any]], shown: str) -> list[MetricSql]:
     """Judge all metrics at once; if that fails, find the metrics whose SQL fails on this
     extract (reported as failed) and judge the others."""
     try:
-        _judge(con, plans, columns)
+        _judge(con, plans, columns, native)
         return plans
     except duckdb.Error:
         pass
     good = []
     for sql in plans:
         try:
-            _judge(con, [sql], columns)
+            _judge(con, [sql], columns, native)
             good.append(sql)
         except duckdb.Error as exc:
             results[sql.metric.id] = _file_row(
                 shown, sql.metric.id, "failed",
                 message=f"metric {sql.metric.id}: the expression failed on this extract: {_first_line(exc)}")
     if good:
-        _judge(con, good, columns)
+        _judge(con, good, columns, native)
     return good
 
 
@@ -462,7 +599,8 @@ def _lookup_periods(con: duckdb.DuckDBPyConnection, project: Project, plans: lis
 
 
 def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[tuple[int, Metric]],
-               columns: list[str], shown: str) -> tuple[list[MetricSql], dict[str, dict[str, Any]]]:
+               columns: list[str], shown: str, native: frozenset[str] = frozenset(),
+               ) -> tuple[list[MetricSql], dict[str, dict[str, Any]]]:
     """Check and judge every metric of one extract, set-based, into `judged` and `repeats`.
 
     Returns the metrics that ran, and an `extract_files` row for each that did not.
@@ -478,7 +616,7 @@ def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[t
             results[metric.id] = _file_row(shown, metric.id, "failed", message=f"metric {metric.id}: {exc}")
     if plans:
         _lookup_periods(con, project, plans)
-        plans = _runnable(con, plans, columns, results, shown)
+        plans = _runnable(con, plans, columns, native, results, shown)
     if plans:
         con.execute(query_text(project, "extracts/repeats"))
     return plans, results
@@ -620,7 +758,8 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
             return FileResult([_file_row(shown, m.id, "unreadable", message=message) for _, m in group])
         lock_sandbox(sandbox, project)
         columns = _columns(sandbox)
-        plans, results = judge_file(sandbox, project, group, columns, shown)
+        native = _native_numbers(sandbox) if path.suffix.lower() == ".parquet" else frozenset()
+        plans, results = judge_file(sandbox, project, group, columns, shown, native)
         if not plans:
             return FileResult([results[m.id] for _, m in group])
         results.update(_counts(sandbox, plans, shown, rows_read))

@@ -105,6 +105,20 @@ def test_bad_rows_are_rejected_with_row_numbers_and_good_rows_load(tmp_path: Pat
     _assert_reconciled(con)
 
 
+def test_rows_keep_the_line_their_record_starts_on_after_multi_line_cells(tmp_path: Path) -> None:
+    text = ('period,org,value\r\n2023-04,A,"x\r\n\r\ny"\r\n\r\n2023-05,A,2,9\r\n2023-06,"A\r\n",3\r\n'
+            '\r\n\r\n2023-07,A,4\r\n')
+    metric = _metric("m", "{file: extracts/x.csv, period: period, org: org, value: value}")
+    con, report = _load(_project(tmp_path, {"x.csv": text}, metric))
+    assert report.lines() == ["data/extracts/x.csv (m): read 4 = loaded 2 + rejected 2"]
+    assert _rows(con, "select source_row, org, value from metric_values order by 1") == [
+        (7, "A", 3.0), (11, "A", 4.0)]  # the organisation's line break is whitespace around it
+    assert _rows(con, "select source_row, reason from extract_rejects order by 1") == [
+        (2, "'x\r\n\r\ny' in column value is not a number"),
+        (6, "the line could not be read: Expected Number of Columns: 3 Found: 4")]
+    _assert_reconciled(con)
+
+
 def test_filtered_rows_are_counted_apart(tmp_path: Path) -> None:
     metrics = RATIO.format(file="bad_rows.csv").replace("denominator: total",
                                                         "denominator: total\n      filter: \"org = 'B'\"")
@@ -258,6 +272,33 @@ def test_xlsx_named_sheet_with_title_rows_and_parquet(tmp_path: Path) -> None:
     assert _rows(con, "select metric_id, source_row, reason from extract_rejects order by all") == [
         ("from-excel", 5, "'n/a' in column Value is not a number"),
         ("from-parquet", 2, "no value: the value is empty")]
+    _assert_reconciled(con)
+
+
+def test_parquet_numbers_of_every_type_read_as_their_text_does(tmp_path: Path) -> None:
+    """Whole numbers and doubles are read as numbers directly; a FLOAT or DECIMAL as its text
+    (0.1, not the float's 0.10000000149), and text in a number column is still rejected."""
+    metrics = "".join(
+        _metric(f"m-{column}", f"{{file: extracts/types.parquet, period: period, org: org, value: {column}}}")
+        for column in ("d", "f", "i", "dec", "t"))
+    project = _project(tmp_path, {}, metrics + _metric(
+        "share", "{file: extracts/types.parquet, period: period, org: org, numerator: '100 * i', "
+                 "denominator: d, filter: 'i > 1 and org <> ''B'''}"))
+    duckdb.connect().execute(
+        "copy (select * from (values "
+        "('2023-04', 'A', 0.1::double, 0.1::float, 3::bigint, 0.1::decimal(9, 3), '£1,200'), "
+        "('2023-05', 'A', 1e300::double, 2.5::float, 1::bigint, 12.345::decimal(9, 3), 'n/a'), "
+        "('2023-06', 'B', 2::double, null::float, 9007199254740993::bigint, null, ' 7 ')"
+        ") t(period, org, d, f, i, dec, t)) "
+        f"to '{project.data_dir / 'extracts' / 'types.parquet'}' (format parquet)")
+    con, _ = _load(project)
+    assert _rows(con, "select metric_id, source_row, value from metric_values order by all") == [
+        ("m-d", 1, 0.1), ("m-d", 2, 1e300), ("m-d", 3, 2.0), ("m-dec", 1, 0.1), ("m-dec", 2, 12.345),
+        ("m-f", 1, 0.1), ("m-f", 2, 2.5), ("m-i", 1, 3.0), ("m-i", 2, 1.0), ("m-i", 3, 9007199254740992.0),
+        ("m-t", 1, 1200.0), ("m-t", 3, 7.0), ("share", 1, 3000.0)]
+    assert _rows(con, "select metric_id, source_row, reason from extract_rejects order by all") == [
+        ("m-dec", 3, "no value: the value is empty"), ("m-f", 3, "no value: the value is empty"),
+        ("m-t", 2, "'n/a' in column t is not a number")]
     _assert_reconciled(con)
 
 

@@ -167,9 +167,6 @@ def test_a_real_build_keeps_the_same_account_in_the_database_file(
     assert loaded.isdisjoint(rejected) and loaded | rejected == set(numbers)
 
 
-@pytest.mark.xfail(strict=True, reason="TEMPORARY, handed to tracker/extracts.py's owner: the org "
-                   "column is cleaned with DuckDB's trim(), which strips spaces only, so a tab-only "
-                   "organisation code is loaded as '\\t' instead of rejected as 'no organisation code'")
 def test_an_organisation_of_only_tabs_is_no_organisation(tmp_path: Path) -> None:
     con, _ = _load(_project(tmp_path, {"x.csv": "period,org,value\n2023-04,A,1\n2023-05,\t,2\n"},
                                  CSV_METRIC))
@@ -177,9 +174,6 @@ def test_an_organisation_of_only_tabs_is_no_organisation(tmp_path: Path) -> None
         (3, "no organisation code")]
 
 
-@pytest.mark.xfail(strict=True, reason="TEMPORARY, handed to tracker/extracts.py's owner: "
-                   "_blank_lines() searches the raw bytes for empty lines, so an empty line inside a "
-                   "quoted cell is taken for a skipped blank line and every later row's number shifts")
 def test_an_empty_line_inside_a_quoted_cell_does_not_shift_row_numbers(tmp_path: Path) -> None:
     text = 'period,org,value\n2023-04,A,"x\n\ny"\n2023-05,A,2\n'
     con, _ = _load(_project(tmp_path, {"x.csv": text}, CSV_METRIC))
