@@ -3,17 +3,23 @@
 The build writes a new file beside the database and swaps it in with
 `os.replace`, so a dashboard reading the old file never sees a half-built
 one. Builds take a lock so that two at once queue rather than interleave;
-if the lock cannot be had, the later build waits (last writer wins).
+if the lock cannot be had, the later build waits (last writer wins). From the
+command line the plans are read in a child process while the extracts load.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
+import pickle
+import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -116,17 +122,88 @@ def ensure_built(project: Project) -> BuildResult | None:
 def _build_locked(project: Project) -> BuildResult:
     db_path = project.db_path
     signature = source_signature(project)
-    catalogue, metrics = load_sources(project)
-    if not project.example_data:
-        metrics = [m for m in metrics if not m.metric.example]
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    with _plans_beside(project) as plans:
+        metrics, _ = load_metrics(project)  # their problems come with the plans'
+        if not project.example_data:
+            metrics = [m for m in metrics if not m.metric.example]
+        tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            counts, report, problems = _write_database(tmp, project, plans, metrics, signature)
+            _swap_in(tmp, db_path)
+        finally:
+            for leftover in (tmp, Path(str(tmp) + ".wal")):
+                leftover.unlink(missing_ok=True)
+    return BuildResult(db_path=db_path, problems=problems, counts=counts, extracts=report)
+
+
+@dataclass
+class PlanTables:
+    """The plans' rows for the database, each table as Arrow (None when it has no rows), with
+    the problems of every plan and metric file and the rows counted for the build's report."""
+
+    tables: dict[str, pa.Table | None]
+    problems: list[Problem]
+    counts: dict[str, int]
+
+
+def plan_tables(project: Project) -> PlanTables:
+    """Read every plan and metric definition and make the plans' tables."""
+    catalogue, _ = load_sources(project)
+    tables = _tables(catalogue, project.example_data)
+    return PlanTables(
+        tables={name: pa.Table.from_pylist(rows) if rows else None for name, rows in tables.items()},
+        problems=catalogue.problems, counts={name: len(rows) for name, rows in tables.items()})
+
+
+@contextmanager
+def _plans_beside(project: Project) -> Iterator[Callable[[], PlanTables]]:
+    """The plans' tables, made while the extracts load: reading YAML is Python work on one
+    core, loading extracts DuckDB's on the others, and in one process the two would take
+    turns with Python's lock. So a forked child reads the plans and sends back the tables.
+
+    Forking is safe only from a process running one thread (the command line; not the
+    dashboard's server) and only where processes fork (not Windows): elsewhere the plans
+    are read here, first, as before.
+    """
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        made = plan_tables(project)
+        yield lambda: made
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_send_plan_tables, args=(project, sender), daemon=True)
+    child.start()
+    sender.close()
     try:
-        counts, report = _write_database(tmp, project, catalogue, metrics, signature)
-        _swap_in(tmp, db_path)
+        yield lambda: _received(receiver)
     finally:
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
-            leftover.unlink(missing_ok=True)
-    return BuildResult(db_path=db_path, problems=catalogue.problems, counts=counts, extracts=report)
+        receiver.close()
+        if child.is_alive():  # the build failed before it needed the plans
+            child.kill()
+        child.join()
+
+
+def _send_plan_tables(project: Project, sender: Connection) -> None:
+    """In the child: the plans' tables, or what went wrong, to the parent."""
+    try:
+        made: PlanTables | BaseException = plan_tables(project)
+    except BaseException as exc:  # noqa: BLE001 - the parent raises it
+        made = exc
+    try:
+        sender.send(made)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:  # one that cannot be pickled
+        sender.send(RuntimeError(f"reading the plans failed: {made or exc}"))
+    sender.close()
+
+
+def _received(receiver: Connection) -> PlanTables:
+    try:
+        made = receiver.recv()
+    except EOFError:
+        raise RuntimeError("reading the plans stopped without an answer (out of memory?)") from None
+    if isinstance(made, BaseException):
+        raise made
+    return made
 
 
 def load_sources(project: Project) -> tuple[Catalogue, list[PlacedMetric]]:
@@ -163,35 +240,37 @@ def _swap_in(tmp: Path, db_path: Path) -> None:
 
 
 def _write_database(
-    path: Path, project: Project, catalogue: Catalogue, metrics: list[PlacedMetric],
+    path: Path, project: Project, plans: Callable[[], PlanTables], metrics: list[PlacedMetric],
     signature: str,
-) -> tuple[dict[str, int], ExtractReport]:
-    tables = _tables(catalogue, project.example_data)
+) -> tuple[dict[str, int], ExtractReport, list[Problem]]:
+    """Fill a new database file: the extracts first, then the plans' tables (`plans` gives
+    them, made meanwhile), the build's own record last."""
     con = duckdb.connect(str(path))
     try:
         con.execute(query_text(project, "build/create_tables"))
         con.execute(query_text(project, "build/create_metric_tables"))
-        for name, rows in tables.items():
-            _insert(con, name, rows)
         report = load_extracts(con, project, metrics)
+        made = plans()
+        for name, rows in made.tables.items():
+            _insert(con, name, rows)
         con.execute(
             "insert into build_info values (current_timestamp, $examples, $signature, $problems)",
             {"examples": project.example_data, "signature": signature,
-             "problems": len(catalogue.problems)},
+             "problems": len(made.problems)},
         )
         con.execute("checkpoint")
-        counts = {name: len(rows) for name, rows in tables.items()}
+        counts = dict(made.counts)
         counts["metrics"] = len(metrics)
         counts["metric_values"] = con.execute("select count(*) from metric_values").fetchall()[0][0]
     finally:
         con.close()
-    return counts, report
+    return counts, report, made.problems
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table | None) -> None:
+    if rows is None:
         return
-    con.register("incoming", pa.Table.from_pylist(rows))
+    con.register("incoming", rows)
     try:
         con.execute(f"insert into {table} by name select * from incoming")  # noqa: S608 - table names are ours
     finally:

@@ -16,21 +16,15 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from tracker.build import build, ensure_built, load_sources
-from tracker.csvsafe import inert, inert_frame
 from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_update
 from tracker.metrics import metric_files
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
-from tracker.report import build_report_data, freeze_report, render_html, render_pdf
-from tracker.schema import write_schemas
-from tracker.scorecard import metric_views
-from tracker.snapshots import SnapshotExists
-from tracker.status import objective_status
-from tracker.workflow import changes, reminders, stale_metrics
+
+# pandas, the report and the status code are imported by the commands that use them, so
+# that `build` and `validate` start without them.
 
 Command = Callable[[argparse.Namespace, Project], int]
 
@@ -148,6 +142,9 @@ def _quarter(text: str) -> FinancialQuarter:
 
 def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     """List, by lead, the objectives still waiting for an update for the quarter."""
+    from tracker.csvsafe import inert_frame
+    from tracker.workflow import reminders, stale_metrics
+
     rows = reminders(project, args.quarter, args.plan)
     if args.format == "csv":
         inert_frame(rows).to_csv(sys.stdout, index=False)
@@ -175,6 +172,9 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_changes(args: argparse.Namespace, project: Project) -> int:
     """List the updates for the quarter and how each status moved since the quarter before."""
+    from tracker.csvsafe import inert_frame
+    from tracker.workflow import changes
+
     rows = changes(project, args.quarter, args.plan)
     if args.format == "csv":
         inert_frame(rows).to_csv(sys.stdout, index=False)
@@ -196,6 +196,9 @@ STATUS_FIELDS = ["id", "plan", "group", "area", "target_date", "reported_rag", "
 
 def cmd_status(args: argparse.Namespace, project: Project) -> int:
     """Print one record per objective: reported and derived status, reasons, movement."""
+    from tracker.csvsafe import inert
+    from tracker.status import objective_status
+
     frame = objective_status(project, args.quarter, args.plan)[STATUS_FIELDS]
     records = [
         {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
@@ -224,6 +227,9 @@ def _status_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_report(args: argparse.Namespace, project: Project) -> int:
     """Write the quarterly Board report as PDF or HTML."""
+    from tracker.report import build_report_data, freeze_report, render_html, render_pdf
+    from tracker.snapshots import SnapshotExists
+
     data = build_report_data(project, args.plan, args.quarter, args.meeting_date)
     html = render_html(data)
     out = args.out or Path(f"{args.plan}-{str(args.quarter).replace(' ', '-')}.{args.format}")
@@ -260,6 +266,10 @@ def _board_report_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_spc(args: argparse.Namespace, project: Project) -> int:
     """Print one metric's SPC table and icons as JSON."""
+    import pandas as pd
+
+    from tracker.scorecard import metric_views
+
     ensure_built(project)
     as_at = args.quarter.end_date if args.quarter else dt.date.max
     [view] = metric_views(project, as_at, [args.metric], args.org) or [None]
@@ -300,6 +310,8 @@ def _report_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_schema(args: argparse.Namespace, project: Project) -> int:
     """Rewrite the editors' JSON Schemas from the models."""
+    from tracker.schema import write_schemas
+
     for path in write_schemas(project.root):
         print(f"wrote {display_path(path, project.root)}")
     return 0
