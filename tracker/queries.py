@@ -8,12 +8,14 @@ build writes the next version beside it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from tracker.project import Project
+
+if TYPE_CHECKING:  # DuckDB makes the frames itself; `build` need not import pandas
+    import pandas as pd
 
 
 class QueryNotFound(LookupError):
