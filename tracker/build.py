@@ -14,7 +14,6 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from filelock import FileLock
 
 from tracker.catalogue import Catalogue, LoadedPlan, PlacedObjective, load_catalogue
 from tracker.extracts import ExtractReport, load_extracts
+from tracker.forking import may_fork
 from tracker.metrics import PlacedMetric, load_metrics
 from tracker.models import Update
 from tracker.problems import Problem
@@ -165,7 +165,7 @@ def _plans_beside(project: Project) -> Iterator[Callable[[], PlanTables]]:
     dashboard's server) and only where processes fork (not Windows): elsewhere the plans
     are read here, first, as before.
     """
-    if not hasattr(os, "fork") or threading.active_count() > 1:
+    if not may_fork():
         made = plan_tables(project)
         yield lambda: made
         return

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from tracker.forking import may_fork
 
 
 def html_to_pdf(html: str, base_url: Path) -> bytes:
@@ -33,14 +34,12 @@ def html_to_pdf(html: str, base_url: Path) -> bytes:
 
 
 def can_fork_safely() -> bool:
-    """True on a machine with more than one core, in a process with no other Python threads.
+    """True where we may fork (see tracker.forking) and a second core is there to use.
 
-    Idle library threads (OpenBLAS, jemalloc) are fork-aware; the danger is
-    another Python thread inside Pango or fontconfig at the moment of the fork.
     Callers still opt in: only the command line, which reads the database and
     closes it before printing, asks for two processes.
     """
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+    return may_fork() and (os.cpu_count() or 1) >= 2
 
 
 def print_in_halves(
