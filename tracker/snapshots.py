@@ -18,6 +18,7 @@ from typing import Any
 from tracker.editing import write_atomically
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
+from tracker.rag import STATUS_STYLES
 
 SNAPSHOT_VERSION = 1
 
@@ -113,9 +114,8 @@ def revisions(snapshot: dict[str, Any], objectives: list[dict[str, Any]],
 
 
 def _status(rag: str, example: bool) -> str:
-    words = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Complete",
-             "not_reported": "Not reported"}
-    return words.get(rag, rag) + (" (example)" if example else "")
+    style = STATUS_STYLES.get(rag)
+    return (style.word if style else rag) + (" (example)" if example else "")
 
 
 def _number(value: float, unit: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from tracker.csvsafe import safe_csv as csv_text
+from tracker.csvsafe import safe_csv  # one rule for every CSV we write: see tracker.csvsafe
 from tracker.rag import status_label
 
 EXAMPLE_BANNER = (
@@ -62,11 +62,6 @@ def csv_download(label: str, table: pd.DataFrame, file_name: str) -> None:
     """A CSV of what a table shows, safe to open in Excel (no formulas run from cells)."""
     st.download_button(label, safe_csv(table).encode("utf-8-sig"), file_name=file_name,
                        mime="text/csv", key=f"download_{file_name}", on_click="ignore")
-
-
-def safe_csv(table: pd.DataFrame) -> str:
-    """Cells starting with = + - @ (or tab/CR) are prefixed with ' so Excel shows, not runs, them."""
-    return csv_text(table)
 
 
 def show_table(frame: pd.DataFrame, file_name: str, label: str = "Download (CSV)") -> None:
