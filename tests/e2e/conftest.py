@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,31 +55,37 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+@contextmanager
+def streamlit_serving(root: Path, logs: Path) -> Iterator[str]:
+    """A real `streamlit run dashboard.py` over the project at `root`, on a free loopback port."""
+    port = _free_port()
+    with (logs / "streamlit.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "TRACKER_ROOT": str(root)},
+        )
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 @pytest.fixture(scope="module")
 def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `streamlit run dashboard.py` on a free loopback port, over a copy of the shipped data."""
+    """The dashboard over a copy of the shipped data."""
     from tests.conftest import copy_project
 
     root = copy_project(REPO, tmp_path_factory.mktemp("e2e") / "project")
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("logs") / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "TRACKER_ROOT": str(root)},
-    )
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with streamlit_serving(root, tmp_path_factory.mktemp("logs")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,15 +9,12 @@ the page, and show the text literally.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
 from tests import hostile
-from tests.e2e.conftest import REPO, _free_port, _wait_healthy, screenshot
+from tests.e2e.conftest import REPO, screenshot, streamlit_serving
 from tests.e2e.test_dashboard_browser import TIMEOUT, _choose, _no_exception, _settle
 
 pytestmark = pytest.mark.browser
@@ -32,25 +29,8 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     project = load_project(copy_project(REPO, tmp_path_factory.mktemp("hostile") / "project"))
     hostile.make_hostile(project, "sefton-plan-2023-25", "age-well-dementia", "AW-DEM-01", "2023-24 Q4")
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("logs") / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "TRACKER_ROOT": str(project.root)},
-    )
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with streamlit_serving(project.root, tmp_path_factory.mktemp("logs")) as url:
+        yield url
 
 
 def _inert(page, dialogs: list[str]) -> None:

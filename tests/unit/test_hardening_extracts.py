@@ -24,12 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import db_rows
-from tests.unit.test_extracts import _metric, _project
+from tests.unit.test_extracts import _load, _metric, _project
 from tracker.build import build
-from tracker.extracts import ExtractReport, load_extracts, lock_sandbox, open_sandbox
+from tracker.extracts import ExtractReport, lock_sandbox, open_sandbox
 from tracker.metrics import extract_path, load_metrics
-from tracker.project import Project, load_project
-from tracker.queries import query_text
+from tracker.project import load_project
 from tracker.sqlguard import UnsafeExpression, check_expression
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,14 +77,6 @@ def _check_accounted_for(con: duckdb.DuckDBPyConnection, report: ExtractReport,
             assert value == pytest.approx(expected)
         assert math.isfinite(value) or value_text.strip().lower().endswith("inf")
     assert con.execute((REPO / "queries/extracts/check_reconciled.sql").read_text()).fetchall() == []
-
-
-def _load(project: Project) -> tuple[duckdb.DuckDBPyConnection, ExtractReport]:
-    placed, problems = load_metrics(project)
-    assert problems == []
-    con = duckdb.connect()
-    con.execute(query_text(project, "build/create_metric_tables"))
-    return con, load_extracts(con, project, placed)
 
 
 def _csv(rows: list[tuple[str, str, str]]) -> tuple[str, list[int]]:
