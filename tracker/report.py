@@ -10,6 +10,7 @@ printed by WeasyPrint, which installs from pip alone.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,12 @@ def in_plan_order(rows: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str,
     return [(group, list(areas.items())) for group, areas in groups.items()]
 
 
+@functools.cache
 def _environment() -> Environment:
+    """One environment per process, so the template is compiled once, not for every part.
+
+    Jinja still reloads the template when its file changes.
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True, lstrip_blocks=True,
