@@ -231,11 +231,10 @@ def cmd_report(args: argparse.Namespace, project: Project) -> int:
     from tracker.snapshots import SnapshotExists
 
     data = build_report_data(project, args.plan, args.quarter, args.meeting_date)
-    html = render_html(data)
     out = args.out or Path(f"{args.plan}-{str(args.quarter).replace(' ', '-')}.{args.format}")
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.format == "html":
-        out.write_text(html, encoding="utf-8")
+        out.write_text(render_html(data), encoding="utf-8")
     else:
         out.write_bytes(render_pdf(data, two_processes=True))
     print(f"Wrote {out}" + (" (contains EXAMPLE data)" if data.uses_examples else "") + ".")
