@@ -24,11 +24,11 @@ from tracker.charts import svg_chart
 from tracker.pdf import can_fork_safely, html_to_pdf, print_in_halves
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
-from tracker.queries import read_query
+from tracker.queries import connect_read_only, run_query
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
 from tracker.scorecard import MetricView, format_value, metric_views
 from tracker.snapshots import Revision, load_snapshot, revisions
-from tracker.status import objective_status
+from tracker.status import linked_metric_ids, status_on
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPORTED_ORDER = ["red", "amber", "green", "blue", "not_reported"]
@@ -70,8 +70,7 @@ class ReportData:
     generated_on: dt.date = field(default_factory=dt.date.today)
 
 
-def _plan(project: Project, plan_id: str) -> dict[str, Any]:
-    plans = read_query(project, "plans")
+def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
     match = plans[plans["plan_id"] == plan_id]
     if match.empty:
         known = ", ".join(plans["plan_id"])
@@ -150,10 +149,23 @@ def _record(row: pd.Series) -> dict[str, Any]:
 def build_report_data(
     project: Project, plan_id: str, quarter: FinancialQuarter, meeting_date: str | None = None
 ) -> ReportData:
-    """Everything the report shows, gathered once."""
+    """Everything the report shows, gathered once.
+
+    One connection serves every query, and each metric is judged once, for the
+    scorecard and as evidence for the objectives it is linked to.
+    """
     ensure_built(project)
-    plan = _plan(project, plan_id)
-    frame = objective_status(project, quarter, plan_id)
+    con = connect_read_only(project.db_path)
+    try:
+        plan = _plan(run_query(con, project, "plans"), plan_id)
+        definitions = run_query(con, project, "metric_definitions")
+        headline = definitions[definitions["headline"]]["metric_id"].tolist()
+        wanted = sorted(set(headline) | set(linked_metric_ids(con, project)))
+        judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
+        frame = status_on(con, project, quarter, plan_id, {v.metric_id: v for v in judged})
+        problems = run_query(con, project, "problems").to_dict(orient="records")
+    finally:
+        con.close()
     subject = f"{plan['name']}: progress report, {quarter}"
     cover = CoverSheet(
         report_to="Sefton Partnership Board",
@@ -173,12 +185,9 @@ def build_report_data(
                    "against published target dates, and that exceptions are identified from "
                    "the evidence as well as from the leads' own reports."),
     )
-    problems = read_query(project, "problems").to_dict(orient="records")
     appendix = [_record(row) for _, row in frame.iterrows()]
     snapshot = load_snapshot(project, plan_id, quarter)
-    definitions = read_query(project, "metric_definitions")
-    headline = definitions[definitions["headline"]]["metric_id"].tolist()
-    scorecard = [_scorecard_row(view) for view in metric_views(project, quarter.end_date, headline)]
+    scorecard = [_scorecard_row(view) for view in judged if view.metric_id in headline]
     orgs = [str(org) for org in project.settings["signoff_orgs"]]
     reported = frame[frame["reported_rag"].ne("not_reported")]
     awaiting = {org: [row["id"] for _, row in reported.iterrows()

@@ -7,6 +7,9 @@ quarter arithmetic and the thresholds from settings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import duckdb
 import pandas as pd
 
 from tracker.build import ensure_built
@@ -47,13 +50,30 @@ def objective_status(
     ensure_built(project)
     con = connect_read_only(project.db_path)
     try:
-        frame = run_query(con, project, "objective_status",
-                          **status_parameters(project, quarter, plan_id))
-        links = run_query(con, project, "objective_metric_links")
-        views = {v.metric_id: v for v in metric_views(
-            project, quarter.end_date, sorted(set(links["metric_id"])), con=con)} if len(links) else {}
+        linked = linked_metric_ids(con, project)
+        views = metric_views(project, quarter.end_date, linked, con=con) if linked else []
+        return status_on(con, project, quarter, plan_id, {v.metric_id: v for v in views})
     finally:
         con.close()
+
+
+def linked_metric_ids(con: duckdb.DuckDBPyConnection, project: Project) -> list[str]:
+    """The metrics that evidence some objective: the ones `status_on` needs judged."""
+    return sorted(set(run_query(con, project, "objective_metric_links")["metric_id"]))
+
+
+def status_on(
+    con: duckdb.DuckDBPyConnection, project: Project, quarter: FinancialQuarter,
+    plan_id: str | None, views: Mapping[str, MetricView],
+) -> pd.DataFrame:
+    """`objective_status` on an open connection, with the linked metrics already judged.
+
+    `views` holds every linked metric judged as at the quarter's end; the report
+    judges its metrics once for both its scorecard and this evidence.
+    """
+    frame = run_query(con, project, "objective_status",
+                      **status_parameters(project, quarter, plan_id))
+    links = run_query(con, project, "objective_metric_links")
     return _with_metric_evidence(frame, links, views)
 
 
@@ -73,7 +93,7 @@ def metric_concern(view: MetricView) -> str | None:
 
 
 def _with_metric_evidence(
-    frame: pd.DataFrame, links: pd.DataFrame, views: dict[str, MetricView]
+    frame: pd.DataFrame, links: pd.DataFrame, views: Mapping[str, MetricView]
 ) -> pd.DataFrame:
     frame = frame.copy()
     frame["metrics"] = [[] for _ in range(len(frame))]
