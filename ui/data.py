@@ -16,8 +16,11 @@ import streamlit as st
 
 from tracker.build import BuildResult, ensure_built
 from tracker.project import Project, load_project
+from tracker.quarters import FinancialQuarter, parse_quarter
 from tracker.queries import connect_read_only, query_text
+from tracker.report import build_report_data
 from tracker.scorecard import MetricView, metric_views
+from tracker.snapshots import Revision, snapshot_path
 
 
 def get_project() -> Project:
@@ -68,3 +71,29 @@ def views(as_at: dt.date, metric_ids: list[str] | None = None, org: str | None =
     project = get_project()
     ids = tuple(metric_ids) if metric_ids is not None else None
     return _cached_views(str(project.root), db_version(project.db_path), as_at, ids, org)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_revisions(
+    root: str, version: tuple[int, int], plan_id: str, quarter: str, snapshot: tuple[int, int]
+) -> tuple[list[Revision], str | None]:
+    data = build_report_data(load_project(Path(root)), plan_id, parse_quarter(quarter))
+    return data.revisions, data.frozen_on
+
+
+def revised_since_reported(
+    plan_id: str, quarter: FinancialQuarter
+) -> tuple[list[Revision], str | None] | None:
+    """What differs from the pack the Board saw for this quarter, and when it was frozen;
+    None if the quarter was never frozen.
+
+    The comparison gathers the whole pack's data (about half a second), so it is cached
+    until the database is rebuilt or the snapshot file changes, not redone on every rerun.
+    """
+    project = get_project()
+    try:
+        stat = snapshot_path(project, plan_id, quarter).stat()
+    except FileNotFoundError:
+        return None
+    return _cached_revisions(str(project.root), db_version(project.db_path), plan_id, str(quarter),
+                             (stat.st_mtime_ns, stat.st_size))

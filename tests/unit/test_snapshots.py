@@ -79,3 +79,20 @@ def test_the_dashboard_shows_the_same_revisions(
     assert "2 item(s) differ" in warning
     assert "AW\\-DEM\\-01: the reported status was" in warning and "now Red" in warning
     assert "December 2023" in warning
+
+
+def test_the_dashboard_notices_a_revision_made_while_it_is_open(
+    shipped_copy: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison is cached between reruns; a rebuild after an edit must still show."""
+    _frozen(shipped_copy, tmp_path)
+    at: AppTest = dashboard(shipped_copy, monkeypatch).run()
+    at.sidebar.selectbox(key="plan").set_value(PLAN).run()
+    at.sidebar.selectbox(key="quarter").set_value(QUARTER).run()
+    assert any("nothing has changed since" in i.value for i in at.info)
+    assert not [w for w in at.warning if "Revised since reported" in w.value]
+    _revise(shipped_copy)
+    at.run()
+    assert not at.exception
+    [warning] = [w.value for w in at.warning if "Revised since reported" in w.value]
+    assert "2 item(s) differ" in warning

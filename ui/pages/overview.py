@@ -7,10 +7,9 @@ import streamlit as st
 
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES, status_label
 from tracker.report import build_report_data, render_html, render_pdf
-from tracker.snapshots import load_snapshot
 from tracker.status import objective_status
 from ui.context import sidebar_context
-from ui.data import db_version, get_project, query, views
+from ui.data import db_version, get_project, query, revised_since_reported, views
 from ui.tables import scorecard_table
 from ui.widgets import csv_download, example_banner, plain, run_safely, show_table
 
@@ -95,16 +94,16 @@ def _revised_since_reported(context) -> None:
     """Anything that differs from the pack the Board saw for this quarter, if it was frozen."""
     if context.plan_id is None:
         return
-    project = get_project()
-    if load_snapshot(project, context.plan_id, context.quarter) is None:
+    found = revised_since_reported(context.plan_id, context.quarter)
+    if found is None:
         return
-    data = build_report_data(project, context.plan_id, context.quarter)
-    if not data.revisions:
-        st.info(f"As the Board saw it on {data.frozen_on}: nothing has changed since.", icon="📌")
+    revisions, frozen_on = found
+    if not revisions:
+        st.info(f"As the Board saw it on {frozen_on}: nothing has changed since.", icon="📌")
         return
-    lines = "\n".join("- " + plain(r.sentence()) for r in data.revisions)
-    st.warning(f"**Revised since reported.** {len(data.revisions)} item(s) differ from the pack the "
-               f"Board saw on {data.frozen_on}:\n\n{lines}", icon="📌")
+    lines = "\n".join("- " + plain(r.sentence()) for r in revisions)
+    st.warning(f"**Revised since reported.** {len(revisions)} item(s) differ from the pack the "
+               f"Board saw on {frozen_on}:\n\n{lines}", icon="📌")
 
 
 def _report_downloads(context) -> None:
