@@ -42,6 +42,8 @@ def test_overview_quarter_and_objective_detail(page, dashboard_url: str) -> None
     _no_exception(page)
     page.get_by_text("Exceptions").first.wait_for()
     assert page.get_by_text("Example data.").count() >= 1
+    # .streamlit/config.toml: no developer toolbar for Board members
+    assert page.get_by_role("button", name="Deploy").count() == 0
     caption = page.get_by_text(re.compile(r"objectives, as at the end of 2023-24 Q4"))
     caption.first.wait_for(timeout=TIMEOUT)
     screenshot(page, "01-overview")

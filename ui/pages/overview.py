@@ -149,16 +149,17 @@ def render() -> None:
     example_banner(bool(frame["is_example"].any()))
     _revised_since_reported(context)
     _counts(frame)
-    left, right = st.columns([3, 2])
+    # The area table is full width so every status column shows without scrolling.
+    st.subheader("By area")
+    show_table(_matrix(frame), f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
+    left, right = st.columns(2)
     with left:
-        st.subheader("By area")
-        show_table(_matrix(frame), f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
-    with right:
         st.subheader(f"Since {context.quarter.previous()}")
         movement = frame["movement"].value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0)
         st.dataframe(pd.DataFrame({"Movement": [MOVEMENT_LABELS[m] for m in movement.index],
                                    "Objectives": movement.to_numpy()}),
                      hide_index=True, width="stretch")
+    with right:
         st.subheader("What the evidence says")
         derived = frame["derived_status"].value_counts().reindex(list(DERIVED_LABELS), fill_value=0)
         st.dataframe(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
