@@ -15,16 +15,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracker.build import build, ensure_built, load_sources
-from tracker.editing import Edit, EditRefused, add_objective, add_signoff, add_update
-from tracker.metrics import metric_files
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
 
-# pandas, the report and the status code are imported by the commands that use them, so
-# that `build` and `validate` start without them.
+if TYPE_CHECKING:
+    from tracker.editing import Edit
+    from tracker.pdf import Printer
+
+# Each command imports what it uses, so that none pays for the others' imports: `validate`
+# starts without pandas, and `report` starts its PDF printer before DuckDB or pandas load.
 
 Command = Callable[[argparse.Namespace, Project], int]
 
@@ -36,6 +38,9 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     """Check every YAML file; print every problem; exit 1 if there are any."""
+    from tracker.build import load_sources
+    from tracker.metrics import metric_files
+
     catalogue, metrics = load_sources(project)
     if catalogue.problems:
         _print_problems(catalogue.problems)
@@ -51,6 +56,8 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
     """Build the database; the valid files are built even when others have problems."""
+    from tracker.build import build
+
     result = build(project)
     _print_problems(result.problems)
     for line in result.extracts.lines():
@@ -81,6 +88,8 @@ def _show_edit(edit: Edit, project: Project) -> None:
 
 def cmd_update(args: argparse.Namespace, project: Project) -> int:
     """Add (or replace) one quarter's update in the objective's own file."""
+    from tracker.editing import EditRefused, add_update
+
     update = {
         "quarter": args.quarter, "rag": args.rag, "commentary": args.commentary,
         "mitigations": args.mitigations, "updated_by": args.by,
@@ -99,6 +108,8 @@ def cmd_update(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
     """Record an organisation's sign-off of one quarter's update."""
+    from tracker.editing import EditRefused, add_signoff
+
     try:
         edit = add_signoff(project, args.objective_id, args.quarter, args.org, args.by,
                            args.on or dt.date.today())
@@ -112,6 +123,8 @@ def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_new_objective(args: argparse.Namespace, project: Project) -> int:
     """Append a new objective, with a fresh id, to an area's file."""
+    from tracker.editing import EditRefused, add_objective
+
     fields = {"objective": args.objective, "timeframe": args.timeframe,
               "target_date": args.target_date, "lead": args.lead}
     try:
@@ -227,6 +240,18 @@ def _status_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_report(args: argparse.Namespace, project: Project) -> int:
     """Write the quarterly Board report as PDF or HTML."""
+    from tracker.pdf import start_printer
+
+    # Started before the data are read, so that WeasyPrint's slow import overlaps that work.
+    printer = start_printer() if args.format == "pdf" else None
+    try:
+        return _write_report(args, project, printer)
+    finally:
+        if printer is not None:
+            printer.close()
+
+
+def _write_report(args: argparse.Namespace, project: Project, printer: Printer | None) -> int:
     from tracker.report import build_report_data, freeze_report, render_html, render_pdf
     from tracker.snapshots import SnapshotExists
 
@@ -236,7 +261,7 @@ def cmd_report(args: argparse.Namespace, project: Project) -> int:
     if args.format == "html":
         out.write_text(render_html(data), encoding="utf-8")
     else:
-        out.write_bytes(render_pdf(data, two_processes=True))
+        out.write_bytes(render_pdf(data, printer))
     print(f"Wrote {out}" + (" (contains EXAMPLE data)" if data.uses_examples else "") + ".")
     if data.revisions:
         print(f"{len(data.revisions)} item(s) revised since the Board saw {args.quarter}:")
@@ -267,6 +292,7 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
     """Print one metric's SPC table and icons as JSON."""
     import pandas as pd
 
+    from tracker.build import ensure_built
     from tracker.scorecard import metric_views
 
     ensure_built(project)

@@ -9,19 +9,29 @@ printed without them and the footers are printed afterwards on M blank pages
 and laid over the joined pages. The result reads exactly like the document
 printed whole, bookmarks included.
 
+The command line starts a `Printer` before it reads the database: a forked
+process that imports WeasyPrint and pypdf (most of a second) while the
+caller gathers the data and renders the HTML. Given the halves, it prints
+them (itself and one more fork), asks the caller for the footers once it
+knows the page total, and sends back the joined PDF. If it fails in any way
+the caller prints the whole document itself: a failure costs time, never
+the pack.
+
 Forking is only safe in a process with no other busy threads (a lock held by
 another thread stays locked for ever in the child), so only the command line
-asks for it; the dashboard's server, and any machine with one core, prints
-the whole document in one go.
+asks for it, before it starts any work; the dashboard's server, and any
+machine with one core, prints the whole document in one go.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import signal
 from collections.abc import Callable
+from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from tracker.forking import may_fork
 
@@ -36,10 +46,89 @@ def html_to_pdf(html: str, base_url: Path) -> bytes:
 def can_fork_safely() -> bool:
     """True where we may fork (see tracker.forking) and a second core is there to use.
 
-    Callers still opt in: only the command line, which reads the database and
-    closes it before printing, asks for two processes.
+    Callers still opt in: only the command line asks, at the start of `report`,
+    before it opens the database.
     """
     return may_fork() and (os.cpu_count() or 1) >= 2
+
+
+class Printer:
+    """A forked process, started early, that prints the halves it is later sent.
+
+    Messages on the pipe: the caller sends (first, second, base_url); the
+    printer may answer ("footers", page total), to which the caller replies with
+    the footers' HTML; it ends with ("pdf", the joined PDF) or ("failed", None).
+    """
+
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid = pid
+        self.conn = conn
+        self.finished = False
+
+    @classmethod
+    def fork(cls) -> Printer:
+        """Start the printer now; callers check `can_fork_safely` first (see `start_printer`)."""
+        mine, theirs = Pipe()
+        pid = os.fork()
+        if pid == 0:
+            mine.close()
+            _serve(theirs)
+        theirs.close()
+        return cls(pid, mine)
+
+    def print_halves(
+        self, first: str, second: str, footers: Callable[[int], str], base_url: Path
+    ) -> bytes | None:
+        """The joined PDF, or None if the printer failed or died (the caller then prints the whole)."""
+        try:
+            self.conn.send((first, second, str(base_url)))
+            while True:
+                kind, value = self.conn.recv()
+                if kind != "footers":
+                    self.finished = kind == "pdf"
+                    return value if self.finished else None
+                self.conn.send(footers(value))
+        except (EOFError, OSError):  # it died: the pipe is closed or broken
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Reap the printer, stopping it first unless it finished; safe to call again."""
+        if self.conn.closed:
+            return
+        self.conn.close()
+        if not self.finished:  # not yet reaped, so the pid is still this printer's
+            os.kill(self.pid, signal.SIGTERM)
+        os.waitpid(self.pid, 0)
+
+
+def start_printer() -> Printer | None:
+    """A printer for the halves where we may fork (see `can_fork_safely`), otherwise None."""
+    return Printer.fork() if can_fork_safely() else None
+
+
+def _serve(conn: Connection) -> NoReturn:
+    """The printer's life: import, wait for the halves, print them, leave without cleanup."""
+    code = 1
+    try:
+        import pypdf  # noqa: F401 - imported now, while the caller is busy
+        import weasyprint  # noqa: F401
+
+        first, second, base_url = conn.recv()
+        pdf = print_in_halves(first, second, lambda total: _ask(conn, total), Path(base_url))
+        conn.send(("pdf", pdf) if pdf is not None else ("failed", None))
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - the caller falls back to printing the whole
+        pass
+    os._exit(code)
+
+
+def _ask(conn: Connection, total: int) -> str:
+    """The footers' HTML for `total` pages, from the caller, who has the data."""
+    conn.send(("footers", total))
+    footers: str = conn.recv()
+    return footers
 
 
 def print_in_halves(

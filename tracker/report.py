@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from tracker.build import ensure_built
 from tracker.charts import svg_chart
-from tracker.pdf import can_fork_safely, html_to_pdf, print_in_halves
+from tracker.pdf import Printer, html_to_pdf
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
@@ -247,15 +247,16 @@ def render_html(data: ReportData, part: str = "whole", pages: int = 0) -> str:
     return template.render(data=data, REPORTED=REPORTED_ORDER, part=part, pages=pages)
 
 
-def render_pdf(data: ReportData, two_processes: bool = False) -> bytes:
+def render_pdf(data: ReportData, printer: Printer | None = None) -> bytes:
     """The same report as a PDF (A4, printed by WeasyPrint).
 
-    `two_processes` prints its halves at once where that is safe (see
-    tracker.pdf): the command line asks for it; a threaded server must not.
+    With a `printer` (the command line starts one early; see tracker.pdf) the
+    halves are printed on two cores; without one, or if it fails, the whole
+    document is printed here. A threaded server must not fork, so passes none.
     """
-    if two_processes and can_fork_safely():
-        pdf = print_in_halves(render_html(data, "first"), render_html(data, "second"),
-                              lambda pages: render_html(data, "footer", pages), TEMPLATES)
+    if printer is not None:
+        pdf = printer.print_halves(render_html(data, "first"), render_html(data, "second"),
+                                   lambda pages: render_html(data, "footer", pages), TEMPLATES)
         if pdf is not None:
             return pdf
     return html_to_pdf(render_html(data), TEMPLATES)

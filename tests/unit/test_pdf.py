@@ -1,0 +1,120 @@
+"""Printing the pack on two cores: the early printer, its halves, and every way they can fail.
+
+Whatever goes wrong in a printer process, the caller still gets the whole pack:
+a failure costs time, never the pack.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_cli import run_cli
+from tests.unit.test_report import _outline, _pdf_text
+from tracker import pdf
+from tracker.project import Project
+from tracker.quarters import parse_quarter
+from tracker.report import ReportData, build_report_data, render_pdf
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+
+
+def _data(project: Project) -> ReportData:
+    return build_report_data(project, "demo-plan", parse_quarter("2023-24 Q2"))
+
+
+def _reads_like_the_whole(printed: bytes, data: ReportData, tmp_path: Path) -> None:
+    whole = render_pdf(data)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert _pdf_text(printed, tmp_path / "a") == _pdf_text(whole, tmp_path / "b")
+    assert _outline(printed) == _outline(whole)
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_early_printer_prints_the_pack_as_the_whole_reads(minimal_project: Project,
+                                                              tmp_path: Path) -> None:
+    printer = pdf.Printer.fork()  # as the command line does, before the data are read
+    data = _data(minimal_project)
+    printed = render_pdf(data, printer)
+    assert printer.finished and _reaped(printer.pid)
+    _reads_like_the_whole(printed, data, tmp_path)
+    last_page = _pdf_text(printed, tmp_path).count("\f")
+    assert f"page {last_page} of {last_page}" in _pdf_text(printed, tmp_path)
+
+
+def test_a_printer_killed_before_the_halves_arrive_still_yields_the_pack(minimal_project: Project,
+                                                                         tmp_path: Path) -> None:
+    printer = pdf.Printer.fork()
+    os.kill(printer.pid, signal.SIGKILL)
+    data = _data(minimal_project)
+    printed = render_pdf(data, printer)
+    assert not printer.finished and _reaped(printer.pid)
+    _reads_like_the_whole(printed, data, tmp_path)
+
+
+def _exit_abruptly(*args: object) -> None:
+    os._exit(3)
+
+
+def _raise(*args: object) -> None:
+    raise RuntimeError("the printer broke")
+
+
+def _child_failed(*args: object) -> None:
+    return None
+
+
+@pytest.mark.parametrize("failure", [_exit_abruptly, _raise, _child_failed],
+                         ids=["dies", "raises", "its-child-fails"])
+def test_a_printer_that_fails_with_the_halves_still_yields_the_pack(
+    failure: Callable[..., None], minimal_project: Project, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf, "print_in_halves", failure)  # inherited by the printer when it forks
+    printer = pdf.Printer.fork()
+    data = _data(minimal_project)
+    printed = render_pdf(data, printer)
+    assert not printer.finished and _reaped(printer.pid)
+    _reads_like_the_whole(printed, data, tmp_path)
+
+
+def test_a_printer_never_sent_the_halves_is_stopped_and_reaped() -> None:
+    printer = pdf.Printer.fork()
+    printer.close()
+    assert _reaped(printer.pid)
+    printer.close()  # a second close is harmless
+
+
+def test_no_printer_is_started_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert pdf.start_printer() is None
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_the_command_line_still_explains_an_unknown_plan_when_printing_a_pdf(
+    minimal_project: Project, tmp_path: Path,
+) -> None:
+    result = run_cli(minimal_project, "report", "--plan", "nope", "--quarter", "2023-24 Q2",
+                     "--out", str(tmp_path / "pack.pdf"))
+    assert result.returncode == 1
+    assert "there is no plan 'nope': plans are demo-plan" in result.stderr
+    assert not (tmp_path / "pack.pdf").exists()
