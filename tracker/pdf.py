@@ -4,10 +4,11 @@ WeasyPrint lays a document out on one core, and the quarterly pack spends
 most of its time there. The pack's two halves (cover to exceptions;
 scorecard to data quality) do not depend on each other, so where we may fork
 they are printed in two processes at once and joined. Their page footers
-("page N of M") cannot be known until both are done, so the halves are
-printed without them and the footers are printed afterwards on M blank pages
-and laid over the joined pages. The result reads exactly like the document
-printed whole, bookmarks included.
+("page N of M") cannot be known until both are laid out, so the halves are
+printed without them; the process printing the second (shorter) half then
+prints the footers on M blank pages while the first is still being written,
+and lays each footer over its page. The result reads exactly like the
+document printed whole, bookmarks included.
 
 The command line starts a `Printer` before it reads the database: a forked
 process that imports WeasyPrint and pypdf (most of a second) while the
@@ -136,35 +137,64 @@ def print_in_halves(
 ) -> bytes | None:
     """The two halves printed at once and joined, with footers laid over; None if it failed.
 
-    The second half is printed in a forked child and sent back through a pipe;
-    if the child fails for any reason the caller prints the whole document
-    instead, so a failure here costs time, never the pack.
+    The first half (the longer, in the Board pack) is printed in a forked child,
+    which sends its page count as soon as it is laid out and then its PDF. This
+    process meanwhile prints the second half and then, knowing the total, the
+    footers, so that only the join waits for both. If the child fails for any
+    reason the caller prints the whole document instead, so a failure here
+    costs time, never the pack.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: print the second half, send it, leave without cleanup
+    if pid == 0:
         os.close(read_end)
-        code = 0
-        try:
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(html_to_pdf(second, base_url))
-        except BaseException:  # noqa: BLE001 - the parent falls back; nothing to report here
-            code = 1
-        os._exit(code)
+        _print_first_half(first, base_url, write_end)
     os.close(write_end)
+    first_pdf = second_pdf = footer_pdf = b""
     try:
-        first_pdf = html_to_pdf(first, base_url)
+        with os.fdopen(read_end, "rb") as pipe:  # closed before the wait, so a blocked child ends
+            second_pdf, second_pages = _print(second, base_url)
+            count = pipe.read(_COUNT_BYTES)
+            if len(count) == _COUNT_BYTES:
+                total = int.from_bytes(count, "big") + second_pages
+                footer_pdf = html_to_pdf(footers(total), base_url)
+                first_pdf = pipe.read()
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            second_pdf = pipe.read()
         _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not second_pdf:
+    if os.waitstatus_to_exitcode(status) != 0 or not first_pdf:
         return None
-    return join_with_footers([first_pdf, second_pdf], footers, base_url)
+    return join_with_footers([first_pdf, second_pdf], footer_pdf)
 
 
-def join_with_footers(parts: list[bytes], footers: Callable[[int], str], base_url: Path) -> bytes:
-    """Join PDFs (keeping their bookmarks) and lay page footers printed for the whole over them."""
+_COUNT_BYTES = 4  # the first half's page count, sent ahead of its PDF
+
+
+def _print(html: str, base_url: Path) -> tuple[bytes, int]:
+    """One document printed, with its number of pages."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(base_url)).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def _print_first_half(html: str, base_url: Path, write_end: int) -> NoReturn:
+    """The child's part: lay out, send the page count, print, send the PDF, leave without cleanup."""
+    from weasyprint import HTML
+
+    code = 0
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            document = HTML(string=html, base_url=str(base_url)).render()
+            pipe.write(len(document.pages).to_bytes(_COUNT_BYTES, "big"))
+            pipe.flush()
+            pipe.write(document.write_pdf())
+    except BaseException:  # noqa: BLE001 - the parent falls back; nothing to report here
+        code = 1
+    os._exit(code)
+
+
+def join_with_footers(parts: list[bytes], footer_pdf: bytes) -> bytes:
+    """Join PDFs (keeping their bookmarks) and lay the pages of `footer_pdf` over theirs, one each."""
     from pypdf import PdfReader, PdfWriter
 
     readers = [PdfReader(io.BytesIO(part)) for part in parts]
@@ -176,18 +206,45 @@ def join_with_footers(parts: list[bytes], footers: Callable[[int], str], base_ur
         offset = len(writer.pages)
         writer.append(reader, import_outline=False)
         _copy_outline(reader, reader.outline, writer, offset, parent=top)
-    total = len(writer.pages)
-    footer_pages = PdfReader(io.BytesIO(html_to_pdf(footers(total), base_url))).pages
-    if len(footer_pages) != total:
-        raise RuntimeError(f"footers printed on {len(footer_pages)} pages for {total}")
+    footer_pages = PdfReader(io.BytesIO(footer_pdf)).pages
+    if len(footer_pages) != len(writer.pages):
+        raise RuntimeError(f"footers printed on {len(footer_pages)} pages for {len(writer.pages)}")
     for page, footer in zip(writer.pages, footer_pages, strict=True):
-        page.merge_page(footer)
-        page.compress_content_streams()
+        _lay_over(page, footer, writer)
     if readers[0].metadata:
         writer.add_metadata({k: v for k, v in readers[0].metadata.items() if isinstance(v, str)})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _lay_over(page: Any, footer: Any, writer: Any) -> None:
+    """Draw `footer` (a page of another PDF) over `page`, as a form XObject.
+
+    Unlike pypdf's merge_page this never parses the page's own drawing, which
+    made most of the join's time; the form also keeps the footer's resource
+    names apart from the page's.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    form = footer.raw_get("/Contents").clone(writer)  # the footer's drawing, still compressed
+    form.get_object().update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(footer.mediabox),
+        NameObject("/Resources"): footer["/Resources"].clone(writer),
+    })
+    resources = DictionaryObject(page["/Resources"])  # copies: pages may share these dictionaries
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[NameObject(_FOOTER)] = form
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    content = page.get_contents()
+    content.set_data(b"q\n" + content.get_data() + f"\nQ\n{_FOOTER} Do\n".encode())
+    page.replace_contents(content)
+    page.compress_content_streams()
+
+
+_FOOTER = "/TrackerFooter"
 
 
 def _copy_outline(reader: Any, items: list[Any], writer: Any, offset: int, parent: Any) -> None:

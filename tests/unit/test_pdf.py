@@ -20,7 +20,7 @@ from tests.unit.test_report import _outline, _pdf_text
 from tracker import pdf
 from tracker.project import Project
 from tracker.quarters import parse_quarter
-from tracker.report import ReportData, build_report_data, render_pdf
+from tracker.report import TEMPLATES, ReportData, build_report_data, render_html, render_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -108,6 +108,26 @@ def test_no_printer_is_started_while_another_thread_runs() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def _first_half_dies_at_once(html: str, base_url: Path, write_end: int) -> None:
+    os._exit(1)
+
+
+def _first_half_dies_after_its_page_count(html: str, base_url: Path, write_end: int) -> None:
+    os.write(write_end, (3).to_bytes(4, "big"))
+    os._exit(1)
+
+
+@pytest.mark.parametrize("child", [_first_half_dies_at_once, _first_half_dies_after_its_page_count],
+                         ids=["at-once", "after-its-page-count"])
+def test_halves_whose_child_dies_give_none_so_the_caller_prints_the_whole(
+    child: Callable[..., None], minimal_project: Project, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf, "_print_first_half", child)
+    data = _data(minimal_project)
+    assert pdf.print_in_halves(render_html(data, "first"), render_html(data, "second"),
+                               lambda pages: render_html(data, "footer", pages), TEMPLATES) is None
 
 
 def test_the_command_line_still_explains_an_unknown_plan_when_printing_a_pdf(
