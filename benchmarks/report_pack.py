@@ -11,6 +11,9 @@ same run, since these machines are noisy:
 - whole:   the same pack printed in one process (no halves), to show what
   printing the halves on two cores saves.
 
+The command line starts its printer before it reads the data (see
+tracker/pdf.py), so much of the start-up overlaps the pack's own work.
+
 Target (issue 6): the pack in under 5 seconds. Medians of `--runs` runs.
 """
 
