@@ -28,7 +28,7 @@ from tracker.queries import connect_read_only, run_query
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
 from tracker.scorecard import MetricView, format_value, metric_views
 from tracker.snapshots import Revision, load_snapshot, revisions
-from tracker.status import linked_metric_ids, status_on
+from tracker.status import metric_links, status_on
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPORTED_ORDER = ["red", "amber", "green", "blue", "not_reported"]
@@ -160,9 +160,10 @@ def build_report_data(
         plan = _plan(run_query(con, project, "plans"), plan_id)
         definitions = run_query(con, project, "metric_definitions")
         headline = definitions[definitions["headline"]]["metric_id"].tolist()
-        wanted = sorted(set(headline) | set(linked_metric_ids(con, project)))
+        links = metric_links(con, project)
+        wanted = sorted(set(headline) | set(links["metric_id"]))
         judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
-        frame = status_on(con, project, quarter, plan_id, {v.metric_id: v for v in judged})
+        frame = status_on(con, project, quarter, plan_id, links, {v.metric_id: v for v in judged})
         problems = run_query(con, project, "problems").to_dict(orient="records")
     finally:
         con.close()

@@ -50,30 +50,31 @@ def objective_status(
     ensure_built(project)
     con = connect_read_only(project.db_path)
     try:
-        linked = linked_metric_ids(con, project)
+        links = metric_links(con, project)
+        linked = sorted(set(links["metric_id"]))
         views = metric_views(project, quarter.end_date, linked, con=con) if linked else []
-        return status_on(con, project, quarter, plan_id, {v.metric_id: v for v in views})
+        return status_on(con, project, quarter, plan_id, links, {v.metric_id: v for v in views})
     finally:
         con.close()
 
 
-def linked_metric_ids(con: duckdb.DuckDBPyConnection, project: Project) -> list[str]:
-    """The metrics that evidence some objective: the ones `status_on` needs judged."""
-    return sorted(set(run_query(con, project, "objective_metric_links")["metric_id"]))
+def metric_links(con: duckdb.DuckDBPyConnection, project: Project) -> pd.DataFrame:
+    """Which metric evidences which objective: its metrics are the ones `status_on` needs judged."""
+    return run_query(con, project, "objective_metric_links")
 
 
 def status_on(
     con: duckdb.DuckDBPyConnection, project: Project, quarter: FinancialQuarter,
-    plan_id: str | None, views: Mapping[str, MetricView],
+    plan_id: str | None, links: pd.DataFrame, views: Mapping[str, MetricView],
 ) -> pd.DataFrame:
     """`objective_status` on an open connection, with the linked metrics already judged.
 
-    `views` holds every linked metric judged as at the quarter's end; the report
-    judges its metrics once for both its scorecard and this evidence.
+    `links` is `metric_links`; `views` holds every linked metric judged as at the
+    quarter's end. The report judges its metrics once for both its scorecard and
+    this evidence.
     """
     frame = run_query(con, project, "objective_status",
                       **status_parameters(project, quarter, plan_id))
-    links = run_query(con, project, "objective_metric_links")
     return _with_metric_evidence(frame, links, views)
 
 
