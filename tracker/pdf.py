@@ -38,10 +38,15 @@ from tracker.forking import may_fork
 
 
 def html_to_pdf(html: str, base_url: Path) -> bytes:
-    """One HTML document printed by WeasyPrint (imported here: it is slow to import)."""
+    """One HTML document printed by WeasyPrint."""
+    return _laid_out(html, base_url).write_pdf()
+
+
+def _laid_out(html: str, base_url: Path) -> Any:
+    """One HTML document laid out in pages by WeasyPrint (imported here: it is slow to import)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(base_url)).write_pdf()
+    return HTML(string=html, base_url=str(base_url)).render()
 
 
 def can_fork_safely() -> bool:
@@ -171,20 +176,16 @@ _COUNT_BYTES = 4  # the first half's page count, sent ahead of its PDF
 
 def _print(html: str, base_url: Path) -> tuple[bytes, int]:
     """One document printed, with its number of pages."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=str(base_url)).render()
+    document = _laid_out(html, base_url)
     return document.write_pdf(), len(document.pages)
 
 
 def _print_first_half(html: str, base_url: Path, write_end: int) -> NoReturn:
     """The child's part: lay out, send the page count, print, send the PDF, leave without cleanup."""
-    from weasyprint import HTML
-
     code = 0
     try:
         with os.fdopen(write_end, "wb") as pipe:
-            document = HTML(string=html, base_url=str(base_url)).render()
+            document = _laid_out(html, base_url)
             pipe.write(len(document.pages).to_bytes(_COUNT_BYTES, "big"))
             pipe.flush()
             pipe.write(document.write_pdf())
