@@ -6,6 +6,7 @@ the build and the dashboard's data-quality page all speak the same words.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,12 @@ def display_path(path: Path, root: Path | None = None) -> str:
     """The path as a lead would type it: relative to the project where possible."""
     base = root or Path.cwd()
     try:
-        return str(path.resolve().relative_to(base.resolve()))
+        return str(path.resolve().relative_to(_resolved(base) if base.is_absolute() else base.resolve()))
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(base: Path) -> Path:
+    """The project folder with its links followed, once: a national build names 1,200 files."""
+    return base.resolve()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -85,7 +86,15 @@ def _full_year(text: str, century_from: int | None = None) -> int:
 
 def parse_quarter(text: str) -> FinancialQuarter:
     """Read a financial quarter written any of the ways the plans write them."""
-    cleaned = " ".join(str(text).split())
+    return _parse_quarter_text(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_quarter_text(text: str) -> FinancialQuarter:
+    """Remembered: a national build reads the same few quarters some 100,000 times (every
+    update's quarter is checked, compared with its plan's period and stored). A text that
+    is no quarter raises every time (errors are not remembered)."""
+    cleaned = " ".join(text.split())
     for form in _FORMS:
         match = form.match(cleaned)
         if not match:

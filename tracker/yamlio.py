@@ -18,6 +18,7 @@ without libyaml, which is used only when PyYAML was built with it.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -302,14 +303,26 @@ def _scalar_value(event: Any, constructor: yaml.constructor.SafeConstructor) -> 
     """A scalar as PyYAML's safe loader makes it (same resolvers, same constructors)."""
     value, tag = event.value, event.tag
     if tag is None or tag == "!":
-        tag = _STR
-        if event.implicit[0]:
-            for candidate, pattern in _RESOLVERS.get(value[:1], ()):
-                if pattern.match(value):
-                    tag = candidate
-                    break
+        return _plain_scalar(value) if event.implicit[0] else value
     if tag == _STR:
         return value
     if tag not in _PLAIN_TAGS or tag in (_MAP, _SEQ):
         raise _NotPlain
     return constructor.construct_object(yaml.ScalarNode(tag, value), deep=True)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_scalar(value: str) -> Any:
+    """An unquoted, untagged scalar: the type its text resolves to, made by PyYAML's own
+    constructor. Remembered, since plans repeat the same words and numbers (leads' names,
+    RAG words, quarters, dates) tens of thousands of times; every result is immutable."""
+    tag = next((t for t, pattern in _RESOLVERS.get(value[:1], ()) if pattern.match(value)), _STR)
+    if tag == _STR:
+        return value
+    if tag not in _PLAIN_TAGS:  # '<<' (merge) and '=' (value): the careful reader explains
+        raise _NotPlain
+    node = yaml.ScalarNode(tag, value)
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)  # no node bookkeeping
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tracker.problems import SourceError
 from tracker.yamlio import parse_yaml_text, read_yaml
@@ -77,6 +78,21 @@ def test_the_fast_and_careful_readers_agree_on_values_and_lines() -> None:
             "  - id: A-01\n    due: 2024-03-05\n    value: 66.7\n  -\n  - [x, 'y', ~]\n")
     fast, careful = parse_yaml_text(text, "f.yaml"), _careful_parse(text, "f.yaml")
     assert (fast.data, fast.lines) == (careful.data, careful.lines)
+
+
+SCALARS = ["yes", "No", "off", "0x1A", "1_000", "0o17", "017", "1e3", "6.9e+6", ".inf", "-.Inf",
+           ".nan", "~", "null", "", "2024-03-05", "2024-03-05 10:00:00", "2024-03", "1:20",
+           "'1'", '"yes"', "+12", "-0", "66.7", "£6.9m", "Q2 23/24"]
+
+
+@pytest.mark.parametrize("scalar", SCALARS)
+def test_the_fast_reader_types_scalars_as_pyyaml_does_every_time(scalar: str) -> None:
+    """The fast reader remembers how it typed each scalar: the second reading must agree too."""
+    item = scalar or "''"
+    text = f"value: {scalar}\nlist: [{item}]\n"
+    expected = repr(yaml.safe_load(text))  # repr: nan equals itself, and types show
+    for _ in range(2):
+        assert repr(parse_yaml_text(text, "f.yaml").data) == expected
 
 
 def test_an_impossible_date_is_a_plain_problem() -> None:
