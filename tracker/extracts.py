@@ -776,16 +776,18 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
                 from loaded
                 where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null
                 """).to_arrow_table()
-        rejects = _rejects(sandbox, columns, [sql.number for sql in plans])
+        rejects = _rejects(sandbox, columns, [sql.number for sql in plans], path.suffix.lower() == ".parquet")
         return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
     finally:
         sandbox.close()
 
 
-def _rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numbers: list[int]) -> pa.Table:
-    """Each metric's rejected rows with their reasons and the row's text as read."""
+def _rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numbers: list[int],
+             parquet: bool) -> pa.Table:
+    """Each metric's rejected rows with their reasons and the row's text as read. (A Parquet
+    file's rows are joined in their own types and only the rejected ones turned into text.)"""
     raw_text = " || ', ' || ".join(
-        f"{_literal(c + '=')} || coalesce(raw.{_quote(c)}, '')" for c in columns) or "''"
+        f"{_literal(c + '=')} || coalesce(raw.{_quote(c)}::varchar, '')" for c in columns) or "''"
     return sandbox.sql(f"""
         with rejected as (
             select metric_no, source_row, problem as reason from judged where problem is not null
@@ -797,7 +799,7 @@ def _rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numbers: li
         )
         select r.metric_no, r.source_row, r.reason, coalesce(p.raw, {raw_text}) as raw
         from rejected as r
-        left join raw on raw.source_row = r.source_row
+        left join {"raw_native" if parquet else "raw"} as raw on raw.source_row = r.source_row
         left join parse_rejects as p on p.source_row = r.source_row""",
         params={"numbers": numbers}).to_arrow_table()
 

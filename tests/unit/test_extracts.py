@@ -128,6 +128,44 @@ def test_filtered_rows_are_counted_apart(tmp_path: Path) -> None:
     _assert_reconciled(con)
 
 
+def test_metrics_sharing_a_file_each_take_the_rows_their_filters_keep(tmp_path: Path) -> None:
+    """Filters may overlap: a row kept by two metrics' filters is loaded (or rejected) for each."""
+    text = "period,org,kind,n\n2024-04,A,x,1\n2024-04,B,x,2\n2024-04,C,y,3\n2024-05,A,y,oops\n2024-05,B,x,5\n"
+    source = "{{file: extracts/kinds.csv, period: period, org: org, value: n{}}}"
+    metrics = (_metric("m-x", source.format(", filter: \"kind = 'x'\""))
+               + _metric("m-a", source.format(", filter: \"org = 'A'\""))
+               + _metric("m-all", source.format("")))
+    con, report = _load(_project(tmp_path, {"kinds.csv": text}, metrics))
+    assert report.lines() == [
+        "data/extracts/kinds.csv (m-x): read 5 = loaded 3 + rejected 0 + filtered 2",
+        "data/extracts/kinds.csv (m-a): read 5 = loaded 1 + rejected 1 + filtered 3",
+        "data/extracts/kinds.csv (m-all): read 5 = loaded 4 + rejected 1"]
+    assert _rows(con, "select metric_id, org, value, source_row from metric_values "
+                      "order by metric_id, source_row") == [
+        ("m-a", "A", 1.0, 2),
+        ("m-all", "A", 1.0, 2), ("m-all", "B", 2.0, 3), ("m-all", "C", 3.0, 4), ("m-all", "B", 5.0, 6),
+        ("m-x", "A", 1.0, 2), ("m-x", "B", 2.0, 3), ("m-x", "B", 5.0, 6)]
+    assert _rows(con, "select metric_id, source_row, reason from extract_rejects order by metric_id") == [
+        ("m-a", 5, "'oops' in column n is not a number"), ("m-all", 5, "'oops' in column n is not a number")]
+    _assert_reconciled(con)
+
+
+def test_metrics_picking_their_own_rows_of_a_file_each_get_theirs(tmp_path: Path) -> None:
+    """The usual case: each row is kept by one metric's filter, or by none."""
+    text = "period,org,kind,n\n2024-04,A,x,1\n2024-04,B,y,2\n2024-04,C,z,3\n2024-05,A,y,oops\n2024-05,B,x,5\n"
+    source = "{{file: extracts/kinds.csv, period: period, org: org, value: n, filter: \"kind = '{}'\"}}"
+    metrics = _metric("m-x", source.format("x")) + _metric("m-y", source.format("y"))
+    con, report = _load(_project(tmp_path, {"kinds.csv": text}, metrics))
+    assert report.lines() == [
+        "data/extracts/kinds.csv (m-x): read 5 = loaded 2 + rejected 0 + filtered 3",
+        "data/extracts/kinds.csv (m-y): read 5 = loaded 1 + rejected 1 + filtered 3"]
+    assert _rows(con, "select metric_id, org, value, source_row from metric_values "
+                      "order by metric_id, source_row") == [
+        ("m-x", "A", 1.0, 2), ("m-x", "B", 5.0, 6), ("m-y", "B", 2.0, 3)]
+    assert _rows(con, "select metric_id, source_row from extract_rejects") == [("m-y", 5)]
+    _assert_reconciled(con)
+
+
 def test_windows_1252_semicolons_and_thousands_load(tmp_path: Path) -> None:
     metric = _metric("spend", "{file: extracts/windows1252.csv, period: Month, org: Provider, "
                               "value: '\"Spend £k\"'}")
@@ -272,6 +310,8 @@ def test_xlsx_named_sheet_with_title_rows_and_parquet(tmp_path: Path) -> None:
     assert _rows(con, "select metric_id, source_row, reason from extract_rejects order by all") == [
         ("from-excel", 5, "'n/a' in column Value is not a number"),
         ("from-parquet", 2, "no value: the value is empty")]
+    assert _rows(con, "select raw from extract_rejects where metric_id = 'from-parquet'") == [
+        ("period=2023-05-01, value=",)]  # the row as text, as a person reads it
     _assert_reconciled(con)
 
 
