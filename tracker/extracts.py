@@ -438,17 +438,30 @@ def _resolve(column: str, columns: list[str], role: str) -> str:
                        f"(columns: {', '.join(columns)})")
 
 
-def _org_sql(column: str) -> str:
+def _org_sql(con: duckdb.DuckDBPyConnection, column: str, settled: dict[str, str]) -> str:
     """The organisation code without surrounding whitespace of any kind; null if none is left.
-    Trimming every kind of whitespace is slow, so codes that begin and end with a printable
-    ASCII character (nearly all) are taken as they are."""
-    c = _quote(column)
-    return (f"nullif(case when ord({c}) between 33 and 126 and ord(right({c}, 1)) between 33 and 126 "
-            f"then {c} else trim({c}, {_literal(WHITESPACE)}) end, '')")
+
+    Trimming every kind of whitespace is slow, and even checking each row for it costs more
+    than the rest of the row's work, so the column's distinct codes are checked once: when
+    every code begins and ends with a printable ASCII character (nearly every extract), the
+    codes are taken as they are. `settled` remembers the answer per column for the file.
+    """
+    if column not in settled:
+        c = f"{_quote(column)}::varchar"  # a Parquet file's codes may be numbers
+        untidy = con.execute(  # (as a filtered count, which DuckDB cannot push below the distinct)
+            "select count(*) filter (where code is not null and not "
+            "(ord(code) between 33 and 126 and ord(right(code, 1)) between 33 and 126)) "
+            f"from (select distinct {c} as code from raw)").fetchall()[0][0]
+        settled[column] = (
+            f"nullif(case when ord({c}) between 33 and 126 and ord(right({c}, 1)) between 33 and 126 "
+            f"then {c} else trim({c}, {_literal(WHITESPACE)}) end, '')" if untidy else c)
+    return settled[column]
 
 
-def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, columns: list[str]) -> MetricSql:
-    """Check the metric's expressions against the extract's columns and assemble its SQL."""
+def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, columns: list[str],
+               orgs: dict[str, str] | None = None) -> MetricSql:
+    """Check the metric's expressions against the extract's columns and assemble its SQL
+    (`orgs`: the organisation columns' SQL settled so far for this extract)."""
     source = metric.source
     checked: dict[str, CheckedExpression] = {}
     for role in ("value", "numerator", "denominator", "filter"):
@@ -466,7 +479,8 @@ def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, colu
         else:
             benchmark[role] = "null" if given is None else repr(float(given))
     ratio = "numerator" in checked
-    org = _org_sql(_resolve(source.org, columns, "org")) if source.org else _literal(source.default_org)
+    org = (_org_sql(con, _resolve(source.org, columns, "org"), {} if orgs is None else orgs) if source.org
+           else _literal(source.default_org))
     return MetricSql(
         metric=metric, number=number,
         value=(f"({checked['numerator'].sql}) / nullif(({checked['denominator'].sql}), 0)" if ratio
@@ -489,9 +503,14 @@ def _reading(sql: MetricSql) -> tuple[object, ...]:
 
 
 def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str],
-                benchmarks: bool) -> str:
+                benchmarks: bool, first_match: bool) -> str:
     """The SELECT holding the expressions of metrics read alike (`_reading`): their kept
     rows, valued and judged, each row once per metric whose filter keeps it.
+
+    With `first_match`, a row goes to the first metric whose filter keeps it, and
+    `kept_twice` says whether another one's did too: usually none does (each metric picks
+    its own measure from the file), and naming one metric per row costs far less than
+    listing, for every row, the metrics that keep it.
 
     Inside `extract_rows` each column has the extract's own name (as a number where the
     metrics read it as one), so expressions read naturally; the raw text of the numbers
@@ -525,18 +544,23 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
     carried = "benchmark_value, benchmark_lower, benchmark_upper, " if benchmarks else ""
     kept = [f"coalesce(({p.filter}), false)" for p in plans]
     if len(plans) == 1:
-        number = f"{sql.number} as __metric_no"
+        number = f"{sql.number} as __metric_no, false as __kept_twice"
+    elif first_match:
+        number = ("case " + " ".join(f"when {k} then {p.number}" for k, p in zip(kept, plans, strict=True))
+                  + " end as __metric_no, (" + " + ".join(f"{k}::integer" for k in kept)
+                  + ") > 1 as __kept_twice")
     else:  # each metric whose filter keeps the row
         number = ("unnest(list_filter(list_value("
                   + ", ".join(f"case when {k} then {p.number} end" for k, p in zip(kept, plans, strict=True))
-                  + "), lambda n: n is not null)) as __metric_no")
+                  + "), lambda n: n is not null)) as __metric_no, false as __kept_twice")
     return f"""
         select __metric_no as metric_no, source_row, __org as org, periods.period, value,
             numerator, denominator, {carried}
             row_problem(periods.period, __period_text, __org, number_problem,
-                        {'true' if ratio else 'false'}, denominator, value) as problem
+                        {'true' if ratio else 'false'}, denominator, value) as problem,
+            __kept_twice as kept_twice
         from (
-            select __metric_no, source_row, __period_text, __org,
+            select __metric_no, __kept_twice, source_row, __period_text, __org,
                 ({sql.value})::double as value, {numerator} as numerator,
                 {denominator} as denominator, {given}
                 case {not_numbers or 'when false then null'} end as number_problem
@@ -563,8 +587,12 @@ def _judge(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list
     alike: dict[tuple[object, ...], list[MetricSql]] = defaultdict(list)
     for sql in plans:
         alike[_reading(sql)].append(sql)
-    branches = " union all ".join(_branch_sql(group, columns, native, benchmarks) for group in alike.values())
-    con.execute(f"create or replace table judged as {branches}")
+    for first_match in (True, False):  # the second time only if some row was kept twice
+        branches = " union all ".join(_branch_sql(group, columns, native, benchmarks, first_match)
+                                      for group in alike.values())
+        con.execute(f"create or replace table judged as {branches}")
+        if not con.execute("select coalesce(bool_or(kept_twice), false) from judged").fetchall()[0][0]:
+            return
 
 
 def _runnable(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list[str],
@@ -607,9 +635,10 @@ def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[t
     """
     results: dict[str, dict[str, Any]] = {}
     plans = []
+    orgs: dict[str, str] = {}
     for number, metric in metrics:
         try:
-            plans.append(metric_sql(con, metric, number, columns))
+            plans.append(metric_sql(con, metric, number, columns, orgs))
         except UnsafeExpression as exc:
             results[metric.id] = _file_row(shown, metric.id, "refused", message=f"metric {metric.id}: {exc}")
         except MetricFailed as exc:

@@ -315,6 +315,26 @@ def test_xlsx_named_sheet_with_title_rows_and_parquet(tmp_path: Path) -> None:
     _assert_reconciled(con)
 
 
+def test_organisation_codes_tidy_untidy_or_numbers(tmp_path: Path) -> None:
+    """Codes are kept as written, trimmed of whitespace of any kind when they have it, and a
+    Parquet file's numeric codes are read as their text."""
+    text = "period,org,n\n2024-04,RBQ,1\n2024-04,\u00a0 RBN\t,2\n2024-04, \t ,3\n"
+    source = "{{file: extracts/{}, period: period, org: org, value: n}}"
+    metrics = "".join(_metric(name, source.format(file)) for name, file in (
+        ("untidy", "untidy.csv"), ("tidy", "tidy.csv"), ("numeric", "codes.parquet")))
+    project = _project(tmp_path, {"untidy.csv": text, "tidy.csv": "period,org,n\n2024-04,RBQ,1\n"}, metrics)
+    duckdb.connect().execute(
+        "copy (select * from (values ('2024-04', 101, 1.5), ('2024-05', 102, 2.0)) t(period, org, n)) "
+        f"to '{project.data_dir / 'extracts' / 'codes.parquet'}' (format parquet)")
+    con, _ = _load(project)
+    assert _rows(con, "select metric_id, org, value from metric_values order by metric_id, value") == [
+        ("numeric", "101", 1.5), ("numeric", "102", 2.0), ("tidy", "RBQ", 1.0),
+        ("untidy", "RBQ", 1.0), ("untidy", "RBN", 2.0)]
+    assert _rows(con, "select metric_id, source_row, reason from extract_rejects") == [
+        ("untidy", 4, "no organisation code")]
+    _assert_reconciled(con)
+
+
 def test_parquet_numbers_of_every_type_read_as_their_text_does(tmp_path: Path) -> None:
     """Whole numbers and doubles are read as numbers directly; a FLOAT or DECIMAL as its text
     (0.1, not the float's 0.10000000149), and text in a number column is still rejected."""
