@@ -303,7 +303,9 @@ def _scalar_value(event: Any, constructor: yaml.constructor.SafeConstructor) -> 
     """A scalar as PyYAML's safe loader makes it (same resolvers, same constructors)."""
     value, tag = event.value, event.tag
     if tag is None or tag == "!":
-        return _plain_scalar(value) if event.implicit[0] else value
+        if not event.implicit[0]:  # quoted, or tagged "!": text
+            return value
+        return _plain_scalar(value) if len(value) <= _REMEMBERED_LENGTH else _resolved_scalar(value)
     if tag == _STR:
         return value
     if tag not in _PLAIN_TAGS or tag in (_MAP, _SEQ):
@@ -311,18 +313,20 @@ def _scalar_value(event: Any, constructor: yaml.constructor.SafeConstructor) -> 
     return constructor.construct_object(yaml.ScalarNode(tag, value), deep=True)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _plain_scalar(value: str) -> Any:
+def _resolved_scalar(value: str) -> Any:
     """An unquoted, untagged scalar: the type its text resolves to, made by PyYAML's own
-    constructor. Remembered, since plans repeat the same words and numbers (leads' names,
-    RAG words, quarters, dates) tens of thousands of times; every result is immutable."""
+    constructor (without the node bookkeeping `construct_object` keeps)."""
     tag = next((t for t, pattern in _RESOLVERS.get(value[:1], ()) if pattern.match(value)), _STR)
     if tag == _STR:
         return value
     if tag not in _PLAIN_TAGS:  # '<<' (merge) and '=' (value): the careful reader explains
         raise _NotPlain
-    node = yaml.ScalarNode(tag, value)
-    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)  # no node bookkeeping
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
 
 
+# Short scalars are remembered: plans repeat the same words, numbers and dates (RAG words,
+# leads' names, quarters) tens of thousands of times, and every result is immutable. Long
+# text (commentary) is resolved each time, so the memory held stays small.
+_REMEMBERED_LENGTH = 64
+_plain_scalar = functools.lru_cache(maxsize=1 << 16)(_resolved_scalar)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
