@@ -66,6 +66,10 @@ class Printer:
     the footers' HTML; it ends with ("pdf", the joined PDF) or ("failed", None).
     """
 
+    # Seconds to wait for each answer before giving up on a printer that hangs (a pack's
+    # halves take seconds). The caller then prints the whole pack itself.
+    patience = 300.0
+
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid = pid
         self.conn = conn
@@ -85,10 +89,13 @@ class Printer:
     def print_halves(
         self, first: str, second: str, footers: Callable[[int], str], base_url: Path
     ) -> bytes | None:
-        """The joined PDF, or None if the printer failed or died (the caller then prints the whole)."""
+        """The joined PDF, or None if the printer failed, died or hung (the caller then prints
+        the whole)."""
         try:
             self.conn.send((first, second, str(base_url)))
             while True:
+                if not self.conn.poll(self.patience):
+                    return None  # hung: `close` stops it
                 kind, value = self.conn.recv()
                 if kind != "footers":
                     self.finished = kind == "pdf"

@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,6 +86,22 @@ def test_a_printer_that_fails_with_the_halves_still_yields_the_pack(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pdf, "print_in_halves", failure)  # inherited by the printer when it forks
+    printer = pdf.Printer.fork()
+    data = _data(minimal_project)
+    printed = render_pdf(data, printer)
+    assert not printer.finished and _reaped(printer.pid)
+    _reads_like_the_whole(printed, data, tmp_path)
+
+
+def _hang(*args: object) -> None:
+    time.sleep(3600)
+
+
+def test_a_printer_that_hangs_is_stopped_and_the_pack_still_printed(
+    minimal_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf, "print_in_halves", _hang)
+    monkeypatch.setattr(pdf.Printer, "patience", 1.0)
     printer = pdf.Printer.fork()
     data = _data(minimal_project)
     printed = render_pdf(data, printer)
