@@ -225,7 +225,6 @@ def _fast_parse(text: str, name: str) -> LocatedDocument:
 def _from_events(next_event: Any, name: str) -> LocatedDocument:
     doc = LocatedDocument(path=name, data=None)
     lines = doc.lines
-    constructor = yaml.constructor.SafeConstructor()
     next_event()  # stream start
     event = next_event()
     if isinstance(event, yaml.StreamEndEvent):
@@ -251,7 +250,7 @@ def _from_events(next_event: Any, name: str) -> LocatedDocument:
         elif frame[2] is _KEY:  # this event is a key
             if kind is not yaml.ScalarEvent:
                 raise _NotPlain
-            key = _scalar_value(event, constructor)
+            key = _scalar_value(event)
             if key is None or not isinstance(key, _KEY_TYPES) or key in frame[0]:
                 raise _NotPlain
             frame[2] = key
@@ -265,7 +264,7 @@ def _from_events(next_event: Any, name: str) -> LocatedDocument:
             raise _NotPlain
         lines.setdefault(loc, line)
         if kind is yaml.ScalarEvent:
-            value = _scalar_value(event, constructor)
+            value = _scalar_value(event)
             if frame is None:
                 done = value
                 break
@@ -299,27 +298,29 @@ def _place(frame: list[Any], value: Any) -> None:
         frame[2] = _KEY
 
 
-def _scalar_value(event: Any, constructor: yaml.constructor.SafeConstructor) -> Any:
+def _scalar_value(event: Any) -> Any:
     """A scalar as PyYAML's safe loader makes it (same resolvers, same constructors)."""
     value, tag = event.value, event.tag
     if tag is None or tag == "!":
         if not event.implicit[0]:  # quoted, or tagged "!": text
             return value
         return _plain_scalar(value) if len(value) <= _REMEMBERED_LENGTH else _resolved_scalar(value)
-    if tag == _STR:
-        return value
-    if tag not in _PLAIN_TAGS or tag in (_MAP, _SEQ):
-        raise _NotPlain
-    return constructor.construct_object(yaml.ScalarNode(tag, value), deep=True)
+    return _constructed(tag, value)
 
 
 def _resolved_scalar(value: str) -> Any:
-    """An unquoted, untagged scalar: the type its text resolves to, made by PyYAML's own
-    constructor (without the node bookkeeping `construct_object` keeps)."""
-    tag = next((t for t, pattern in _RESOLVERS.get(value[:1], ()) if pattern.match(value)), _STR)
+    """An unquoted, untagged scalar: the type its text resolves to."""
+    return _constructed(next((t for t, pattern in _RESOLVERS.get(value[:1], ()) if pattern.match(value)),
+                             _STR), value)
+
+
+def _constructed(tag: str, value: str) -> Any:
+    """A scalar of the given tag, made by PyYAML's own constructor (without the node
+    bookkeeping `construct_object` keeps); tags the careful reader refuses or explains
+    ('<<' merges, '=' values, custom tags) step aside."""
     if tag == _STR:
         return value
-    if tag not in _PLAIN_TAGS:  # '<<' (merge) and '=' (value): the careful reader explains
+    if tag not in _PLAIN_TAGS or tag in (_MAP, _SEQ):
         raise _NotPlain
     return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
 

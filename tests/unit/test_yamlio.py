@@ -83,6 +83,7 @@ def test_the_fast_and_careful_readers_agree_on_values_and_lines() -> None:
 SCALARS = ["yes", "No", "off", "0x1A", "1_000", "0o17", "017", "1e3", "6.9e+6", ".inf", "-.Inf",
            ".nan", "~", "null", "", "2024-03-05", "2024-03-05 10:00:00", "2024-03", "1:20",
            "'1'", '"yes"', "+12", "-0", "66.7", "£6.9m", "Q2 23/24", "! 12",
+           "!!int '3'", "!!float 1", "!!str 12", "!!timestamp 2024-01-05",
            "9" * 80, "Progress " * 20]  # long ones are typed afresh each time
 
 
