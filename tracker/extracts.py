@@ -448,13 +448,15 @@ def _org_sql(con: duckdb.DuckDBPyConnection, column: str, settled: dict[str, str
     """
     if column not in settled:
         c = f"{_quote(column)}::varchar"  # a Parquet file's codes may be numbers
+
+        def tidy(code: str) -> str:
+            return f"ord({code}) between 33 and 126 and ord(right({code}, 1)) between 33 and 126"
+
         untidy = con.execute(  # (as a filtered count, which DuckDB cannot push below the distinct)
-            "select count(*) filter (where code is not null and not "
-            "(ord(code) between 33 and 126 and ord(right(code, 1)) between 33 and 126)) "
+            f"select count(*) filter (where code is not null and not ({tidy('code')})) "
             f"from (select distinct {c} as code from raw)").fetchall()[0][0]
-        settled[column] = (
-            f"nullif(case when ord({c}) between 33 and 126 and ord(right({c}, 1)) between 33 and 126 "
-            f"then {c} else trim({c}, {_literal(WHITESPACE)}) end, '')" if untidy else c)
+        trimmed = f"trim({c}, {_literal(WHITESPACE)})"
+        settled[column] = f"nullif(case when {tidy(c)} then {c} else {trimmed} end, '')" if untidy else c
     return settled[column]
 
 
@@ -587,12 +589,15 @@ def _judge(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list
     alike: dict[tuple[object, ...], list[MetricSql]] = defaultdict(list)
     for sql in plans:
         alike[_reading(sql)].append(sql)
-    for first_match in (True, False):  # the second time only if some row was kept twice
+
+    def judge(first_match: bool) -> None:
         branches = " union all ".join(_branch_sql(group, columns, native, benchmarks, first_match)
                                       for group in alike.values())
         con.execute(f"create or replace table judged as {branches}")
-        if not con.execute("select coalesce(bool_or(kept_twice), false) from judged").fetchall()[0][0]:
-            return
+
+    judge(first_match=True)
+    if con.execute("select coalesce(bool_or(kept_twice), false) from judged").fetchall()[0][0]:
+        judge(first_match=False)  # some row is kept by two metrics: each gets it
 
 
 def _runnable(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], columns: list[str],
@@ -787,7 +792,8 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
             return FileResult([_file_row(shown, m.id, "unreadable", message=message) for _, m in group])
         lock_sandbox(sandbox, project)
         columns = _columns(sandbox)
-        native = _native_numbers(sandbox) if path.suffix.lower() == ".parquet" else frozenset()
+        parquet = path.suffix.lower() == ".parquet"
+        native = _native_numbers(sandbox) if parquet else frozenset()
         plans, results = judge_file(sandbox, project, group, columns, shown, native)
         if not plans:
             return FileResult([results[m.id] for _, m in group])
@@ -805,7 +811,7 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
                 from loaded
                 where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null
                 """).to_arrow_table()
-        rejects = _rejects(sandbox, columns, [sql.number for sql in plans], path.suffix.lower() == ".parquet")
+        rejects = _rejects(sandbox, columns, [sql.number for sql in plans], parquet)
         return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
     finally:
         sandbox.close()
