@@ -79,29 +79,18 @@ def _child_failed(*args: object) -> None:
     return None
 
 
-@pytest.mark.parametrize("failure", [_exit_abruptly, _raise, _child_failed],
-                         ids=["dies", "raises", "its-child-fails"])
+def _hang(*args: object) -> None:
+    time.sleep(3600)
+
+
+@pytest.mark.parametrize("failure", [_exit_abruptly, _raise, _child_failed, _hang],
+                         ids=["dies", "raises", "its-child-fails", "hangs"])
 def test_a_printer_that_fails_with_the_halves_still_yields_the_pack(
     failure: Callable[..., None], minimal_project: Project, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pdf, "print_in_halves", failure)  # inherited by the printer when it forks
-    printer = pdf.Printer.fork()
-    data = _data(minimal_project)
-    printed = render_pdf(data, printer)
-    assert not printer.finished and _reaped(printer.pid)
-    _reads_like_the_whole(printed, data, tmp_path)
-
-
-def _hang(*args: object) -> None:
-    time.sleep(3600)
-
-
-def test_a_printer_that_hangs_is_stopped_and_the_pack_still_printed(
-    minimal_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(pdf, "print_in_halves", _hang)
-    monkeypatch.setattr(pdf.Printer, "patience", 1.0)
+    monkeypatch.setattr(pdf.Printer, "patience", 1.0)  # a hung printer is given up after a second
     printer = pdf.Printer.fork()
     data = _data(minimal_project)
     printed = render_pdf(data, printer)
