@@ -1,7 +1,10 @@
 -- What changed in $quarter: every objective updated for it, with its status the
--- quarter before ($previous_quarter) and the movement between them.
-with rank_of(rag, rank) as (
-    values ('red', 1), ('amber', 2), ('green', 3), ('blue', 4)
+-- quarter before ($previous_quarter) and the movement between them. $status_ranks
+-- (worse is lower) comes from tracker/rag.py, the one definition of the statuses.
+-- A movement that compares with an example update, on either side, says so
+-- (movement_involves_example): a real update is never silently compared with an example.
+with rank_of as (
+    select unnest($status_ranks, recursive := true)
 ),
 
 this_quarter as (
@@ -9,7 +12,7 @@ this_quarter as (
 ),
 
 previous as (
-    select objective_id, rag from updates where quarter = $previous_quarter
+    select objective_id, rag, is_example from updates where quarter = $previous_quarter
 )
 
 select
@@ -18,6 +21,7 @@ select
     a.name as area_name,
     o.objective,
     prev.rag as previous_rag,
+    coalesce(prev.is_example, false) as previous_is_example,
     u.rag,
     case
         when prev.rag is null then 'new'
@@ -25,6 +29,7 @@ select
         when r_now.rank < r_prev.rank then 'deteriorated'
         else 'unchanged'
     end as movement,
+    prev.rag is not null and (u.is_example or prev.is_example) as movement_involves_example,
     u.commentary,
     u.mitigations,
     u.updated_by,
@@ -35,7 +40,7 @@ join objectives as o using (objective_id)
 join plans as p on p.plan_id = o.plan_id
 join areas as a on a.plan_id = o.plan_id and a.area_id = o.area_id
 left join previous as prev using (objective_id)
-left join rank_of as r_now on r_now.rag = u.rag
-left join rank_of as r_prev on r_prev.rag = prev.rag
+left join rank_of as r_now on r_now.status = u.rag
+left join rank_of as r_prev on r_prev.status = prev.rag
 where ($plan_id is null or o.plan_id = $plan_id)
 order by p.position, o.position

@@ -1,10 +1,14 @@
 -- The status of every objective as at the end of $quarter (last day $quarter_end):
 -- what its lead reported, what the evidence says, and where the two disagree.
 -- Only updates for quarters up to $quarter count. Thresholds come from settings:
--- $at_risk_window_months. $plan_id null means every plan.
-with rank_of(status, rank) as (
-    values ('red', 1), ('amber', 2), ('green', 3), ('blue', 4),
-        ('overdue', 1), ('at_risk', 2), ('on_track', 3), ('complete', 4)
+-- $at_risk_window_months. $plan_id null means every plan. $status_ranks (worse is lower)
+-- comes from tracker/rag.py, the one definition of the statuses.
+-- Every status says whether it comes from an example update (reported_is_example), directly
+-- or carried forward, and every movement whether it compares with an example
+-- (movement_involves_example). has_real_update is the one definition of "this objective has
+-- a real update for the quarter": the overview, the reminders, the pack and the CLI use it.
+with rank_of as (
+    select unnest($status_ranks, recursive := true)
 ),
 
 known_updates as (
@@ -17,11 +21,11 @@ this_quarter as (
 ),
 
 previous_quarter as (
-    select objective_id, rag from known_updates where quarter = $previous_quarter
+    select objective_id, rag, is_example from known_updates where quarter = $previous_quarter
 ),
 
 latest_before as (
-    select objective_id, quarter, rag
+    select objective_id, quarter, rag, is_example
     from known_updates
     where quarter_end < $quarter_end
     qualify row_number() over (partition by objective_id order by quarter_end desc) = 1
@@ -58,12 +62,22 @@ reported as (
             else 'not_reported'
         end as reported_rag,
         t.rag is null and l.rag = 'blue' as complete_carried_forward,
+        case
+            when t.rag is not null then $quarter
+            when l.rag = 'blue' then l.quarter
+        end as reported_quarter,
+        case
+            when t.rag is not null then t.is_example
+            when l.rag = 'blue' then l.is_example
+            else false
+        end as reported_is_example,
         t.commentary,
         t.mitigations,
         t.updated_by,
         t.updated_on,
         coalesce(t.is_example, false) as is_example,
         p.rag as previous_rag,
+        coalesce(p.is_example, false) as previous_is_example,
         m.late as late_milestones,
         coalesce(s.signed_orgs, []) as signed_orgs,
         coalesce(s.signed_off_by, []) as signed_off_by
@@ -110,7 +124,9 @@ select
     d.derived_status,
     list_concat(
         case when d.reported_rag = 'not_reported' then ['No update for ' || $quarter] else [] end,
-        case when d.complete_carried_forward then ['Reported complete in an earlier quarter'] else [] end,
+        case when d.complete_carried_forward then ['Reported complete in an earlier quarter (' || d.reported_quarter
+            || case when d.reported_is_example then ', an example update' else '' end || ')']
+            else [] end,
         case when d.overdue then ['Target date ' || strftime(d.target_month, '%B %Y')
             || ' has passed and the objective is not reported complete'] else [] end,
         case when d.target_near_and_milestones_late then ['Target date '
@@ -129,8 +145,14 @@ select
         when r_rep.rank < r_prev.rank then 'deteriorated'
         else 'unchanged'
     end as movement,
+    d.reported_rag <> 'not_reported' and d.previous_rag is not null
+        and (d.reported_is_example or d.previous_is_example) as movement_involves_example,
     d.overdue,
     d.previous_rag,
+    d.previous_is_example,
+    d.reported_quarter,
+    d.reported_is_example,
+    d.reported_rag <> 'not_reported' and not d.reported_is_example as has_real_update,
     d.commentary,
     d.mitigations,
     d.updated_by,

@@ -1,10 +1,10 @@
--- Objectives still waiting for a real (not example) update for $quarter, by lead.
--- Objectives already reported complete (blue) in an earlier quarter need no more updates.
--- $plan_id null means every plan.
+-- The objectives in $waiting (those with no real update for the quarter ending $quarter_end,
+-- by `has_real_update` of objective_status.sql, the one definition), with their lead and
+-- the last quarter each had a real update, ordered by lead.
 with last_real as (
-    select objective_id, quarter, rag
+    select objective_id, quarter
     from updates
-    where not is_example and quarter_end < $quarter_end
+    where not is_example and quarter_end <= $quarter_end
     qualify row_number() over (partition by objective_id order by quarter_end desc) = 1
 )
 
@@ -21,10 +21,5 @@ from objectives as o
 join plans as p using (plan_id)
 join areas as a on a.plan_id = o.plan_id and a.area_id = o.area_id
 left join last_real as l using (objective_id)
-where ($plan_id is null or o.plan_id = $plan_id)
-    and coalesce(l.rag, '') <> 'blue'
-    and not exists (
-        select 1 from updates as u
-        where u.objective_id = o.objective_id and u.quarter = $quarter and not u.is_example
-    )
+where list_contains($waiting, o.objective_id)
 order by o.lead is null, lead, p.position, o.position

@@ -1,12 +1,35 @@
-"""RAG words and symbols, shared by the dashboard and the report.
+"""The status vocabulary, once: the statuses, their order and ranks, words and symbols.
 
-Colour is never the only signal: every status has a word and a symbol that
-read the same in black and white and for colour-blind readers.
+The dashboard, the report, the command line and the status SQL (which takes
+the ranks as a parameter) all use these definitions, so a status reads and
+compares the same everywhere. Colour is never the only signal: every status
+has a word and a symbol that read the same in black and white and for
+colour-blind readers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+# What a lead can report, worst first, then "no update": the order of every count and filter.
+REPORTED_STATUSES = ("red", "amber", "green", "blue", "not_reported")
+# What the evidence says (the derived status), in the order the dashboard lists it.
+DERIVED_STATUSES = ("complete", "on_track", "at_risk", "overdue", "no_date")
+MOVEMENTS = ("improved", "deteriorated", "unchanged", "new", "not_reported")
+
+# Worse is lower. Reported and derived statuses share one scale, so "reported rosier than the
+# evidence" is a comparison of ranks. Statuses without a rank (not reported, no date) are
+# never compared.
+STATUS_RANKS: dict[str, int] = {
+    "red": 1, "amber": 2, "green": 3, "blue": 4,
+    "overdue": 1, "at_risk": 2, "on_track": 3, "complete": 4,
+}
+
+
+def status_rank_rows() -> list[dict[str, Any]]:
+    """`STATUS_RANKS` as the `$status_ranks` parameter of the status SQL (a list of structs)."""
+    return [{"status": status, "rank": rank} for status, rank in STATUS_RANKS.items()]
 
 
 @dataclass(frozen=True)
@@ -48,3 +71,21 @@ MOVEMENT_LABELS = {
     "improved": "↑ Improved", "deteriorated": "↓ Deteriorated", "unchanged": "→ Unchanged",
     "new": "● New", "not_reported": "? Not reported",
 }
+EXAMPLE_MARK = " (example)"
+# A movement between a real update and an example (or two examples) says so.
+EXAMPLE_MOVEMENT_MARK = " (involves an example)"
+# A metric's latest value against its target, and its travel since the last period.
+TARGET_WORDS = {"met": "✔ Target met", "within_tolerance": "▲ Within tolerance",
+                "missed": "✖ Target missed", None: "– No target"}
+TRAVEL_WORDS = {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar", None: "—"}
+
+
+def reported_label(status: str | None, is_example: bool) -> str:
+    """The reported status as every place shows it: '★ Complete (example)' when it comes
+    from an example update, directly or carried forward."""
+    return status_label(status) + (EXAMPLE_MARK if is_example else "")
+
+
+def movement_label(movement: str, involves_example: bool) -> str:
+    """'↓ Deteriorated (involves an example)' when either side of the comparison is an example."""
+    return MOVEMENT_LABELS.get(movement, movement) + (EXAMPLE_MOVEMENT_MARK if involves_example else "")

@@ -16,11 +16,11 @@ from tracker.build import ensure_built
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
+from tracker.rag import REPORTED_STATUSES, STATUS_RANKS, status_rank_rows
 from tracker.scorecard import MetricView, format_value, metric_views
 
-DERIVED_STATUSES = ("complete", "on_track", "at_risk", "overdue", "no_date")
-REPORTED_STATUSES = ("red", "amber", "green", "blue", "not_reported")
-MOVEMENTS = ("improved", "deteriorated", "unchanged", "new", "not_reported")
+# The exception rule's order: worst reported status first (then the plan's own order).
+EXCEPTION_ORDER = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
 
 
 def status_parameters(project: Project, quarter: FinancialQuarter, plan_id: str | None) -> dict:
@@ -32,11 +32,8 @@ def status_parameters(project: Project, quarter: FinancialQuarter, plan_id: str 
         "at_risk_window_months": int(project.settings["at_risk_window_months"]),
         "signoff_orgs": [str(org) for org in project.settings["signoff_orgs"]],
         "plan_id": plan_id,
+        "status_ranks": status_rank_rows(),
     }
-
-
-RANK = {"red": 1, "amber": 2, "green": 3, "blue": 4,
-        "overdue": 1, "at_risk": 2, "on_track": 3, "complete": 4}
 
 
 def objective_status(
@@ -73,9 +70,58 @@ def status_on(
     quarter's end. The report judges its metrics once for both its scorecard and
     this evidence.
     """
-    frame = run_query(con, project, "objective_status",
-                      **status_parameters(project, quarter, plan_id))
-    return _with_metric_evidence(frame, links, views)
+    return _with_metric_evidence(reported_status(con, project, quarter, plan_id), links, views)
+
+
+def reported_status(
+    con: duckdb.DuckDBPyConnection, project: Project, quarter: FinancialQuarter,
+    plan_id: str | None,
+) -> pd.DataFrame:
+    """The dated rules of `objective_status.sql` alone, without judging any metric.
+
+    Enough for what does not depend on the evidence (who has a real update), and fast.
+    """
+    return run_query(con, project, "objective_status", **status_parameters(project, quarter, plan_id))
+
+
+def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The objectives the Board should look at, worst first: the one rule for the dashboard
+    and the pack.
+
+    An objective is an exception when it is reported red or amber, or not reported, or is
+    overdue, at risk, or reported rosier than the evidence.
+    """
+    flagged = frame[
+        frame["reported_rag"].isin(["red", "amber", "not_reported"])
+        | frame["overdue"].astype(bool) | frame["rosier_than_evidence"].astype(bool)
+        | frame["derived_status"].eq("at_risk")
+    ]
+    order = flagged["reported_rag"].map(EXCEPTION_ORDER)
+    return (flagged.assign(_order=order)
+            .sort_values(["_order", "plan", "position"], kind="stable")
+            .drop(columns="_order"))
+
+
+def reported_counts(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per reported status, how many objectives show it and how many of those come from an
+    example update (directly or carried forward): counts never pass examples off as real."""
+    return {
+        status: {
+            "all": int((frame["reported_rag"] == status).sum()),
+            "example": int(((frame["reported_rag"] == status)
+                            & frame["reported_is_example"].astype(bool)).sum()),
+        }
+        for status in REPORTED_STATUSES
+    }
+
+
+def real_update_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many objectives have a real update for the quarter (`has_real_update`), how many
+    only an example, and how many none at all: the same three figures everywhere."""
+    real = frame["has_real_update"].astype(bool)
+    example = frame["reported_is_example"].astype(bool) & ~real
+    return {"real": int(real.sum()), "example_only": int(example.sum()),
+            "none": int((~real & ~example).sum()), "waiting": int((~real).sum())}
 
 
 def metric_concern(view: MetricView) -> str | None:
@@ -115,7 +161,7 @@ def _with_metric_evidence(
         frame.at[index, "reasons"] = [*list(frame.at[index, "reasons"]), *found]
         if frame.at[index, "derived_status"] in ("on_track", "no_date"):
             frame.at[index, "derived_status"] = "at_risk"
-        reported = RANK.get(frame.at[index, "reported_rag"])
-        derived = RANK.get(frame.at[index, "derived_status"])
+        reported = STATUS_RANKS.get(frame.at[index, "reported_rag"])
+        derived = STATUS_RANKS.get(frame.at[index, "derived_status"])
         frame.at[index, "rosier_than_evidence"] = bool(reported and derived and reported > derived)
     return frame

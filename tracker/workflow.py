@@ -13,14 +13,29 @@ import pandas as pd
 from tracker.build import ensure_built
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
-from tracker.queries import read_query
+from tracker.queries import connect_read_only, read_query, run_query
+from tracker.rag import status_rank_rows
+from tracker.status import reported_status
 
 
 def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:
-    """Objectives with no real update for `quarter`, one row each, ordered by lead."""
+    """Objectives with no real update for `quarter`, one row each, ordered by lead.
+
+    "No real update" is `has_real_update` of the status engine, so the reminders, the
+    overview, the pack and `status` count the same objectives. `example_only` marks those
+    that show an example update instead.
+    """
     ensure_built(project)
-    return read_query(project, "reminders", quarter=str(quarter), quarter_end=quarter.end_date,
-                      plan_id=plan_id)
+    con = connect_read_only(project.db_path)
+    try:
+        status = reported_status(con, project, quarter, plan_id)
+        waiting = status[~status["has_real_update"].astype(bool)]
+        rows = run_query(con, project, "reminders", quarter_end=quarter.end_date,
+                         waiting=list(waiting["id"]))
+    finally:
+        con.close()
+    example_only = set(waiting.loc[waiting["reported_is_example"].astype(bool), "id"])
+    return rows.assign(example_only=rows["objective_id"].isin(example_only))
 
 
 def stale_metrics(project: Project, quarter: FinancialQuarter) -> pd.DataFrame:
@@ -33,7 +48,8 @@ def changes(project: Project, quarter: FinancialQuarter, plan_id: str | None = N
     """Every update for `quarter`, with the status the quarter before and the movement."""
     ensure_built(project)
     return read_query(project, "changes", quarter=str(quarter),
-                      previous_quarter=str(quarter.previous()), plan_id=plan_id)
+                      previous_quarter=str(quarter.previous()), plan_id=plan_id,
+                      status_ranks=status_rank_rows())
 
 
 def reminder_mailto(email: str | None, lead: str, quarter: FinancialQuarter, rows: pd.DataFrame) -> str:
