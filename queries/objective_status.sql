@@ -124,8 +124,8 @@ select
     d.derived_status,
     list_concat(
         case when d.reported_rag = 'not_reported' then ['No update for ' || $quarter] else [] end,
-        case when d.complete_carried_forward then ['Reported complete in an earlier quarter (' || d.reported_quarter
-            || case when d.reported_is_example then ', an example update' else '' end || ')']
+        case when d.complete_carried_forward then ['Reported complete in an earlier quarter'
+            || case when d.reported_is_example then ' (by an example update)' else '' end]
             else [] end,
         case when d.overdue then ['Target date ' || strftime(d.target_month, '%B %Y')
             || ' has passed and the objective is not reported complete'] else [] end,

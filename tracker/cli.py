@@ -165,12 +165,15 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     if rows.empty:
         print(f"Every objective has a real update for {args.quarter}.")
     else:
-        print(f"{len(rows)} objective(s) have no update for {args.quarter}:")
+        example_only = int(rows["example_only"].sum())
+        print(f"{len(rows)} objective(s) have no real update for {args.quarter} "
+              f"({example_only} show only an example update, {len(rows) - example_only} none):")
         for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
             contact = f" <{email}>" if isinstance(email, str) else ""
             print(f"\n{lead}{contact}: {len(group)}")
             for row in group.itertuples():
-                print(f"  {row.objective_id}  {row.area_name}")
+                example = "  (example update only)" if row.example_only else ""
+                print(f"  {row.objective_id}  {row.area_name}{example}")
     stale = stale_metrics(project, args.quarter)
     if not stale.empty:
         print(f"\n{len(stale)} metric(s) have out-of-date data as at {args.quarter.end_date:%d %B %Y}:")
@@ -198,13 +201,20 @@ def cmd_changes(args: argparse.Namespace, project: Project) -> int:
     print(f"{len(rows)} update(s) for {args.quarter}, against {args.quarter.previous()}:")
     for row in rows.itertuples():
         before = row.previous_rag if isinstance(row.previous_rag, str) else "none"
-        example = " (example)" if row.is_example else ""
-        print(f"  {row.objective_id:<11} {before:>6} -> {row.rag:<6} {row.movement}{example}")
+        before += " (example)" if row.previous_is_example else ""
+        now = row.rag + (" (example)" if row.is_example else "")
+        movement = row.movement + (" (involves an example)" if row.movement_involves_example else "")
+        print(f"  {row.objective_id:<11} {before:>16} -> {now:<16} {movement}")
     return 0
 
 
+# New fields go at the end, so existing readers of the CSV keep their columns.
 STATUS_FIELDS = ["id", "plan", "group", "area", "target_date", "reported_rag", "derived_status",
-                 "reasons", "rosier_than_evidence", "movement", "overdue"]
+                 "reasons", "rosier_than_evidence", "movement", "overdue",
+                 "reported_is_example", "reported_quarter", "has_real_update",
+                 "movement_involves_example"]
+STATUS_FLAGS = ["reported_is_example", "has_real_update", "rosier_than_evidence",
+                "movement_involves_example", "overdue"]
 
 
 def cmd_status(args: argparse.Namespace, project: Project) -> int:
@@ -219,8 +229,7 @@ def cmd_status(args: argparse.Namespace, project: Project) -> int:
     ]
     for record in records:
         record["reasons"] = list(record["reasons"])
-        record["rosier_than_evidence"] = bool(record["rosier_than_evidence"])
-        record["overdue"] = bool(record["overdue"])
+        record.update({flag: bool(record[flag]) for flag in STATUS_FLAGS})
     if args.format == "json":
         json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
         print()

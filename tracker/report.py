@@ -25,13 +25,19 @@ from tracker.pdf import Printer, html_to_pdf
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
-from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
+from tracker.rag import (
+    DERIVED_LABELS,
+    MOVEMENT_LABELS,
+    REPORTED_STATUSES,
+    STATUS_STYLES,
+    TARGET_WORDS,
+    TRAVEL_WORDS,
+)
 from tracker.scorecard import MetricView, format_value, metric_views
 from tracker.snapshots import Revision, load_snapshot, revisions
-from tracker.status import metric_links, status_on
+from tracker.status import exceptions, metric_links, real_update_counts, reported_counts, status_on
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-REPORTED_ORDER = ["red", "amber", "green", "blue", "not_reported"]
 
 
 @dataclass
@@ -55,7 +61,10 @@ class ReportData:
     position: str
     counts: list[dict[str, Any]]
     totals: dict[str, int]
+    example_totals: dict[str, int]      # of `totals`, how many come from example updates
+    real_updates: dict[str, int]        # real / example_only / none: see status.real_update_counts
     movement: dict[str, int]
+    example_movement: dict[str, int]    # of `movement`, how many compare with an example
     exceptions: list[dict[str, Any]]
     appendix: list[dict[str, Any]]
     problems: list[dict[str, Any]]
@@ -79,24 +88,46 @@ def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
 
 
 def position_sentence(frame: pd.DataFrame, quarter: FinancialQuarter) -> str:
-    """The plan's position in one sentence, for the cover sheet."""
-    counts = frame["reported_rag"].value_counts()
-    parts = [f"{counts.get(s, 0)} {STATUS_STYLES[s].word.lower()}" for s in REPORTED_ORDER
-             if counts.get(s, 0)]
+    """The plan's position in one sentence, for the cover sheet.
+
+    Statuses from real updates and from example updates are counted apart, so a Board
+    member never reads an invented status as a reported one.
+    """
+    counts = reported_counts(frame)
+    real, example = [], []
+    for status in REPORTED_STATUSES[:-1]:  # each reported status, without "not reported"
+        word = STATUS_STYLES[status].word.lower()
+        n_example = counts[status]["example"]
+        if counts[status]["all"] - n_example:
+            real.append(f"{counts[status]['all'] - n_example} {word}")
+        if n_example:
+            example.append(f"{n_example} {word}")
+    updates = real_update_counts(frame)
+    one = {True: ("has", "shows", "is"), False: ("have", "show", "are")}
+    has, _, _ = one[updates["real"] == 1]
+    parts = [f"{updates['real']} {has} a real update ({', '.join(real)})" if real
+             else "none has a real update"]
+    if example:
+        _, shows, _ = one[updates["example_only"] == 1]
+        parts.append(f"{updates['example_only']} {shows} only an example status, not reported by "
+                     f"their leads ({', '.join(example)})")
+    _, _, is_ = one[updates["none"] == 1]
+    parts.append(f"{updates['none']} {is_} not reported")
     overdue = int(frame["overdue"].sum())
     rosier = int(frame["rosier_than_evidence"].sum())
-    return (f"As at {quarter.end_date:%-d %B %Y}, of {len(frame)} objectives "
-            f"{', '.join(parts)}; {overdue} are past their target date and not complete, and "
+    return (f"As at {quarter.end_date:%-d %B %Y}, of {len(frame)} objectives {'; '.join(parts)}. "
+            f"{overdue} are past their target date and not complete, and "
             f"{rosier} are reported more positively than the evidence supports.")
 
 
 def _counts_by_area(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for (group, area), part in frame.groupby(["group", "area"], sort=False):
-        counts = part["reported_rag"].value_counts()
+        counts = reported_counts(part)
         rows.append({"group": group, "area": area, "total": len(part),
                      "overdue": int(part["overdue"].sum()),
-                     **{s: int(counts.get(s, 0)) for s in REPORTED_ORDER}})
+                     **{s: counts[s]["all"] for s in REPORTED_STATUSES},
+                     "example": {s: counts[s]["example"] for s in REPORTED_STATUSES}})
     return rows
 
 
@@ -109,24 +140,12 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "latest": (f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
                    if view.latest_period else "No data"),
         "target": format_value(view.target, view.unit),
-        "against_target": {"met": "✔ Met", "within_tolerance": "▲ Within tolerance",
-                           "missed": "✖ Missed", None: "– No target"}[view.rag],
-        "travel": {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar",
-                   None: "—"}[view.vs_previous],
+        "against_target": TARGET_WORDS[view.rag],
+        "travel": TRAVEL_WORDS[view.vs_previous],
         "variation": view.variation_label, "assurance": view.assurance_label,
         "explanation": view.explanation, "special_causes": view.flagged,
         "chart": Markup(svg_chart(view)),  # noqa: S704 - our own SVG; its text is escaped
     }
-
-
-def _exceptions(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    flagged = frame[
-        frame["reported_rag"].isin(["red", "amber", "not_reported"]) | frame["overdue"]
-        | frame["rosier_than_evidence"] | frame["derived_status"].eq("at_risk")
-    ]
-    severity = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
-    flagged = flagged.assign(_order=flagged["reported_rag"].map(severity))
-    return [_record(row) for _, row in flagged.sort_values(["_order", "position"]).iterrows()]
 
 
 def _record(row: pd.Series) -> dict[str, Any]:
@@ -138,9 +157,10 @@ def _record(row: pd.Series) -> dict[str, Any]:
         "derived_label": DERIVED_LABELS[row["derived_status"]],
         "reasons": list(row["reasons"]), "rosier": bool(row["rosier_than_evidence"]),
         "movement": MOVEMENT_LABELS[row["movement"]],
+        "movement_example": bool(row["movement_involves_example"]),
         "commentary": row["commentary"] if isinstance(row["commentary"], str) else None,
         "mitigations": row["mitigations"] if isinstance(row["mitigations"], str) else None,
-        "example": bool(row["is_example"]),
+        "example": bool(row["reported_is_example"]),
         "signed_off_by": list(row["signed_off_by"]),
         "awaiting_signoff": list(row["awaiting_signoff"]),
     }
@@ -191,17 +211,24 @@ def build_report_data(
     scorecard = [_scorecard_row(view) for view in judged if view.metric_id in headline]
     orgs = [str(org) for org in project.settings["signoff_orgs"]]
     reported = frame[frame["reported_rag"].ne("not_reported")]
+    totals = reported_counts(frame)
     awaiting = {org: [row["id"] for _, row in reported.iterrows()
                       if org in list(row["awaiting_signoff"])] for org in orgs}
     return ReportData(
         plan=plan, quarter=quarter, cover=cover, position=position_sentence(frame, quarter),
         counts=_counts_by_area(frame),
-        totals={s: int((frame["reported_rag"] == s).sum()) for s in REPORTED_ORDER},
+        totals={s: c["all"] for s, c in totals.items()},
+        example_totals={s: c["example"] for s, c in totals.items()},
+        real_updates=real_update_counts(frame),
         movement={MOVEMENT_LABELS[m]: int((frame["movement"] == m).sum()) for m in MOVEMENT_LABELS},
-        exceptions=_exceptions(frame),
+        example_movement={MOVEMENT_LABELS[m]: int(((frame["movement"] == m)
+                                                   & frame["movement_involves_example"]).sum())
+                          for m in MOVEMENT_LABELS},
+        exceptions=[_record(row) for _, row in exceptions(frame).iterrows()],
         appendix=appendix,
         problems=problems,
-        uses_examples=bool(frame["is_example"].any()) or any(r["example"] for r in scorecard),
+        uses_examples=bool(frame["reported_is_example"].any())
+        or any(r["example"] for r in scorecard),
         scorecard=scorecard,
         revisions=revisions(snapshot, appendix, scorecard) if snapshot else [],
         frozen_on=snapshot["frozen_on"] if snapshot else None,
@@ -245,7 +272,7 @@ def render_html(data: ReportData, part: str = "whole", pages: int = 0) -> str:
     carry only the page footers); see tracker.pdf.
     """
     template = _environment().get_template("report.html.j2")
-    return template.render(data=data, REPORTED=REPORTED_ORDER, part=part, pages=pages)
+    return template.render(data=data, REPORTED=REPORTED_STATUSES, part=part, pages=pages)
 
 
 def render_pdf(data: ReportData, printer: Printer | None = None) -> bytes:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tracker.rag import TARGET_WORDS as RAG_WORDS  # one wording, shared with the pack
+from tracker.rag import TRAVEL_WORDS
 from tracker.scorecard import MetricView, format_value
 
-RAG_WORDS = {"met": "✔ Target met", "within_tolerance": "▲ Within tolerance",
-             "missed": "✖ Target missed", None: "– No target"}
-TRAVEL_WORDS = {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar", None: "—"}
 BENCHMARK_WORDS = {"better": "Better than England", "no_different": "No different from England",
                    "worse": "Worse than England", None: "—"}
 METHOD_WORDS = {"spc": "SPC chart", "run_chart": "Run chart", "target_only": "Target only",

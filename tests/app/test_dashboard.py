@@ -42,8 +42,8 @@ def test_default_quarter_is_the_latest_with_updates_and_examples_are_flagged(app
     open_objectives(app)
     assert app.sidebar.selectbox(key="quarter").value == "2023-24 Q2"
     table = _table(app).set_index("ID")
-    assert table.loc["LW-CAN-01", "Latest status"] == "▲ Amber (example)"
-    assert table.loc["LW-CAN-02", "Latest status"] == "? Not reported"
+    assert table.loc["LW-CAN-01", "Reported"] == "▲ Amber (example)"
+    assert table.loc["LW-CAN-02", "Reported"] == "? Not reported"
     assert any("Example data" in w.value for w in app.warning)
 
 
@@ -51,8 +51,8 @@ def test_changing_the_quarter_changes_the_statuses(app: AppTest) -> None:
     open_objectives(app)
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
     table = _table(app).set_index("ID")
-    assert table.loc["LW-CAN-01", "Latest status"] == "✔ Green"
-    assert table.loc["LW-DEM-01", "Latest status"] == "? Not reported"
+    assert table.loc["LW-CAN-01", "Reported"] == "✔ Green"
+    assert table.loc["LW-DEM-01", "Reported"] == "? Not reported"
     assert not any("Example data" in w.value for w in app.warning)
 
 

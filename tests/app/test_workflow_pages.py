@@ -73,4 +73,7 @@ def test_reminders_and_changes_follow_the_quarter(app: AppTest) -> None:
     assert list(changes["ID"]) == ["LW-CAN-01"]
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q2").run()
     changes = app.dataframe[-1].value
-    assert list(changes["Movement"]) == ["Deteriorated", "New"]
+    # LW-CAN-01: a real Q1 green against an example Q2 amber, said in words.
+    assert list(changes["Movement"]) == ["↓ Deteriorated (involves an example)", "● New"]
+    assert list(changes["Before"]) == ["✔ Green", "—"]
+    assert list(changes["Now"]) == ["▲ Amber (example)", "✔ Green (example)"]

@@ -135,7 +135,7 @@ def test_reminders_list_objectives_without_a_real_update_by_lead(minimal_project
     assert result.returncode == 0, result.stderr
     # LW-CAN-01 has a real Q1 update; the others only examples or nothing.
     assert result.stdout.splitlines() == [
-        "2 objective(s) have no update for 2023-24 Q1:",
+        "2 objective(s) have no real update for 2023-24 Q1 (0 show only an example update, 2 none):",
         "",
         "Jo Bloggs <jo@example.org>: 1",
         "  LW-CAN-02  Live Well – Cancer",
@@ -147,6 +147,10 @@ def test_reminders_list_objectives_without_a_real_update_by_lead(minimal_project
     assert sorted(line.split(",")[2] for line in q2.stdout.splitlines()[1:]) == [
         "LW-CAN-01", "LW-CAN-02", "LW-DEM-01"
     ]
+    text = run_cli(minimal_project, "reminders", "--quarter", "2023-24 Q2").stdout
+    assert text.startswith("3 objective(s) have no real update for 2023-24 Q2 "
+                           "(2 show only an example update, 1 none):")
+    assert "  LW-DEM-01  Live Well – Dementia  (example update only)" in text
 
 
 def test_changes_show_movement_against_the_quarter_before(minimal_project: Project) -> None:
@@ -154,8 +158,9 @@ def test_changes_show_movement_against_the_quarter_before(minimal_project: Proje
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "2 update(s) for 2023-24 Q2, against 2023-24 Q1:",
-        "  LW-CAN-01    green -> amber  deteriorated (example)",
-        "  LW-DEM-01     none -> green  new (example)",
+        # A real Q1 green against an example Q2 amber: the movement says it involves an example.
+        "  LW-CAN-01              green -> amber (example)  deteriorated (involves an example)",
+        "  LW-DEM-01               none -> green (example)  new",
     ]
 
 
@@ -176,7 +181,8 @@ def test_status_json_has_one_record_per_objective(minimal_project: Project) -> N
     first = records[0]
     assert set(first) == {"id", "plan", "group", "area", "target_date", "reported_rag",
                           "derived_status", "reasons", "rosier_than_evidence", "movement",
-                          "overdue"}
+                          "overdue", "reported_is_example", "reported_quarter", "has_real_update",
+                          "movement_involves_example"}
     assert (first["target_date"], first["reported_rag"], first["derived_status"],
             first["overdue"]) == ("2023-06", "not_reported", "overdue", True)
     assert records[1]["target_date"] is None and records[1]["derived_status"] == "no_date"

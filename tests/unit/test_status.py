@@ -170,3 +170,87 @@ def test_a_linked_metric_missing_its_target_puts_the_objective_at_risk(tmp_path:
     assert row["rosier_than_evidence"]
     assert "Linked metric A rate: 60.9% in September 2023 misses the target of 66.7%" in row["reasons"]
     assert row["metrics"] == ["rate"]
+
+
+EXAMPLES = """example: true
+note: Invented for tests.
+updates:
+{entries}"""
+
+
+def _with_examples(tmp_path: Path, objectives: str, *entries: tuple[str, str],
+                   example_data: bool = True) -> Project:
+    project = _project(tmp_path, objectives, f"example_data: {str(example_data).lower()}\n")
+    folder = project.objectives_dir / "rules" / "examples"
+    folder.mkdir()
+    (folder / "updates.yaml").write_text(EXAMPLES.format(entries="".join(
+        f"  - {{objective: R-01, quarter: {quarter}, rag: {rag}, commentary: invented}}\n"
+        for quarter, rag in entries)))
+    return project
+
+
+def test_complete_from_an_example_stays_marked_as_an_example_when_carried_forward(
+    tmp_path: Path,
+) -> None:
+    project = _with_examples(tmp_path, objective(), ("2023-24 Q2", "blue"))
+    row = _row(project, "2024-25 Q1")
+    assert (row["reported_rag"], row["reported_is_example"], row["reported_quarter"]) == (
+        "blue", True, "2023-24 Q2")
+    assert not row["has_real_update"]
+    assert "Reported complete in an earlier quarter (by an example update)" in row["reasons"]
+
+
+def test_a_real_complete_carried_forward_is_a_real_update(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(updates=updates(("2023-24 Q2", "blue"))))
+    row = _row(project, "2024-25 Q1")
+    assert (row["reported_rag"], row["reported_is_example"], row["has_real_update"]) == (
+        "blue", False, True)
+
+
+def test_a_real_update_compared_with_an_example_says_so(tmp_path: Path) -> None:
+    project = _with_examples(tmp_path, objective(updates=updates(("2023-24 Q3", "green"))),
+                             ("2023-24 Q2", "blue"))
+    row = _row(project, "2023-24 Q3")
+    assert (row["previous_rag"], row["previous_is_example"], row["movement"]) == (
+        "blue", True, "deteriorated")
+    assert row["movement_involves_example"] and not row["reported_is_example"]
+    assert row["has_real_update"]
+
+
+def test_two_real_updates_compared_are_not_marked(tmp_path: Path) -> None:
+    project = _project(tmp_path, objective(
+        updates=updates(("2023-24 Q2", "amber"), ("2023-24 Q3", "green"))))
+    row = _row(project, "2023-24 Q3")
+    assert row["movement"] == "improved" and not row["movement_involves_example"]
+
+
+def test_with_example_data_off_an_example_complete_is_not_reported(tmp_path: Path) -> None:
+    project = _with_examples(tmp_path, objective(), ("2023-24 Q2", "blue"), example_data=False)
+    row = _row(project, "2024-25 Q1")
+    assert (row["reported_rag"], row["reported_is_example"], row["has_real_update"]) == (
+        "not_reported", False, False)
+
+
+def test_the_exception_rule_lists_the_worst_first_in_plan_order() -> None:
+    import pandas as pd
+
+    from tracker.status import exceptions
+
+    frame = pd.DataFrame({
+        "id": ["A", "B", "C", "D", "E", "F"], "plan": ["p"] * 6, "position": [5, 4, 3, 2, 1, 0],
+        "reported_rag": ["green", "not_reported", "red", "blue", "amber", "green"],
+        "overdue": [True, False, False, False, False, False],
+        "rosier_than_evidence": [False, False, False, False, False, False],
+        "derived_status": ["overdue", "on_track", "on_track", "complete", "on_track", "on_track"],
+    })
+    assert list(exceptions(frame)["id"]) == ["C", "E", "B", "A"]
+
+
+def test_no_query_writes_its_own_status_ranks() -> None:
+    """The ranks are tracker.rag.STATUS_RANKS, passed in as $status_ranks, nowhere else."""
+    queries = Path(__file__).resolve().parents[2] / "queries"
+    for path in queries.rglob("*.sql"):
+        text = path.read_text()
+        assert "('red', 1)" not in text.replace(" ", " "), path
+        if "rank_of" in text:
+            assert "$status_ranks" in text, path

@@ -1,4 +1,8 @@
-"""Objectives: every objective of the plans, filterable, with its latest status."""
+"""Objectives: every objective of the plans, filterable, with its status as at the quarter.
+
+The status is the status engine's (`tracker.status.objective_status`), the same the
+overview, the pack and `status` show, marked when it comes from an example update.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,13 @@ import plotly.express as px
 import streamlit as st
 
 from tracker.charts import plotly_chart
-from tracker.rag import DERIVED_LABELS, STATUS_STYLES, status_label
+from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from tracker.scorecard import format_value
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
 from ui.widgets import csv_download, example_banner, plain, rag_column, run_safely
 
-STATUS_ORDER = ["red", "amber", "green", "blue", "not_reported"]
 NO_LEAD = "No lead named"
 
 
@@ -29,11 +32,11 @@ def _filters(frame: pd.DataFrame) -> pd.DataFrame:
     if areas:
         frame = frame[frame["area_name"].isin(areas)]
     statuses = col3.multiselect(
-        "Latest status", STATUS_ORDER, key="f_status",
+        "Reported status", list(REPORTED_STATUSES), key="f_status",
         format_func=lambda s: STATUS_STYLES[s].label,
     )
     if statuses:
-        frame = frame[frame["latest_rag"].isin(statuses)]
+        frame = frame[frame["reported_rag"].isin(statuses)]
     col4, col5, col6 = st.columns(3)
     leads = sorted(frame["lead"].dropna().unique())
     chosen_leads = col4.multiselect("Lead", [*leads, NO_LEAD], key="f_lead")
@@ -66,9 +69,11 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
         "Area": frame["area_name"],
         "Objective": frame["objective"],
         "Target date": pd.to_datetime(frame["target_month"]).dt.strftime("%b %Y").fillna("No date set"),
-        "Latest status": rag_column(frame),
+        "Reported": [reported_label(r, e) for r, e in
+                     zip(frame["reported_rag"], frame["reported_is_example"], strict=True)],
         "Evidence": frame["derived_status"].map(DERIVED_LABELS),
-        "Reported in": frame["latest_quarter"].fillna("—"),
+        "Reported in": frame["reported_quarter"].fillna("—"),
+        "Last update": frame["latest_quarter"].fillna("—"),
     })
 
 
@@ -96,8 +101,11 @@ def _detail(objective_id: str, context) -> None:
         st.markdown(f"**Target date:** {target:%B %Y}" if pd.notna(target) else "**Target date:** none set")
         if isinstance(detail["lead"], str):
             st.markdown(f"**Lead:** {plain(detail['lead'])}")
-        example = " (example)" if now["is_example"] else ""
-        st.markdown(f"**Reported for {context.quarter}:** {status_label(now['reported_rag'])}{example}")
+        label = reported_label(now["reported_rag"], bool(now["reported_is_example"]))
+        source = (f" (reported in {now['reported_quarter']})"
+                  if isinstance(now["reported_quarter"], str)
+                  and now["reported_quarter"] != str(context.quarter) else "")
+        st.markdown(f"**Reported for {context.quarter}:** {label}{source}")
         st.markdown(f"**Evidence:** {DERIVED_LABELS[now['derived_status']]}"
                     + (" — ⚠ the reported status is rosier than this" if now["rosier_than_evidence"] else ""))
         for reason in now["reasons"]:
@@ -156,12 +164,13 @@ def render() -> None:
     frame = query("objectives_table", as_at=context.quarter.end_date)
     if context.plan_id:
         frame = frame[frame["plan_id"] == context.plan_id]
-    evidence = objective_status(get_project(), context.quarter, context.plan_id)
-    frame = frame.merge(evidence[["id", "derived_status", "overdue"]].rename(columns={"id": "objective_id"}),
-                        on="objective_id", how="left")
+    status = objective_status(get_project(), context.quarter, context.plan_id)
+    status = status[["id", "reported_rag", "reported_is_example", "reported_quarter",
+                     "derived_status", "overdue"]].rename(columns={"id": "objective_id"})
+    frame = frame.drop(columns=["is_example"]).merge(status, on="objective_id", how="inner")
     st.caption(f"{context.plan_name}, as at the end of {context.quarter}.")
     shown = _filters(frame)
-    example_banner(bool(shown["is_example"].any()))
+    example_banner(bool(shown["reported_is_example"].any()))
     st.write(f"**{len(shown)}** of {len(frame)} objectives shown.")
     table = _table(shown)
     st.dataframe(table, hide_index=True, width="stretch")

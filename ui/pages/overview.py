@@ -5,48 +5,57 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES, status_label
+from tracker.rag import (
+    DERIVED_LABELS,
+    MOVEMENT_LABELS,
+    REPORTED_STATUSES,
+    STATUS_STYLES,
+    reported_label,
+)
 from tracker.report import build_report_data, render_html, render_pdf
-from tracker.status import objective_status
+from tracker.status import exceptions as exception_rows
+from tracker.status import objective_status, real_update_counts, reported_counts
 from ui.context import sidebar_context
 from ui.data import db_version, get_project, query, revised_since_reported, views
 from ui.tables import scorecard_table
 from ui.widgets import csv_download, example_banner, plain, run_safely, show_table
 
-REPORTED = ["red", "amber", "green", "blue", "not_reported"]
-def _counts(frame: pd.DataFrame) -> None:
-    columns = st.columns(len(REPORTED))
-    for column, status in zip(columns, REPORTED, strict=True):
-        column.metric(STATUS_STYLES[status].label, int((frame["reported_rag"] == status).sum()))
+
+def _counts(frame: pd.DataFrame, quarter: object) -> None:
+    """One figure per reported status, with how many of them come from example updates."""
+    counts = reported_counts(frame)
+    columns = st.columns(len(REPORTED_STATUSES))
+    for column, status in zip(columns, REPORTED_STATUSES, strict=True):
+        column.metric(STATUS_STYLES[status].label, counts[status]["all"])
+        if counts[status]["example"]:
+            column.caption(f"⚠ {counts[status]['example']} of them from example updates")
+    real = real_update_counts(frame)
+    st.write(f"**{real['real']}** of {len(frame)} objectives have a real update for {quarter}; "
+             f"**{real['waiting']}** have no real update yet ({real['example_only']} show only an "
+             f"example update, {real['none']} no update at all).")
 
 
 def _matrix(frame: pd.DataFrame) -> pd.DataFrame:
     """Reported status counts by group and area, in the plan's order."""
     counts = pd.crosstab([frame["group"], frame["area"]], frame["reported_rag"])
-    counts = counts.reindex(columns=REPORTED, fill_value=0)
+    counts = counts.reindex(columns=list(REPORTED_STATUSES), fill_value=0)
     order = frame.drop_duplicates(["group", "area"])[["group", "area"]]
     counts = counts.reindex(pd.MultiIndex.from_frame(order)).reset_index()
-    counts.columns = ["Group", "Area", *[STATUS_STYLES[s].label for s in REPORTED]]
-    counts["Overdue"] = frame.groupby(["group", "area"], sort=False)["overdue"].sum().to_numpy()
+    counts.columns = ["Group", "Area", *[STATUS_STYLES[s].label for s in REPORTED_STATUSES]]
+    by_area = frame.groupby(["group", "area"], sort=False)
+    counts["Of which from examples"] = by_area["reported_is_example"].sum().to_numpy()
+    counts["Overdue"] = by_area["overdue"].sum().to_numpy()
     return counts
 
 
 def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
-    """Objectives the Board should look at, worst first."""
-    flagged = frame[
-        frame["reported_rag"].isin(["red", "amber", "not_reported"])
-        | frame["overdue"] | frame["rosier_than_evidence"]
-        | frame["derived_status"].eq("at_risk")
-    ].copy()
-    severity = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
-    flagged["_order"] = flagged["reported_rag"].map(severity)
-    flagged = flagged.sort_values(["_order", "plan", "position"])
+    """Objectives the Board should look at, worst first (the rule: tracker.status.exceptions)."""
+    flagged = exception_rows(frame)
     return pd.DataFrame({
         "ID": flagged["id"],
         "Area": flagged["area"],
-        "Reported": flagged.apply(
-            lambda r: status_label(r["reported_rag"]) + (" (example)" if r["is_example"] else ""),
-            axis=1),
+        "Reported": [reported_label(r, e) for r, e in
+                     zip(flagged["reported_rag"], flagged["reported_is_example"], strict=True)],
         "Evidence": flagged["derived_status"].map(DERIVED_LABELS),
         "Rosier than evidence": flagged["rosier_than_evidence"].map({True: "⚠ Yes", False: ""}),
         "Why": flagged["reasons"].map(lambda rs: "; ".join(rs)),
@@ -74,9 +83,8 @@ def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
     reported = frame[frame["reported_rag"].ne("not_reported")]
     return pd.DataFrame({
         "ID": reported["id"],
-        "Reported": reported.apply(
-            lambda r: status_label(r["reported_rag"]) + (" (example)" if r["is_example"] else ""),
-            axis=1),
+        "Reported": [reported_label(r, e) for r, e in
+                     zip(reported["reported_rag"], reported["reported_is_example"], strict=True)],
         "Signed off by": reported["signed_off_by"].map(lambda s: "; ".join(s) or "—"),
         "Waiting for": reported["awaiting_signoff"].map(lambda s: "; ".join(s) or "✔ Fully signed off"),
     })
@@ -146,9 +154,9 @@ def render() -> None:
     frame = objective_status(get_project(), context.quarter, context.plan_id)
     st.caption(f"{context.plan_name}: {len(frame)} objectives, as at the end of {context.quarter} "
                f"({context.quarter.end_date:%d %B %Y}).")
-    example_banner(bool(frame["is_example"].any()))
+    example_banner(bool(frame["reported_is_example"].any()))
     _revised_since_reported(context)
-    _counts(frame)
+    _counts(frame, context.quarter)
     # The area table is full width so every status column shows without scrolling.
     st.subheader("By area")
     show_table(_matrix(frame), f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
@@ -156,8 +164,11 @@ def render() -> None:
     with left:
         st.subheader(f"Since {context.quarter.previous()}")
         movement = frame["movement"].value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0)
+        with_example = (frame[frame["movement_involves_example"].astype(bool)]["movement"]
+                        .value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0))
         st.dataframe(pd.DataFrame({"Movement": [MOVEMENT_LABELS[m] for m in movement.index],
-                                   "Objectives": movement.to_numpy()}),
+                                   "Objectives": movement.to_numpy(),
+                                   "Of which involve an example": with_example.to_numpy()}),
                      hide_index=True, width="stretch")
     with right:
         st.subheader("What the evidence says")

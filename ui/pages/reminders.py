@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.rag import status_label
+from tracker.rag import movement_label, reported_label
 from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
 from ui.context import sidebar_context
 from ui.data import get_project
@@ -18,14 +18,18 @@ def _reminders(project, context) -> None:
     if rows.empty:
         st.success("Every objective has a real update for this quarter.", icon="✅")
         return
-    st.write(f"**{len(rows)}** objective(s) have no real update yet (example updates do not count).")
+    example_only = int(rows["example_only"].sum())
+    st.write(f"**{len(rows)}** objective(s) have no real update yet (example updates do not "
+             f"count): {example_only} show only an example update, {len(rows) - example_only} "
+             "no update at all.")
     for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
         email = email if isinstance(email, str) else None
         with st.expander(f"{lead}: {len(group)} objective(s)"):
             link = reminder_mailto(email, lead, context.quarter, group)
             st.link_button("Write the reminder e-mail", link, icon="✉️")
-            show_table(group[["objective_id", "area_name", "objective"]],
-                       f"waiting-{lead}-{context.quarter}.csv".replace(" ", "-"))
+            table = group[["objective_id", "area_name", "objective"]].assign(
+                **{"Shows now": group["example_only"].map({True: "An example update", False: "No update"})})
+            show_table(table, f"waiting-{lead}-{context.quarter}.csv".replace(" ", "-"))
 
 
 def _stale(project, context) -> None:
@@ -43,16 +47,18 @@ def _stale(project, context) -> None:
 def _changes(project, context) -> None:
     rows = changes(project, context.quarter, context.plan_id)
     st.subheader(f"What changed in {context.quarter}")
-    example_banner(bool(rows["is_example"].any()) if not rows.empty else False)
+    example_banner(bool((rows["is_example"] | rows["previous_is_example"]).any()))
     if rows.empty:
         st.info("No updates for this quarter yet.")
         return
     table = pd.DataFrame({
         "ID": rows["objective_id"],
         "Area": rows["area_name"],
-        "Before": rows["previous_rag"].map(lambda r: status_label(r) if isinstance(r, str) else "—"),
-        "Now": rows["rag"].map(status_label),
-        "Movement": rows["movement"].str.capitalize(),
+        "Before": [reported_label(r, e) if isinstance(r, str) else "—"
+                   for r, e in zip(rows["previous_rag"], rows["previous_is_example"], strict=True)],
+        "Now": [reported_label(r, e) for r, e in zip(rows["rag"], rows["is_example"], strict=True)],
+        "Movement": [movement_label(m, e) for m, e in
+                     zip(rows["movement"], rows["movement_involves_example"], strict=True)],
         "Commentary": rows["commentary"],
     })
     show_table(table, f"changes-{context.quarter}.csv".replace(" ", "-"))
