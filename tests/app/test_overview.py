@@ -112,3 +112,23 @@ def test_signoffs_show_who_has_signed_and_who_is_awaited(
     app.run()
     table = _table_with(app, "Waiting for").set_index("ID")
     assert table.loc["LW-CAN-01", "Waiting for"] == "✔ Fully signed off"
+
+
+def test_counts_say_how_many_come_from_examples_and_agree_with_the_reminders(
+    app: AppTest,
+) -> None:
+    # As at 2023-24 Q2 the amber (LW-CAN-01) and the green (LW-DEM-01) are example updates.
+    captions = [c.value for c in app.caption]
+    assert captions.count("⚠ 1 of them from example updates") == 2
+    text = " ".join(m.value for m in app.markdown)
+    assert ("**0** of 3 objectives have a real update for 2023-24 Q2; **3** have no real update "
+            "yet (2 show only an example update, 1 no update at all).") in text
+    matrix = app.dataframe[0].value.set_index("Area")
+    assert list(matrix["Of which from examples"]) == [1, 1]
+    movement = app.dataframe[1].value.set_index("Movement")["Of which involve an example"]
+    assert movement["↓ Deteriorated"] == 1  # a real Q1 green against an example Q2 amber
+    # The reminders page counts the same objectives as waiting, by the same definition.
+    app.switch_page("ui/pages/reminders.py").run()
+    reminders = " ".join(m.value for m in app.markdown)
+    assert "**3** objective(s) have no real update yet" in reminders
+    assert "2 show only an example update, 1 no update at all" in reminders

@@ -161,7 +161,7 @@ def test_the_pack_agrees_with_status_json_for_every_quarter_of_both_plans(
 
 
 def test_shipped_2024_25_q1_marks_every_complete_as_an_example(
-    cli: dict[FinancialQuarter, list[dict]],
+    cli: dict[FinancialQuarter, list[dict]], page: dict[FinancialQuarter, pd.DataFrame],
 ) -> None:
     """The finding: 29 of the Sefton plan's 99 objectives showed "complete" with no mark."""
     [quarter] = [q for q in cli if str(q) == "2024-25 Q1"]
@@ -169,6 +169,8 @@ def test_shipped_2024_25_q1_marks_every_complete_as_an_example(
     complete = [r for r in sefton if r["reported_rag"] == "blue"]
     assert len(sefton) == 99 and len(complete) == 29
     assert all(r["reported_is_example"] and not r["has_real_update"] for r in complete)
+    shown = page[quarter].loc[[r["id"] for r in complete], "Reported"]
+    assert set(shown) == {"★ Complete (example)"}
 
 
 @pytest.fixture(scope="module")
