@@ -1,7 +1,7 @@
 -- What changed in $quarter: every objective updated for it, with its status the
 -- quarter before ($previous_quarter) and the movement between them. $status_ranks
 -- (worse is lower) comes from tracker/rag.py, the one definition of the statuses.
--- A movement that compares with an example update, on either side, says so
+-- A movement with an example update on either side (or both) says so
 -- (movement_involves_example): a real update is never silently compared with an example.
 with rank_of as (
     select unnest($status_ranks, recursive := true)
@@ -29,7 +29,7 @@ select
         when r_now.rank < r_prev.rank then 'deteriorated'
         else 'unchanged'
     end as movement,
-    prev.rag is not null and (u.is_example or prev.is_example) as movement_involves_example,
+    u.is_example or coalesce(prev.is_example, false) as movement_involves_example,
     u.commentary,
     u.mitigations,
     u.updated_by,

@@ -4,7 +4,7 @@
 -- $at_risk_window_months. $plan_id null means every plan. $status_ranks (worse is lower)
 -- comes from tracker/rag.py, the one definition of the statuses.
 -- Every status says whether it comes from an example update (reported_is_example), directly
--- or carried forward, and every movement whether it compares with an example
+-- or carried forward, and every movement whether an example is on either side of it
 -- (movement_involves_example). has_real_update is the one definition of "this objective has
 -- a real update for the quarter": the overview, the reminders, the pack and the CLI use it.
 with rank_of as (
@@ -145,8 +145,8 @@ select
         when r_rep.rank < r_prev.rank then 'deteriorated'
         else 'unchanged'
     end as movement,
-    d.reported_rag <> 'not_reported' and d.previous_rag is not null
-        and (d.reported_is_example or d.previous_is_example) as movement_involves_example,
+    d.reported_rag <> 'not_reported' and (d.reported_is_example or d.previous_is_example)
+        as movement_involves_example,
     d.overdue,
     d.previous_rag,
     d.previous_is_example,

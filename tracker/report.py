@@ -103,21 +103,23 @@ def position_sentence(frame: pd.DataFrame, quarter: FinancialQuarter) -> str:
         if n_example:
             example.append(f"{n_example} {word}")
     updates = real_update_counts(frame)
-    one = {True: ("has", "shows", "is"), False: ("have", "show", "are")}
-    has, _, _ = one[updates["real"] == 1]
-    parts = [f"{updates['real']} {has} a real update ({', '.join(real)})" if real
-             else "none has a real update"]
+    parts = [f"{updates['real']} {_verb(updates['real'], 'has', 'have')} a real update "
+             f"({', '.join(real)})" if real else "none has a real update"]
     if example:
-        _, shows, _ = one[updates["example_only"] == 1]
-        parts.append(f"{updates['example_only']} {shows} only an example status, not reported by "
+        n = updates["example_only"]
+        parts.append(f"{n} {_verb(n, 'shows', 'show')} only an example status, not reported by "
                      f"their leads ({', '.join(example)})")
-    _, _, is_ = one[updates["none"] == 1]
-    parts.append(f"{updates['none']} {is_} not reported")
+    parts.append(f"{updates['none']} {_verb(updates['none'], 'is', 'are')} not reported")
     overdue = int(frame["overdue"].sum())
     rosier = int(frame["rosier_than_evidence"].sum())
     return (f"As at {quarter.end_date:%-d %B %Y}, of {len(frame)} objectives {'; '.join(parts)}. "
-            f"{overdue} are past their target date and not complete, and "
-            f"{rosier} are reported more positively than the evidence supports.")
+            f"{overdue} {_verb(overdue, 'is', 'are')} past {_verb(overdue, 'its', 'their')} target "
+            f"date and not complete, and {rosier} {_verb(rosier, 'is', 'are')} reported more "
+            "positively than the evidence supports.")
+
+
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 def _counts_by_area(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -74,6 +74,7 @@ def test_reminders_and_changes_follow_the_quarter(app: AppTest) -> None:
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q2").run()
     changes = app.dataframe[-1].value
     # LW-CAN-01: a real Q1 green against an example Q2 amber, said in words.
-    assert list(changes["Movement"]) == ["↓ Deteriorated (involves an example)", "● New"]
+    assert list(changes["Movement"]) == ["↓ Deteriorated (involves an example)",
+                                        "● New (involves an example)"]
     assert list(changes["Before"]) == ["✔ Green", "—"]
     assert list(changes["Now"]) == ["▲ Amber (example)", "✔ Green (example)"]

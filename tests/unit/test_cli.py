@@ -160,7 +160,7 @@ def test_changes_show_movement_against_the_quarter_before(minimal_project: Proje
         "2 update(s) for 2023-24 Q2, against 2023-24 Q1:",
         # A real Q1 green against an example Q2 amber: the movement says it involves an example.
         "  LW-CAN-01              green -> amber (example)  deteriorated (involves an example)",
-        "  LW-DEM-01               none -> green (example)  new",
+        "  LW-DEM-01               none -> green (example)  new (involves an example)",
     ]
 
 

@@ -254,3 +254,18 @@ def test_no_query_writes_its_own_status_ranks() -> None:
         assert "('red', 1)" not in text.replace(" ", " "), path
         if "rank_of" in text:
             assert "$status_ranks" in text, path
+
+
+def test_the_reported_statuses_are_what_a_lead_may_write_then_not_reported() -> None:
+    """The plan files' vocabulary (tracker.models) and the status vocabulary (tracker.rag)
+    must not drift apart: a status a lead can write that the dashboard cannot show, or the
+    other way round, would vanish from every count."""
+    from typing import get_args
+
+    from tracker.models import RAG_VALUES, Rag
+    from tracker.rag import REPORTED_STATUSES, STATUS_RANKS, STATUS_STYLES
+
+    assert (*RAG_VALUES, "not_reported") == REPORTED_STATUSES
+    assert get_args(Rag) == RAG_VALUES
+    assert all(s in STATUS_STYLES for s in REPORTED_STATUSES)
+    assert all(s in STATUS_RANKS for s in RAG_VALUES)

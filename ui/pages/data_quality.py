@@ -53,10 +53,12 @@ def _stale(context) -> None:
 
 
 def _missing_updates(context) -> None:
-    st.subheader(f"Objectives with no update for {context.quarter}")
+    st.subheader(f"Objectives with no real update for {context.quarter}")
     status = objective_status(get_project(), context.quarter, context.plan_id)
-    missing = status[status["reported_rag"] == "not_reported"]
-    st.write(f"**{len(missing)}** of {len(status)} objectives.")
+    missing = status[~status["has_real_update"].astype(bool)]  # the one definition: see status
+    examples = int(missing["reported_is_example"].sum())
+    st.write(f"**{len(missing)}** of {len(status)} objectives ({examples} show only an example "
+             "update).")
     show_table(missing[["id", "area", "lead"]].rename(columns=str.capitalize).fillna("—"),
           f"missing-updates-{context.quarter}.csv".replace(" ", "-"))
 
