@@ -21,7 +21,6 @@ select
     a.name as area_name,
     o.objective,
     prev.rag as previous_rag,
-    coalesce(prev.is_example, false) as previous_is_example,
     u.rag,
     case
         when prev.rag is null then 'new'
@@ -29,12 +28,13 @@ select
         when r_now.rank < r_prev.rank then 'deteriorated'
         else 'unchanged'
     end as movement,
-    u.is_example or coalesce(prev.is_example, false) as movement_involves_example,
     u.commentary,
     u.mitigations,
     u.updated_by,
     u.updated_on,
-    u.is_example
+    u.is_example,
+    coalesce(prev.is_example, false) as previous_is_example,
+    u.is_example or coalesce(prev.is_example, false) as movement_involves_example
 from this_quarter as u
 join objectives as o using (objective_id)
 join plans as p on p.plan_id = o.plan_id
