@@ -44,6 +44,8 @@ def test_default_quarter_is_the_latest_with_updates_and_examples_are_flagged(app
     table = _table(app).set_index("ID")
     assert table.loc["LW-CAN-01", "Reported"] == "▲ Amber (example)"
     assert table.loc["LW-CAN-02", "Reported"] == "? Not reported"
+    assert table.loc["LW-CAN-01", "Last update"] == "2023-24 Q2 (example)"
+    assert table.loc["LW-CAN-02", "Last update"] == "—"
     assert any("Example data" in w.value for w in app.warning)
 
 

@@ -73,7 +73,9 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
                      zip(frame["reported_rag"], frame["reported_is_example"], strict=True)],
         "Evidence": frame["derived_status"].map(DERIVED_LABELS),
         "Reported in": frame["reported_quarter"].fillna("—"),
-        "Last update": frame["latest_quarter"].fillna("—"),
+        "Last update": [q + (" (example)" if e else "") if isinstance(q, str) else "—"
+                        for q, e in zip(frame["latest_quarter"], frame["latest_is_example"],
+                                        strict=True)],
     })
 
 
@@ -167,7 +169,8 @@ def render() -> None:
     status = objective_status(get_project(), context.quarter, context.plan_id)
     status = status[["id", "reported_rag", "reported_is_example", "reported_quarter",
                      "derived_status", "overdue"]].rename(columns={"id": "objective_id"})
-    frame = frame.drop(columns=["is_example"]).merge(status, on="objective_id", how="inner")
+    frame = (frame.rename(columns={"is_example": "latest_is_example"})
+             .merge(status, on="objective_id", how="inner"))
     st.caption(f"{context.plan_name}, as at the end of {context.quarter}.")
     shown = _filters(frame)
     example_banner(bool(shown["reported_is_example"].any()))
