@@ -132,3 +132,21 @@ def test_counts_say_how_many_come_from_examples_and_agree_with_the_reminders(
     reminders = " ".join(m.value for m in app.markdown)
     assert "**3** objective(s) have no real update yet" in reminders
     assert "2 show only an example update, 1 no update at all" in reminders
+
+
+def test_a_complete_carried_forward_from_an_example_is_marked_in_every_count(
+    app: AppTest, minimal_project: Project,
+) -> None:
+    examples = minimal_project.objectives_dir / "demo-plan" / "examples" / "updates.yaml"
+    examples.write_text(examples.read_text() + (
+        "  - {objective: LW-CAN-02, quarter: 2023-24 Q1, rag: blue, commentary: invented}\n"))
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q3").run()
+    assert not app.exception
+    assert _metric(app, "★ Complete") == "1"
+    captions = [c.value for c in app.caption]
+    assert "⚠ 1 of them from example updates" in captions
+    assert "⚠ 1 of the 1 complete are complete only by an example update." in captions
+    app.switch_page("ui/pages/objectives.py").run()
+    table = app.dataframe[0].value.set_index("ID")
+    assert table.loc["LW-CAN-02", "Reported"] == "★ Complete (example)"
+    assert table.loc["LW-CAN-02", "Reported in"] == "2023-24 Q1"

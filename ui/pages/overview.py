@@ -176,6 +176,12 @@ def render() -> None:
         st.dataframe(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
                                    "Objectives": derived.to_numpy()}),
                      hide_index=True, width="stretch")
+        # Complete is the lead's word alone: when that word is an example's, say so.
+        on_example = int((frame["derived_status"].eq("complete")
+                          & frame["reported_is_example"].astype(bool)).sum())
+        if on_example:
+            st.caption(f"⚠ {on_example} of the {int(derived['complete'])} complete are complete "
+                       "only by an example update.")
     _headline_metrics(context)
     st.subheader("Exceptions")
     table = exceptions(frame)
