@@ -267,6 +267,9 @@ def _write_report(args: argparse.Namespace, project: Project, printer: Printer |
         print(f"{len(data.revisions)} item(s) revised since the Board saw {args.quarter}:")
         for revision in data.revisions:
             print(f"  {revision.sentence()}")
+    if data.snapshot_problem:
+        print(data.snapshot_problem, file=sys.stderr)
+        return 1
     if args.freeze:
         try:
             path = freeze_report(project, data)

@@ -27,7 +27,7 @@ from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
 from tracker.scorecard import MetricView, format_value, metric_views
-from tracker.snapshots import Revision, load_snapshot, revisions
+from tracker.snapshots import Revision, SnapshotUnreadable, load_snapshot, revisions
 from tracker.status import metric_links, status_on
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -68,6 +68,7 @@ class ReportData:
     fully_signed_off: int
     updates_reported: int
     generated_on: dt.date = field(default_factory=dt.date.today)
+    snapshot_problem: str | None = None  # the frozen record exists but cannot be read: say so
 
 
 def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
@@ -187,7 +188,11 @@ def build_report_data(
                    "the evidence as well as from the leads' own reports."),
     )
     appendix = [_record(row) for _, row in frame.iterrows()]
-    snapshot = load_snapshot(project, plan_id, quarter)
+    snapshot_problem = None
+    try:
+        snapshot = load_snapshot(project, plan_id, quarter)
+    except SnapshotUnreadable as exc:  # logged where it was found
+        snapshot, snapshot_problem = None, exc.message(quarter)
     scorecard = [_scorecard_row(view) for view in judged if view.metric_id in headline]
     orgs = [str(org) for org in project.settings["signoff_orgs"]]
     reported = frame[frame["reported_rag"].ne("not_reported")]
@@ -208,6 +213,7 @@ def build_report_data(
         signoff_orgs=orgs, awaiting_signoff=awaiting,
         fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
         updates_reported=len(reported),
+        snapshot_problem=snapshot_problem,
     )
 
 
