@@ -26,7 +26,7 @@ from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
 from tracker.rag import DERIVED_LABELS, MOVEMENT_LABELS, STATUS_STYLES
-from tracker.scorecard import MetricView, format_value, metric_views
+from tracker.scorecard import MetricView, evidence_by_metric, format_value, latest_label, metric_views
 from tracker.snapshots import Revision, SnapshotUnreadable, load_snapshot, revisions
 from tracker.status import metric_links, status_on
 
@@ -107,10 +107,10 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "values": {pd.Timestamp(p).date().isoformat(): float(v)
                    for p, v in zip(view.points["period"], view.points["value"], strict=True)},
         "name": view.name, "example": view.is_example, "org": view.org,
-        "latest": (f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
-                   if view.latest_period else "No data"),
+        "latest": latest_label(view),
         "target": format_value(view.target, view.unit),
-        "against_target": {"met": "✔ Met", "within_tolerance": "▲ Within tolerance",
+        "against_target": "– Not judged: no recent data" if view.is_stale else
+                          {"met": "✔ Met", "within_tolerance": "▲ Within tolerance",
                            "missed": "✖ Missed", None: "– No target"}[view.rag],
         "travel": {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar",
                    None: "—"}[view.vs_previous],
@@ -164,7 +164,7 @@ def build_report_data(
         links = metric_links(con, project)
         wanted = sorted(set(headline) | set(links["metric_id"]))
         judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
-        frame = status_on(con, project, quarter, plan_id, links, {v.metric_id: v for v in judged})
+        frame = status_on(con, project, quarter, plan_id, links, evidence_by_metric(judged))
         problems = run_query(con, project, "problems").to_dict(orient="records")
     finally:
         con.close()

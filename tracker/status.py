@@ -16,7 +16,7 @@ from tracker.build import ensure_built
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
-from tracker.scorecard import MetricView, format_value, metric_views
+from tracker.scorecard import MetricView, evidence_by_metric, format_value, metric_views
 
 DERIVED_STATUSES = ("complete", "on_track", "at_risk", "overdue", "no_date")
 REPORTED_STATUSES = ("red", "amber", "green", "blue", "not_reported")
@@ -53,7 +53,7 @@ def objective_status(
         links = metric_links(con, project)
         linked = sorted(set(links["metric_id"]))
         views = metric_views(project, quarter.end_date, linked, con=con) if linked else []
-        return status_on(con, project, quarter, plan_id, links, {v.metric_id: v for v in views})
+        return status_on(con, project, quarter, plan_id, links, evidence_by_metric(views))
     finally:
         con.close()
 

@@ -14,6 +14,7 @@ from tracker.build import ensure_built
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import read_query
+from tracker.scorecard import freshness_parameters
 
 
 def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:
@@ -24,9 +25,11 @@ def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None =
 
 
 def stale_metrics(project: Project, quarter: FinancialQuarter) -> pd.DataFrame:
-    """Metrics whose data are older than their frequency allows, as at the quarter's end."""
+    """Metrics whose data for the place are older than their freshness window, as at the
+    quarter's end (the scorecard shows the same ones as "no recent data")."""
     ensure_built(project)
-    return read_query(project, "stale_metrics", as_at=quarter.end_date)
+    return read_query(project, "stale_metrics", as_at=quarter.end_date,
+                      **freshness_parameters(project))
 
 
 def changes(project: Project, quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:

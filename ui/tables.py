@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.scorecard import MetricView, format_value
+from tracker.scorecard import MetricView, format_value, latest_label
 
 RAG_WORDS = {"met": "✔ Target met", "within_tolerance": "▲ Within tolerance",
              "missed": "✖ Target missed", None: "– No target"}
+NOT_JUDGED = "– Not judged: no recent data"
 TRAVEL_WORDS = {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar", None: "—"}
 BENCHMARK_WORDS = {"better": "Better than England", "no_different": "No different from England",
                    "worse": "Worse than England", None: "—"}
@@ -19,10 +20,9 @@ def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
     return pd.DataFrame({
         "Metric": [v.name + (" (example)" if v.is_example else "") for v in metric_views],
         "Organisation": [v.org or "—" for v in metric_views],
-        "Latest": [f"{format_value(v.latest_value, v.unit)} ({v.latest_period:%b %Y})"
-                   if v.latest_period else "No data" for v in metric_views],
+        "Latest": [latest_label(v) for v in metric_views],
         "Target": [format_value(v.target, v.unit) for v in metric_views],
-        "Against target": [RAG_WORDS[v.rag] for v in metric_views],
+        "Against target": [NOT_JUDGED if v.is_stale else RAG_WORDS[v.rag] for v in metric_views],
         "Since last period": [TRAVEL_WORDS[v.vs_previous] for v in metric_views],
         "Since last year": [TRAVEL_WORDS[v.vs_last_year] for v in metric_views],
         "Variation": [v.variation_label for v in metric_views],

@@ -65,7 +65,8 @@ def _headline_metrics(context) -> None:
     if any(v.is_example for v in metric_views):
         st.caption("Metrics marked (example) use invented figures, not Sefton's.")
     table = scorecard_table(metric_views)
-    show_table(table[["Metric", "Latest", "Target", "Against target", "Variation", "Assurance"]],
+    show_table(table[["Metric", "Organisation", "Latest", "Target", "Against target", "Variation",
+                      "Assurance"]],
                f"headline-metrics-{context.quarter}.csv".replace(" ", "-"))
 
 
