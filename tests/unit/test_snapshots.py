@@ -203,3 +203,16 @@ def test_every_frozen_field_is_compared() -> None:
     assert [r.sentence() for r in revisions(snapshot, [_objective(), _objective(id="X-02")],
                                             [_metric(org="REM")])] == [
         "M for RVY: the metric was on the scorecard when reported; now no longer on it."]
+
+
+def test_a_version_1_snapshot_is_still_compared() -> None:
+    """Snapshots frozen before reasons, mitigations and organisations were kept compare on what
+    they hold: unchanged gives no revision, a changed value is listed."""
+    snapshot = {"version": 1, "frozen_on": "2024-01-10",
+                "objectives": {"X-01": {"reported": "green", "derived": "on_track",
+                                        "commentary": "Going well.", "example": False}},
+                "metrics": {"m": {"name": "M", "unit": "count", "values": {"2024-01-01": 5.0}}}}
+    now = [_objective(reasons=["New reason"], mitigations="Some.")]
+    assert revisions(snapshot, now, [_metric()]) == []
+    assert [r.sentence() for r in revisions(snapshot, now, [_metric(values={"2024-01-01": 6.0})])] == [
+        "M for RVY: the value for January 2024 was 5 when reported; now 6."]
