@@ -255,6 +255,8 @@ metrics:
     headline: true
     owner: Urgent care analyst
     example: true
+    # Both of Sefton's acute trusts, as this extract names them.
+    orgs: [Southport and Ormskirk, Liverpool University]
     source:
       file: extracts/example_nctr.parquet
       period: month_end

@@ -10,6 +10,7 @@ command line the plans are read in a child process while the extracts load.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -50,8 +51,10 @@ class BuildResult:
 
 
 def source_files(project: Project) -> list[Path]:
-    """Every file the database is built from (plans, data, settings, build SQL)."""
-    roots = [project.objectives_dir, project.data_dir, project.queries_dir / "build"]
+    """Every file the database is made from: plans, metric definitions, extracts, settings, and
+    every SQL file under queries/ (the build's own SQL, the extracts' rules, and the queries
+    the pages run over it), so an edit to any of them makes the database out of date."""
+    roots = [project.objectives_dir, project.data_dir, project.queries_dir]
     files = [p for r in roots if r.is_dir() for p in r.rglob("*") if p.is_file()]
     files = [p for p in files if not p.name.endswith(DB_SUFFIXES) and "snapshots" not in p.parts]
     if project.settings_path.is_file():
@@ -59,9 +62,27 @@ def source_files(project: Project) -> list[Path]:
     return sorted(files)
 
 
+@functools.cache
+def tracker_fingerprint() -> str:
+    """The tracker's own version: its version number and a digest of its source files.
+
+    A new release or an edited rule in the code makes every database out of date. Reading the
+    package's files takes a few milliseconds, so it is done once per process.
+    """
+    import tracker
+
+    digest = hashlib.sha256(f"version={tracker.__version__}\n".encode())
+    package = Path(tracker.__file__).resolve().parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".j2")):
+        digest.update(f"{path.relative_to(package).as_posix()}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def source_signature(project: Project) -> str:
-    """A fingerprint of the source files: it changes when any is added, removed or edited."""
-    digest = hashlib.sha256()
+    """A fingerprint of the source files and the tracker's version: it changes when a file is
+    added, removed or edited, or the tracker is upgraded."""
+    digest = hashlib.sha256(f"tracker={tracker_fingerprint()}\n".encode())
     for path in source_files(project):
         try:
             stat = path.stat()

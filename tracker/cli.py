@@ -276,6 +276,9 @@ def _write_report(args: argparse.Namespace, project: Project, printer: Printer |
         print(f"{len(data.revisions)} item(s) revised since the Board saw {args.quarter}:")
         for revision in data.revisions:
             print(f"  {revision.sentence()}")
+    if data.snapshot_problem:
+        print(data.snapshot_problem, file=sys.stderr)
+        return 1
     if args.freeze:
         try:
             path = freeze_report(project, data)
@@ -306,13 +309,20 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
 
     ensure_built(project)
     as_at = args.quarter.end_date if args.quarter else dt.date.max
-    [view] = metric_views(project, as_at, [args.metric], args.org) or [None]
-    if view is None:
+    found = metric_views(project, as_at, [args.metric], args.org)
+    if not found:
         print(f"Not found: there is no metric '{args.metric}'.", file=sys.stderr)
         return 1
+    if len(found) > 1:  # several of the place's organisations: never pick one silently
+        print(f"Metric {args.metric} has data for {len(found)} of the place's organisations: "
+              f"{', '.join(str(v.org) for v in found)}. Choose one with --org, e.g. "
+              f"--org \"{found[0].org}\".", file=sys.stderr)
+        return 1
+    [view] = found
     if view.latest_value is None:
-        print(f"Not found: metric {args.metric} has no data"
-              + (f" for organisation '{args.org}'" if args.org else "") + ".", file=sys.stderr)
+        print(f"Not found: metric {args.metric} has no data for organisation '{args.org}'."
+              if args.org else f"Not found: metric {args.metric}: {view.explanation} Or choose an "
+              "organisation with --org.", file=sys.stderr)
         return 1
     table = view.points.reindex(columns=["period", "value", "mean", "lpl", "upl", "point_type"])
     points = []
@@ -320,7 +330,9 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
         row["period"] = pd.Timestamp(row["period"]).date().isoformat()
         points.append({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()})
     record = {
-        "metric": view.metric_id, "org": view.org, "variation_icon": view.variation_icon,
+        "metric": view.metric_id, "org": view.org,
+        "latest_period": view.latest_period.isoformat() if view.latest_period else None,
+        "stale": view.is_stale, "variation_icon": view.variation_icon,
         "assurance_icon": view.assurance_icon, "method": view.method,
         "explanation": view.explanation, "special_causes": view.flagged, "points": points,
     }
@@ -331,7 +343,8 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
 
 def _spc_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--metric", required=True, help="the metric's id")
-    command.add_argument("--org", help="the organisation code (default: the one with most data)")
+    command.add_argument("--org", help="the organisation code (default: the place's organisation "
+                                       "with data, from place_orgs or the metric's orgs:)")
     command.add_argument("--quarter", type=_quarter, help="as at the end of this quarter (default: all data)")
     command.add_argument("--format", choices=("json",), default="json")
 

@@ -859,7 +859,8 @@ def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetri
             "target_due": _month(target.due) if target and target.due else None,
             "tolerance": m.tolerance, "fix_after_n_points": m.fix_after_n_points,
             "headline": m.headline, "owner": m.owner, "owner_email": m.owner_email,
-            "is_example": m.example, "source_file": f"data/{m.source.file}",
+            "is_example": m.example, "orgs": m.orgs, "freshness_months": m.freshness_months,
+            "source_file": f"data/{m.source.file}",
             "definition_path": placed.path, "definition_line": placed.line,
         })
         tables["metric_objectives"] += [{"metric_id": m.id, "objective_id": o} for o in m.objectives]

@@ -151,6 +151,16 @@ class Metric(Strict):
     owner: str | None = Field(None, description="The analyst responsible for the data.")
     owner_email: str | None = None
     example: bool = Field(False, description="True for invented example data (always labelled).")
+    orgs: list[Text] | None = Field(
+        None, min_length=1,
+        description="The place's organisations this metric is shown for, as the extract names "
+                    "them (default: the place_orgs setting).",
+    )
+    freshness_months: int | None = Field(
+        None, ge=0, le=120,
+        description="How many months old the latest data may be and still be shown as current "
+                    "(default: the freshness_months_<frequency> setting).",
+    )
     source: Source
 
 

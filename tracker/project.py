@@ -26,6 +26,19 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "allow_dashboard_updates": False,
     # The organisations whose sign-off each quarterly update needs (the plan is joint).
     "signoff_orgs": ["Sefton Council", "NHS Cheshire and Merseyside"],
+    # The organisations that make up the place: the scorecard, the pack and `spc` show a
+    # metric for each of these it has data for (a metric's `orgs:` overrides), never for
+    # another organisation picked by the amount of its data. "Sefton" is the name the
+    # place-level extracts use; E08000014 Sefton Council; 01T and 01V the sub-ICB locations
+    # (formerly South Sefton and Southport & Formby CCGs); RVY Southport and Ormskirk
+    # Hospital; REM Aintree University Hospital, now Liverpool University Hospitals.
+    "place_orgs": ["Sefton", "E08000014", "01T", "01V", "RVY", "REM"],
+    # How old a metric's latest data may be, in months before the quarter's last month, and
+    # still be shown as current (a metric's `freshness_months:` overrides). Older data shows
+    # as "no recent data" and is not used as evidence.
+    "freshness_months_monthly": 3,
+    "freshness_months_quarterly": 6,
+    "freshness_months_annual": 24,
 }
 
 

@@ -77,6 +77,8 @@ EXAMPLE_MOVEMENT_MARK = " (involves an example)"
 # A metric's latest value against its target, and its travel since the last period.
 TARGET_WORDS = {"met": "✔ Target met", "within_tolerance": "▲ Within tolerance",
                 "missed": "✖ Target missed", None: "– No target"}
+# A metric whose latest data is older than its freshness window is not judged.
+NOT_JUDGED = "– Not judged: no recent data"
 TRAVEL_WORDS = {"improved": "↑ Improved", "worse": "↓ Worse", "similar": "→ Similar", None: "—"}
 
 

@@ -28,13 +28,14 @@ from tracker.queries import connect_read_only, run_query
 from tracker.rag import (
     DERIVED_LABELS,
     MOVEMENT_LABELS,
+    NOT_JUDGED,
     REPORTED_STATUSES,
     STATUS_STYLES,
     TARGET_WORDS,
     TRAVEL_WORDS,
 )
-from tracker.scorecard import MetricView, format_value, metric_views
-from tracker.snapshots import Revision, load_snapshot, revisions
+from tracker.scorecard import MetricView, evidence_by_metric, format_value, latest_label, metric_views
+from tracker.snapshots import Revision, SnapshotUnreadable, load_snapshot, revisions
 from tracker.status import exceptions, metric_links, real_update_counts, reported_counts, status_on
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -77,6 +78,7 @@ class ReportData:
     fully_signed_off: int
     updates_reported: int
     generated_on: dt.date = field(default_factory=dt.date.today)
+    snapshot_problem: str | None = None  # the frozen record exists but cannot be read: say so
 
 
 def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
@@ -139,10 +141,9 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "values": {pd.Timestamp(p).date().isoformat(): float(v)
                    for p, v in zip(view.points["period"], view.points["value"], strict=True)},
         "name": view.name, "example": view.is_example, "org": view.org,
-        "latest": (f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
-                   if view.latest_period else "No data"),
+        "latest": latest_label(view),
         "target": format_value(view.target, view.unit),
-        "against_target": TARGET_WORDS[view.rag],
+        "against_target": NOT_JUDGED if view.is_stale else TARGET_WORDS[view.rag],
         "travel": TRAVEL_WORDS[view.vs_previous],
         "variation": view.variation_label, "assurance": view.assurance_label,
         "explanation": view.explanation, "special_causes": view.flagged,
@@ -185,7 +186,7 @@ def build_report_data(
         links = metric_links(con, project)
         wanted = sorted(set(headline) | set(links["metric_id"]))
         judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
-        frame = status_on(con, project, quarter, plan_id, links, {v.metric_id: v for v in judged})
+        frame = status_on(con, project, quarter, plan_id, links, evidence_by_metric(judged))
         problems = run_query(con, project, "problems").to_dict(orient="records")
     finally:
         con.close()
@@ -209,7 +210,11 @@ def build_report_data(
                    "the evidence as well as from the leads' own reports."),
     )
     appendix = [_record(row) for _, row in frame.iterrows()]
-    snapshot = load_snapshot(project, plan_id, quarter)
+    snapshot_problem = None
+    try:
+        snapshot = load_snapshot(project, plan_id, quarter)
+    except SnapshotUnreadable as exc:  # logged where it was found
+        snapshot, snapshot_problem = None, exc.message(quarter)
     scorecard = [_scorecard_row(view) for view in judged if view.metric_id in headline]
     orgs = [str(org) for org in project.settings["signoff_orgs"]]
     reported = frame[frame["reported_rag"].ne("not_reported")]
@@ -237,6 +242,7 @@ def build_report_data(
         signoff_orgs=orgs, awaiting_signoff=awaiting,
         fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
         updates_reported=len(reported),
+        snapshot_problem=snapshot_problem,
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -78,6 +79,9 @@ class MetricView:
     assurance_icon: str | None = None
     explanation: str = ""
     flagged: list[str] = field(default_factory=list)
+    # The latest data is older than the metric's freshness window at the as-at date: it is
+    # shown as "no recent data", and not judged (no RAG, travel or icons) nor used as evidence.
+    is_stale: bool = False
 
     @property
     def variation_label(self) -> str:
@@ -90,6 +94,15 @@ class MetricView:
         if self.assurance_icon is None:
             return "—"
         return f"{ASSURANCE_SYMBOLS[self.assurance_icon]} {ASSURANCE_WORDS[self.assurance_icon]}"
+
+
+def latest_label(view: MetricView) -> str:
+    """The latest value as a table shows it: the value and its month, or why there is none."""
+    if view.latest_period is None:
+        return "No data"
+    if view.is_stale:
+        return f"No recent data (latest {view.latest_period:%b %Y})"
+    return f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -179,9 +192,13 @@ def _benchmark(direction: str, row: pd.Series) -> str | None:
 
 def evaluate(
     definition: dict[str, Any], series: pd.DataFrame, trajectory: pd.DataFrame,
-    rebase: list[dt.date], org: str | None,
+    rebase: list[dt.date], org: str | None, fresh_from: dt.date | None = None,
 ) -> MetricView:
-    """Judge one metric's series (period, value, benchmark columns), already cut to the as-at date."""
+    """Judge one metric's series (period, value, benchmark columns), already cut to the as-at date.
+
+    A latest period before `fresh_from` is too old to be shown as current: the view keeps its
+    history for the chart but is marked stale and not judged.
+    """
     series = series.sort_values("period").reset_index(drop=True)
     values = [float(v) for v in series["value"]]
     method, reason = choose_method(definition["frequency"], definition["unit"], values)
@@ -217,8 +234,54 @@ def evaluate(
                      direction=view.direction, target=view.target, rebase=rebase_here,
                      fix_after_n_points=fixed if fixed and fixed <= len(values) else None)
         _apply_spc(view, result)
+    if fresh_from is not None and view.latest_period < fresh_from:
+        return _stale(view, reason, fresh_from)
     view.explanation = " ".join(s for s in [reason, _target_sentence(view), _icon_sentence(view)] if s)
     return view
+
+
+def _stale(view: MetricView, reason: str, fresh_from: dt.date) -> MetricView:
+    """Too old to be the current value: nothing is judged on it, and the reason is said."""
+    view.is_stale = True
+    view.rag = view.vs_previous = view.vs_last_year = view.benchmark = None
+    view.variation_icon = view.assurance_icon = None
+    view.explanation = (
+        f"No recent data: the latest is for {_month(view.latest_period)}, and data older than "
+        f"{_month(fresh_from)} are not shown as current, so nothing is judged on it and it is "
+        f"not used as evidence. The chart shows the history. {reason}")
+    return view
+
+
+def fresh_from(as_at: dt.date, months: int) -> dt.date:
+    """The first month whose data still count as current as at `as_at`: `months` before the
+    month of `as_at` (with 3, data for December are current at 31 March; November's are not)."""
+    index = as_at.year * 12 + as_at.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def freshness_months(project: Project, definition: dict[str, Any]) -> int:
+    """The metric's own window, else the setting for its frequency."""
+    own = definition.get("freshness_months")
+    if own is not None and not pd.isna(own):
+        return int(own)
+    return int(project.settings[f"freshness_months_{definition['frequency']}"])
+
+
+def freshness_parameters(project: Project) -> dict[str, Any]:
+    """The settings `queries/stale_metrics.sql` takes, so its rule is the scorecard's."""
+    return {
+        "place_orgs": [str(o) for o in project.settings["place_orgs"]],
+        **{f"freshness_{frequency}": int(project.settings[f"freshness_months_{frequency}"])
+           for frequency in ("monthly", "quarterly", "annual")},
+    }
+
+
+def place_orgs(project: Project, definition: dict[str, Any]) -> list[str]:
+    """The place's organisations a metric is shown for: its own `orgs:`, else the setting."""
+    own = definition.get("orgs")
+    if own is not None and not (isinstance(own, float) and pd.isna(own)) and len(own):
+        return [str(o) for o in own]
+    return [str(o) for o in project.settings["place_orgs"]]
 
 
 def _icon_sentence(view: MetricView) -> str:
@@ -304,7 +367,14 @@ def metric_views(
     project: Project, as_at: dt.date, metric_ids: list[str] | None = None,
     org: str | None = None, con: duckdb.DuckDBPyConnection | None = None,
 ) -> list[MetricView]:
-    """Every (or the named) metric judged as at `as_at`, for `org` or each metric's main org."""
+    """Every (or the named) metric judged as at `as_at`, for `org` or else for each of the
+    place's organisations it has data for (see `place_orgs`): one view per metric and
+    organisation, in the order the organisations are declared.
+
+    A metric with no data for any of the place's organisations gives one view with no data
+    that says so: another organisation's figures are never shown as the place's. `as_at`
+    of `date.max` means all data, with no freshness check.
+    """
     own = con is None
     con = con or connect_read_only(project.db_path)
     try:
@@ -319,22 +389,46 @@ def metric_views(
             con.close()
     views = []
     for definition in definitions.to_dict(orient="records"):
-        mine = values[values["metric_id"] == definition["metric_id"]]
-        chosen = org if org is not None else main_org(mine)
-        series = mine[mine["org"] == chosen] if chosen is not None else mine.iloc[0:0]
-        views.append(evaluate(
-            definition, series,
-            trajectories[trajectories["metric_id"] == definition["metric_id"]],
-            [pd.Timestamp(p).date() for p in
-             rebases[rebases["metric_id"] == definition["metric_id"]]["period"]],
-            chosen,
-        ))
+        metric_id = definition["metric_id"]
+        mine = values[values["metric_id"] == metric_id]
+        trajectory = trajectories[trajectories["metric_id"] == metric_id]
+        rebase = [pd.Timestamp(p).date() for p in rebases[rebases["metric_id"] == metric_id]["period"]]
+        start = None if as_at == dt.date.max else fresh_from(as_at, freshness_months(project, definition))
+        if org is not None:
+            views.append(evaluate(definition, mine[mine["org"] == org], trajectory, rebase, org, start))
+            continue
+        place = place_orgs(project, definition)
+        present = set(mine["org"])
+        shown = [o for o in dict.fromkeys(place) if o in present]
+        for chosen in shown:
+            views.append(evaluate(definition, mine[mine["org"] == chosen], trajectory, rebase, chosen,
+                                  start))
+        if not shown:
+            view = evaluate(definition, mine.iloc[0:0], trajectory, rebase, None, start)
+            if present:
+                view.explanation = (
+                    f"No data for the place's organisations ({', '.join(place)}): the extract "
+                    f"has data for {len(present)} other organisation(s) only. Name the place's "
+                    "organisations as the extract does, in the place_orgs setting or the "
+                    "metric's orgs list.")
+            views.append(view)
     return views
 
 
-def main_org(values: pd.DataFrame) -> str | None:
-    """The organisation a metric is shown for by default: the one with the most data."""
-    if values.empty:
-        return None
-    counts = values.groupby("org")["period"].count()
-    return str(counts.sort_values(ascending=False, kind="stable").index[0])
+def evidence_by_metric(views: list[MetricView]) -> dict[str, MetricView]:
+    """One view per metric for the status engine's evidence: of a metric shown for several
+    organisations, the one that counts most against its objectives (a missed target, then
+    assurance that it will fail), named with its organisation so the reason says whose it is.
+    Stale views are never chosen over current ones (and are not judged, so are no concern)."""
+    def weight(view: MetricView) -> int:
+        if view.is_stale or view.latest_value is None:
+            return 0
+        return 3 if view.rag == "missed" else 2 if view.assurance_icon == "consistent_fail" else 1
+
+    chosen: dict[str, MetricView] = {}
+    counts = Counter(view.metric_id for view in views)
+    for view in views:
+        if view.metric_id not in chosen or weight(view) > weight(chosen[view.metric_id]):
+            chosen[view.metric_id] = view
+    return {metric_id: replace(view, name=f"{view.name} for {view.org}")
+            if counts[metric_id] > 1 and view.org else view for metric_id, view in chosen.items()}

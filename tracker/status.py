@@ -17,7 +17,7 @@ from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
 from tracker.rag import REPORTED_STATUSES, STATUS_RANKS, status_rank_rows
-from tracker.scorecard import MetricView, format_value, metric_views
+from tracker.scorecard import MetricView, evidence_by_metric, format_value, metric_views
 
 # The exception rule's order: worst reported status first (then the plan's own order).
 EXCEPTION_ORDER = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
@@ -50,7 +50,7 @@ def objective_status(
         links = metric_links(con, project)
         linked = sorted(set(links["metric_id"]))
         views = metric_views(project, quarter.end_date, linked, con=con) if linked else []
-        return status_on(con, project, quarter, plan_id, links, {v.metric_id: v for v in views})
+        return status_on(con, project, quarter, plan_id, links, evidence_by_metric(views))
     finally:
         con.close()
 

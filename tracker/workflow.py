@@ -15,6 +15,7 @@ from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, read_query, run_query
 from tracker.rag import status_rank_rows
+from tracker.scorecard import freshness_parameters
 from tracker.status import reported_status
 
 
@@ -39,9 +40,11 @@ def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None =
 
 
 def stale_metrics(project: Project, quarter: FinancialQuarter) -> pd.DataFrame:
-    """Metrics whose data are older than their frequency allows, as at the quarter's end."""
+    """Metrics whose data for the place are older than their freshness window, as at the
+    quarter's end (the scorecard shows the same ones as "no recent data")."""
     ensure_built(project)
-    return read_query(project, "stale_metrics", as_at=quarter.end_date)
+    return read_query(project, "stale_metrics", as_at=quarter.end_date,
+                      **freshness_parameters(project))
 
 
 def changes(project: Project, quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:

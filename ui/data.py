@@ -76,16 +76,16 @@ def views(as_at: dt.date, metric_ids: list[str] | None = None, org: str | None =
 @st.cache_data(show_spinner=False, max_entries=16)
 def _cached_revisions(
     root: str, version: tuple[int, int], plan_id: str, quarter: str, snapshot: tuple[int, int]
-) -> tuple[list[Revision], str | None]:
+) -> tuple[list[Revision], str | None, str | None]:
     data = build_report_data(load_project(Path(root)), plan_id, parse_quarter(quarter))
-    return data.revisions, data.frozen_on
+    return data.revisions, data.frozen_on, data.snapshot_problem
 
 
 def revised_since_reported(
     plan_id: str, quarter: FinancialQuarter
-) -> tuple[list[Revision], str | None] | None:
-    """What differs from the pack the Board saw for this quarter, and when it was frozen;
-    None if the quarter was never frozen.
+) -> tuple[list[Revision], str | None, str | None] | None:
+    """What differs from the pack the Board saw for this quarter, when it was frozen, and why
+    the frozen record cannot be read (None when it can); None if the quarter was never frozen.
 
     The comparison gathers the whole pack's data (about half a second), so it is cached
     until the database is rebuilt or the snapshot file changes, not redone on every rerun.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tracker.rag import NOT_JUDGED, TRAVEL_WORDS
 from tracker.rag import TARGET_WORDS as RAG_WORDS  # one wording, shared with the pack
-from tracker.rag import TRAVEL_WORDS
-from tracker.scorecard import MetricView, format_value
+from tracker.scorecard import MetricView, format_value, latest_label
 
 BENCHMARK_WORDS = {"better": "Better than England", "no_different": "No different from England",
                    "worse": "Worse than England", None: "—"}
@@ -18,10 +18,9 @@ def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
     return pd.DataFrame({
         "Metric": [v.name + (" (example)" if v.is_example else "") for v in metric_views],
         "Organisation": [v.org or "—" for v in metric_views],
-        "Latest": [f"{format_value(v.latest_value, v.unit)} ({v.latest_period:%b %Y})"
-                   if v.latest_period else "No data" for v in metric_views],
+        "Latest": [latest_label(v) for v in metric_views],
         "Target": [format_value(v.target, v.unit) for v in metric_views],
-        "Against target": [RAG_WORDS[v.rag] for v in metric_views],
+        "Against target": [NOT_JUDGED if v.is_stale else RAG_WORDS[v.rag] for v in metric_views],
         "Since last period": [TRAVEL_WORDS[v.vs_previous] for v in metric_views],
         "Since last year": [TRAVEL_WORDS[v.vs_last_year] for v in metric_views],
         "Variation": [v.variation_label for v in metric_views],

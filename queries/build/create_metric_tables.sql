@@ -15,6 +15,8 @@ create table metrics (
     owner varchar,
     owner_email varchar,
     is_example boolean not null,            -- invented example data: always labelled
+    orgs varchar[],                         -- the place's organisations it is shown for (null: the setting)
+    freshness_months integer,               -- how old its latest data may be (null: the setting)
     source_file varchar not null,
     definition_path varchar not null,
     definition_line integer

@@ -75,3 +75,26 @@ def test_objective_detail_shows_its_linked_metrics_with_charts(
     assert not at.exception
     assert any("Dementia diagnosis rate (65+) (example data)" in e.label for e in at.expander)
     assert any("Mean" in chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def test_all_metrics_show_the_place_s_own_organisations_and_only_recent_data_as_current(
+    app: AppTest,
+) -> None:
+    """2023-24 Q4, every metric: the A&E metrics were shown for R1F with March 2019 as the latest
+    value; now for Sefton's trusts RVY and REM, as no recent data. No-criteria-to-reside shows
+    both trusts."""
+    app.toggle(key="headline_only").set_value(False).run()
+    table = _scorecard(app)
+    assert "R1F" not in set(table["Organisation"])
+    ae = table[table["Metric"] == "A&E type 1 patients seen within 4 hours"]
+    assert list(ae["Organisation"]) == ["RVY", "REM"]
+    assert set(ae["Latest"]) == {"No recent data (latest Mar 2019)"}
+    assert set(ae["Against target"]) == {"– Not judged: no recent data"}
+    nctr = table[table["Metric"].str.startswith("Patients with no criteria to reside")]
+    assert list(nctr["Organisation"]) == ["Southport and Ormskirk", "Liverpool University"]
+    app.selectbox(key="chart_metric").set_value("no-criteria-to-reside@Liverpool University").run()
+    assert not app.exception
+    assert app.selectbox(key="org_no-criteria-to-reside@Liverpool University").value == "Liverpool University"
+    app.selectbox(key="chart_metric").set_value("ae-type1-4hr-performance@RVY").run()
+    assert not app.exception
+    assert any("No recent data" in w.value and "March 2019" in w.value for w in app.warning)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import duckdb
+import pytest
 
+import tracker
 from tests.conftest import db_rows
-from tracker.build import build, ensure_built, is_stale
+from tracker.build import build, ensure_built, is_stale, tracker_fingerprint
 from tracker.project import Project, load_project
 from tracker.queries import read_query
 
@@ -112,3 +115,33 @@ def test_objectives_table_as_at_uses_only_updates_by_then(minimal_project: Proje
     assert q2.set_index("objective_id")["latest_rag"].to_dict() == {
         "LW-CAN-01": "amber", "LW-CAN-02": "not_reported", "LW-DEM-01": "green",
     }
+
+
+@pytest.mark.parametrize("query", ["plans.sql", "extracts/parse_period.sql", "build/create_tables.sql"])
+def test_editing_any_query_makes_the_next_read_rebuild(minimal_project: Project, query: str) -> None:
+    """A changed rule in any SQL file (a page's query, the extracts' rules, the build's own)
+    must not leave the dashboard showing results of the old one."""
+    assert ensure_built(minimal_project) is not None
+    path = minimal_project.queries_dir / query
+    path.write_text(path.read_text() + "\n-- edited\n")
+    assert is_stale(minimal_project)
+    assert ensure_built(minimal_project) is not None
+    assert ensure_built(minimal_project) is None
+
+
+def test_a_new_tracker_version_makes_the_next_read_rebuild(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ensure_built(minimal_project) is not None
+    monkeypatch.setattr(tracker, "__version__", "99.0.0")
+    tracker_fingerprint.cache_clear()
+    try:
+        assert is_stale(minimal_project)
+        assert ensure_built(minimal_project) is not None
+    finally:
+        tracker_fingerprint.cache_clear()
+
+
+def test_the_tracker_version_is_the_package_version() -> None:
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    assert f'version = "{tracker.__version__}"' in pyproject

@@ -10,9 +10,21 @@ import pandas as pd
 import pytest
 
 from tests.unit.test_cli import run_cli
-from tracker.project import load_project
-from tracker.scorecard import choose_method, evaluate, explain_special_causes, judge
+from tracker.build import ensure_built
+from tracker.project import Project, load_project
+from tracker.quarters import parse_quarter
+from tracker.report import build_report_data
+from tracker.scorecard import (
+    choose_method,
+    evaluate,
+    explain_special_causes,
+    fresh_from,
+    judge,
+    latest_label,
+    metric_views,
+)
 from tracker.spc import spc
+from tracker.status import objective_status
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = json.loads((REPO / "tests/testdata/spc/plotthedots_cases.json").read_text())["cases"]
@@ -168,3 +180,93 @@ def test_trial_limits_are_said_in_words() -> None:
     view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton")
     assert view.method == "spc"
     assert "trial limits" in view.explanation
+
+
+# --- the place's own data, and only recent data as current ---------------------------------
+
+AE_METRICS = ["ae-type1-4hr-performance", "ae-type1-attendances", "ae-type1-breaches"]
+Q4_2023_24 = dt.date(2024, 3, 31)
+
+
+def test_the_2023_24_q4_scorecard_shows_no_other_providers_2019_figures_as_current(
+    shipped_copy: Project,
+) -> None:
+    """The A&E extract holds every provider in England up to March 2019. Before, each A&E
+    metric showed R1F (the Isle of Wight, the first of the providers with most rows) with its
+    March 2019 figure as the latest value; now each shows Sefton's own trusts, as no recent data."""
+    ensure_built(shipped_copy)
+    shown = metric_views(shipped_copy, Q4_2023_24, AE_METRICS)
+    assert sorted((v.metric_id, v.org) for v in shown) == sorted(
+        (m, org) for m in AE_METRICS for org in ("RVY", "REM"))
+    for view in shown:
+        assert view.is_stale
+        assert latest_label(view) == "No recent data (latest Mar 2019)"
+        assert (view.rag, view.vs_previous, view.variation_icon, view.assurance_icon) == (None,) * 4
+        assert view.explanation.startswith("No recent data: the latest is for March 2019")
+
+
+def test_a_metric_with_several_place_organisations_shows_each(shipped_copy: Project) -> None:
+    """Both trusts have 48 months of no-criteria-to-reside data: both are shown, in the order the
+    metric's `orgs:` names them, not one picked by an alphabetical tie-break."""
+    ensure_built(shipped_copy)
+    shown = metric_views(shipped_copy, Q4_2023_24, ["no-criteria-to-reside"])
+    assert [v.org for v in shown] == ["Southport and Ormskirk", "Liverpool University"]
+    assert all(v.latest_period == dt.date(2024, 3, 1) and not v.is_stale for v in shown)
+    pack = build_report_data(shipped_copy, "sefton-plan-2023-25", parse_quarter("2023-24 Q4"))
+    rows = [(r["org"], r["latest"]) for r in pack.scorecard if r["metric_id"] == "no-criteria-to-reside"]
+    assert [org for org, _ in rows] == ["Southport and Ormskirk", "Liverpool University"]
+    assert all(latest.endswith("(Mar 2024)") for _, latest in rows)
+
+
+def test_no_place_organisation_in_the_extract_is_said_not_filled_in(shipped_copy: Project) -> None:
+    shipped_copy.settings_path.write_text("place_orgs: [XYZ]\n")
+    project = load_project(shipped_copy.root)
+    ensure_built(project)
+    [view] = metric_views(project, Q4_2023_24, ["ae-type1-breaches"])
+    assert view.org is None and view.latest_value is None
+    assert view.explanation.startswith("No data for the place's organisations (XYZ): the extract has "
+                                       "data for 140 other organisation(s) only.")
+
+
+def test_spc_without_org_uses_the_place_organisations(shipped_copy: Project) -> None:
+    several = run_cli(shipped_copy, "spc", "--metric", "ae-type1-breaches")
+    assert several.returncode == 1
+    assert ("Metric ae-type1-breaches has data for 2 of the place's organisations: RVY, REM. "
+            'Choose one with --org, e.g. --org "RVY".') in several.stderr
+    one = run_cli(shipped_copy, "spc", "--metric", "dementia-diagnosis-rate", "--quarter", "2023-24 Q4")
+    record = json.loads(one.stdout)
+    assert (record["org"], record["latest_period"], record["stale"]) == ("Sefton", "2024-03-01", False)
+    shipped_copy.settings_path.write_text("place_orgs: [REM]\n")
+    record = json.loads(run_cli(shipped_copy, "spc", "--metric", "ae-type1-breaches",
+                                "--quarter", "2023-24 Q4").stdout)
+    assert (record["org"], record["latest_period"], record["stale"]) == ("REM", "2019-03-01", True)
+
+
+@pytest.mark.parametrize(("as_at", "months", "first"), [
+    (dt.date(2024, 3, 31), 3, dt.date(2023, 12, 1)),
+    (dt.date(2024, 3, 31), 0, dt.date(2024, 3, 1)),
+    (dt.date(2024, 1, 15), 24, dt.date(2022, 1, 1)),
+])
+def test_the_freshness_window_counts_back_from_the_as_at_month(
+    as_at: dt.date, months: int, first: dt.date
+) -> None:
+    assert fresh_from(as_at, months) == first
+
+
+def test_stale_data_is_not_judged_nor_evidence(shipped_copy: Project) -> None:
+    """The example dementia data end in March 2025. At 2025-26 Q3 (31 December 2025) that is
+    older than the monthly window of 3 months, so AW-DEM-02 no longer cites the metric; with a
+    window of 12 months (the metric's own `freshness_months:`) it still does."""
+    quarter = parse_quarter("2025-26 Q3")
+
+    def reasons() -> list[str]:
+        frame = objective_status(load_project(shipped_copy.root), quarter, "sefton-plan-2023-25")
+        return list(frame.set_index("id").loc["AW-DEM-02", "reasons"])
+
+    assert not [r for r in reasons() if r.startswith("Linked metric Dementia")]
+    definitions = shipped_copy.data_dir / "metrics/examples.yaml"
+    text = definitions.read_text()
+    start = text.index("  - id: dementia-diagnosis-rate\n")
+    at = text.index("    source:\n", start)
+    definitions.write_text(text[:at] + "    freshness_months: 12\n" + text[at:])
+    assert [r for r in reasons() if r.startswith("Linked metric Dementia diagnosis rate (65+)")]

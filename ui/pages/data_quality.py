@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from tracker.scorecard import freshness_parameters
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query
@@ -42,7 +43,8 @@ def _extracts() -> None:
 
 def _stale(context) -> None:
     st.subheader(f"Metrics with out-of-date data as at {context.quarter.end_date:%d %B %Y}")
-    stale = query("stale_metrics", as_at=context.quarter.end_date)
+    stale = query("stale_metrics", as_at=context.quarter.end_date,
+                  **freshness_parameters(get_project()))
     if stale.empty:
         st.success("Every metric has data as recent as its frequency allows.", icon="✅")
         return

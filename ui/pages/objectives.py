@@ -12,7 +12,7 @@ import streamlit as st
 
 from tracker.charts import plotly_chart
 from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
-from tracker.scorecard import format_value
+from tracker.scorecard import latest_label
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
@@ -135,10 +135,11 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
         return
     st.markdown("**Linked metrics**")
     for view in views(context.quarter.end_date, metric_ids):
-        label = view.name + (" (example data)" if view.is_example else "")
-        with st.expander(f"{label}: {format_value(view.latest_value, view.unit)}"
-                         f" · {view.variation_label}"):
-            st.plotly_chart(plotly_chart(view), width="stretch", key=f"linked_{view.metric_id}")
+        label = view.name + (" (example data)" if view.is_example else "") + (
+            f" · {view.org}" if view.org else "")
+        with st.expander(f"{label}: {latest_label(view)} · {view.variation_label}"):
+            st.plotly_chart(plotly_chart(view), width="stretch",
+                            key=f"linked_{view.metric_id}_{view.org}")
             st.markdown(plain(view.explanation))
 
 

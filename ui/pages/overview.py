@@ -74,7 +74,8 @@ def _headline_metrics(context) -> None:
     if any(v.is_example for v in metric_views):
         st.caption("Metrics marked (example) use invented figures, not Sefton's.")
     table = scorecard_table(metric_views)
-    show_table(table[["Metric", "Latest", "Target", "Against target", "Variation", "Assurance"]],
+    show_table(table[["Metric", "Organisation", "Latest", "Target", "Against target", "Variation",
+                      "Assurance"]],
                f"headline-metrics-{context.quarter}.csv".replace(" ", "-"))
 
 
@@ -105,7 +106,12 @@ def _revised_since_reported(context) -> None:
     found = revised_since_reported(context.plan_id, context.quarter)
     if found is None:
         return
-    revisions, frozen_on = found
+    revisions, frozen_on, problem = found
+    if problem:
+        st.error(f"**Revisions not checked.** {plain(problem)}", icon="📌")
+        return
+    if frozen_on is None:  # the file went between looking and reading: as if never frozen
+        return
     if not revisions:
         st.info(f"As the Board saw it on {frozen_on}: nothing has changed since.", icon="📌")
         return

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import streamlit as st
 
 from tracker.charts import plotly_chart
 from tracker.scorecard import MetricView
 from ui.context import sidebar_context
-from ui.data import query, views
+from ui.data import get_project, query, views
 from ui.tables import scorecard_table
 from ui.widgets import csv_download, plain, run_safely
 
 
-def _detail(view: MetricView, definitions: pd.DataFrame, context) -> None:
-    orgs = query("metric_orgs", metric_id=view.metric_id)["org"].tolist()
+def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> None:
+    orgs = query("metric_orgs", metric_id=view.metric_id,
+                 place_orgs=list(get_project().settings["place_orgs"]))
     if len(orgs) > 1:
-        org = st.selectbox("Organisation", orgs, index=orgs.index(view.org) if view.org in orgs else 0,
-                           key=f"org_{view.metric_id}")
+        place = dict(zip(orgs["org"], orgs["is_place"], strict=True))
+        names = list(place)
+        org = st.selectbox("Organisation", names,
+                           index=names.index(view.org) if view.org in names else 0,
+                           format_func=lambda o: f"{o} (the place's)" if place[o] else o,
+                           key=f"org_{key}")
         if org != view.org:
             [view] = views(context.quarter.end_date, [view.metric_id], org)
+    if view.is_stale:
+        st.warning(f"**No recent data.** The latest {plain(view.name)} figure for {plain(view.org)} is for "
+                   f"{view.latest_period:%B %Y}: it is not the current position.", icon="🕰️")
     if view.is_example:
         st.warning("**Example data.** These figures are invented for demonstration; they are not "
                    "Sefton's.", icon="⚠️")
@@ -53,11 +63,19 @@ def render() -> None:
     st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
     csv_download("Download the scorecard (CSV)", table.drop(columns=["id"]),
                  f"scorecard-{context.quarter}.csv".replace(" ", "-"))
-    names = {v.metric_id: v.name for v in metric_views}
-    chosen = st.selectbox("Show the chart for", list(names), format_func=names.get, index=None,
-                          placeholder="Choose a metric", key="chart_metric")
+    choices = chart_choices(metric_views)
+    chosen = st.selectbox("Show the chart for", list(choices), format_func=lambda k: choices[k][0],
+                          index=None, placeholder="Choose a metric", key="chart_metric")
     if chosen:
-        _detail(next(v for v in metric_views if v.metric_id == chosen), definitions, context)
+        _detail(choices[chosen][1], definitions, context, chosen)
 
+
+def chart_choices(metric_views: list[MetricView]) -> dict[str, tuple[str, MetricView]]:
+    """Each row of the scorecard as a choice: the metric's id, or `id@org` for a metric shown
+    for several organisations, with its label."""
+    counts = Counter(v.metric_id for v in metric_views)
+    return {(v.metric_id if counts[v.metric_id] == 1 else f"{v.metric_id}@{v.org}"):
+            (v.name + (f" · {v.org}" if counts[v.metric_id] > 1 else ""), v)
+            for v in metric_views}
 
 run_safely(render)()
