@@ -26,6 +26,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "allow_dashboard_updates": False,
     # The organisations whose sign-off each quarterly update needs (the plan is joint).
     "signoff_orgs": ["Sefton Council", "NHS Cheshire and Merseyside"],
+    # Limits on each extract, so that one file cannot take the build's time or memory: an
+    # extract over the columns or rows is refused with its size; a sandbox over its memory
+    # or time fails that file only.
+    "extract_max_columns": 1000,
+    "extract_max_rows": 20_000_000,
+    "extract_max_xlsx_rows": 500_000,
+    "extract_memory_limit_mb": 2048,
+    "extract_time_limit_seconds": 60,
 }
 
 
