@@ -159,8 +159,10 @@ def _first_line(exc: BaseException) -> str:
 
 def open_sandbox(threads: int = 1, memory_mb: int = Limits.memory_mb) -> duckdb.DuckDBPyConnection:
     """An in-memory database for one extract, with file access still on (to read it), and
-    DuckDB's memory limit (else 80% of the machine's memory) set to `memory_mb`."""
-    con = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": f"{memory_mb}MB"})
+    DuckDB's memory limit (else 80% of the machine's memory) set to `memory_mb`. Nothing spills
+    to disk (else into a `.tmp` folder wherever the build runs): over the limit is an error."""
+    con = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": f"{memory_mb}MB",
+                                             "temp_directory": ""})
     # `//` and `%` by zero give null (then 'no value'), as `/` gives infinity, never an error.
     con.execute("set error_on_division_by_zero = false")
     return con
@@ -296,6 +298,8 @@ def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric,
         # One row past the limit is enough to refuse the file: the rest is never read.
         con.execute(f"create table raw_read as select * from read_csv({_literal(str(target))}, "
                     f"{', '.join(options)}) limit {limits.rows + 1}")
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise  # the file's limits, not its format (see load_file)
     except duckdb.Error as exc:
         raise UnreadableExtract(f"the file {shown} is not a readable CSV file: {_first_line(exc)}") from exc
     if con.execute("select count(*) from raw_read").fetchall()[0][0] > limits.rows:
@@ -507,6 +511,8 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, limits
         raise _too_many_rows(shown, path, limits.rows, "extract_max_rows")
     try:
         con.execute(f"create table raw_read as select * from read_parquet({_literal(str(path))})")
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise  # the file's limits, not its format (see load_file)
     except duckdb.Error as exc:
         raise UnreadableExtract(f"the file {shown} is not a readable Parquet file: {_first_line(exc)}"
                                 ) from exc
@@ -909,8 +915,11 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
         result = _load_in(sandbox, project, group, shown, limits)
     except duckdb.Error as exc:  # out of memory, or interrupted: this file fails, the others load
         logger.warning("extract %s failed", shown, exc_info=True)
-        result = FileResult([_file_row(shown, m.id, "failed", message=f"{shown} could not be loaded: "
-                                       f"{_first_line(exc)}") for _, m in group])
+        message = (f"{shown} needs more than {limits.memory_mb:,} MB to load (setting "
+                   "extract_memory_limit_mb): make the file smaller, or raise the limit in settings.yaml"
+                   if isinstance(exc, duckdb.OutOfMemoryException)
+                   else f"{shown} could not be loaded: {_first_line(exc)}")
+        result = FileResult([_file_row(shown, m.id, "failed", message=message) for _, m in group])
     finally:
         expired = deadline.stop()
         sandbox.close()

@@ -109,7 +109,7 @@ def _parse_quarter_text(text: str) -> FinancialQuarter:
                 f"'{text}' is not a financial quarter: {match['y1']} and {match['y2']} "
                 "are not consecutive years"
             )
-        if not FIRST_YEAR <= first < LAST_YEAR:
+        if not FIRST_YEAR <= first <= LAST_YEAR:
             raise ValueError(f"'{text}' is not a financial quarter: the year {first} is outside "
                              f"{FIRST_YEAR} to {LAST_YEAR}; check the year")
         if not 1 <= int(match["q"]) <= 4:
