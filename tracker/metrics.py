@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import duckdb
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from tracker.models import Month, Strict, Text, Unit, _editor_pattern
 from tracker.problems import Problem, SourceError, display_path
@@ -77,13 +78,23 @@ class MetricTarget(Strict):
         return self
 
 
+def _finite_or_text(value: object) -> object:
+    """A benchmark is a column's name or a number: a finite one (`.inf` would reach the charts)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"'{value}' is not a finite number: write a number or a column name")
+    return value
+
+
+ColumnOrNumber = Annotated[str | float, BeforeValidator(_finite_or_text)]
+
+
 class Benchmark(Strict):
     """England's value, from columns of the extract or as fixed numbers."""
 
     name: str = "England"
-    value: str | float = Field(description="A column name or a number.")
-    lower: str | float | None = Field(None, description="Lower confidence limit (column or number).")
-    upper: str | float | None = Field(None, description="Upper confidence limit (column or number).")
+    value: ColumnOrNumber = Field(description="A column name or a number.")
+    lower: ColumnOrNumber | None = Field(None, description="Lower confidence limit (column or number).")
+    upper: ColumnOrNumber | None = Field(None, description="Upper confidence limit (column or number).")
 
 
 class Source(Strict):
