@@ -45,7 +45,9 @@ def _drawable(points: pd.DataFrame) -> pd.DataFrame:
     points = points.copy()
     for column in ("value", "mean", "lpl", "upl"):
         if column in points:
-            points[column] = [_finite(v) for v in points[column]]
+            # As objects: in a float column pandas would turn the None back into NaN.
+            points[column] = pd.Series([_finite(v) for v in points[column]], index=points.index,
+                                       dtype=object)
     return points
 
 
