@@ -914,7 +914,7 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
     try:
         result = _load_in(sandbox, project, group, shown, limits)
     except duckdb.Error as exc:  # out of memory, or interrupted: this file fails, the others load
-        logger.warning("extract %s failed", shown, exc_info=True)
+        logger.info("extract %s failed", shown, exc_info=True)
         message = (f"{shown} needs more than {limits.memory_mb:,} MB to load (setting "
                    "extract_memory_limit_mb): make the file smaller, or raise the limit in settings.yaml"
                    if isinstance(exc, duckdb.OutOfMemoryException)
