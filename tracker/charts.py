@@ -111,6 +111,8 @@ def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
     if high == low:
         high, low = high + 1, low - 1
     span = high - low
+    if not math.isfinite(span * 1.1):  # numbers near the float limits: no scale can hold them
+        return ""
     low, high = low - span * 0.05, high + span * 0.05
     n = len(points)
 

@@ -107,9 +107,13 @@ class Limits:
     @classmethod
     def of(cls, project: Project) -> Limits:
         settings = project.settings
-        return cls(*(int(settings.get(name, DEFAULT_SETTINGS[name])) for name in (
-            "extract_max_columns", "extract_max_rows", "extract_max_xlsx_rows",
-            "extract_memory_limit_mb", "extract_time_limit_seconds")))
+
+        def setting(name: str, least: int) -> int:  # within what DuckDB and Python can take
+            return max(least, min(int(settings.get(name, DEFAULT_SETTINGS[name])), 2**31 - 1))
+
+        return cls(setting("extract_max_columns", 1), setting("extract_max_rows", 1),
+                   setting("extract_max_xlsx_rows", 1), setting("extract_memory_limit_mb", 64),
+                   setting("extract_time_limit_seconds", 1))
 
 
 class _Deadline:

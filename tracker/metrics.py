@@ -161,7 +161,8 @@ class Metric(Strict):
     benchmark: Benchmark | None = None
     rebase: list[Month] = Field(default_factory=list, description="Months where SPC limits restart.")
     fix_after_n_points: int | None = Field(
-        None, ge=12, description="Compute SPC limits from the first n points only (at least 12)."
+        None, ge=12, le=10_000,  # (a 24-digit number stopped the build: no database column holds it)
+        description="Compute SPC limits from the first n points only (at least 12)."
     )
     headline: bool = Field(False, description="Shown on the Board's balanced scorecard.")
     owner: str | None = Field(None, description="The analyst responsible for the data.")

@@ -61,3 +61,9 @@ def test_the_dashboard_chart_never_receives_nan_or_infinity(values: list[float],
 @pytest.mark.hostile
 def test_a_chart_with_no_finite_number_is_no_chart() -> None:
     assert svg_chart(_view([math.nan, math.inf], None, spc=False)) == ""
+
+
+@pytest.mark.hostile
+def test_numbers_at_the_limits_of_floating_point_draw_no_broken_chart() -> None:
+    svg = svg_chart(_view([1.7e308, -1.7e308, 1.0, 1.0, 1.0], None, spc=False))
+    assert "nan" not in svg and "inf" not in svg

@@ -218,3 +218,14 @@ def test_a_number_that_is_not_finite_is_a_problem(
     """`target: {value: .inf}` passed and wrote `nan` into the PDF's charts."""
     text = "metrics:\n" + GOOD.replace(old, new).format(id="m", file="extracts/x.csv")
     assert _problems(tmp_path, {"m.yaml": text}) == [f"data/metrics/m.yaml:{line}: {message}"]
+
+
+@pytest.mark.hostile
+def test_a_number_too_large_for_the_database_is_a_problem(tmp_path: Path) -> None:
+    """A 24-digit `fix_after_n_points` passed `validate` and stopped the build ('Python int too
+    large to convert to C long')."""
+    text = "metrics:\n" + GOOD.replace("objectives: [AW-DEM-01]", "fix_after_n_points: "
+                                       "100000000000000000000000\n    objectives: [AW-DEM-01]"
+                                       ).format(id="m", file="extracts/x.csv")
+    assert _problems(tmp_path, {"m.yaml": text}) == [
+        "data/metrics/m.yaml:8: 'fix_after_n_points': Input should be less than or equal to 10000"]
