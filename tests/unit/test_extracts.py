@@ -637,3 +637,13 @@ def test_benchmarks_and_denominators_that_are_not_finite_never_load(tmp_path: Pa
         (3, "the denominator is not a finite number")]
     assert _rows(con, "select count(*) from metric_values") == [(2,)]
     assert _rows(con, "select count(*) from metric_benchmarks where not isfinite(benchmark_value)") == [(0,)]
+
+
+@pytest.mark.hostile
+def test_a_period_outside_1900_to_2100_is_rejected_with_its_row(tmp_path: Path) -> None:
+    """Year 1 or 9999 is a slip, and beyond what pandas' dates hold when the dashboard reads it."""
+    project = _project(tmp_path, {"p.csv": "period,v\n2023-04,1\n0001-04,2\n9999-12,3\n"},
+                       _metric("p", "{file: extracts/p.csv, period: period, value: v}"))
+    con, report = _load(project)
+    assert report.lines() == ["data/extracts/p.csv (p): read 3 = loaded 1 + rejected 2"]
+    assert [r[0] for r in _rows(con, "select source_row from extract_rejects order by 1")] == [3, 4]
