@@ -29,6 +29,7 @@ import re
 import tempfile
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,11 +185,11 @@ def lock_sandbox(con: duckdb.DuckDBPyConnection, project: Project) -> None:
 
 
 def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
-             limits: Limits | None = None) -> int:
+             limits: Limits | None = None, expired: Callable[[], bool] = lambda: False) -> int:
     """Read the extract into table `raw` and lines the parser refused into `parse_rejects`;
     return the rows read (including the refused lines). `shown` is the path for messages.
     A file over the `limits` of columns or rows is refused (TooLarge), unread where the
-    format says its size up front."""
+    format says its size up front. `expired` says when the time is up (for reading in Python)."""
     limits = limits or Limits()
     if not path.is_file():
         raise UnreadableExtract(f"the file {shown} was not found")
@@ -198,7 +199,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: 
     if suffix in (".csv", ".txt"):
         _read_csv(con, path, metric, shown, limits)
     elif suffix == ".xlsx":
-        _read_xlsx(con, path, metric, shown, limits)
+        _read_xlsx(con, path, metric, shown, limits, expired)
     elif suffix == ".parquet":
         _read_parquet(con, path, shown, limits)
     else:
@@ -439,7 +440,7 @@ def _number_rows(con: duckdb.DuckDBPyConnection, skipped: list[int], header_row:
 
 
 def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
-               limits: Limits) -> None:
+               limits: Limits, expired: Callable[[], bool]) -> None:
     """The named sheet (or the first), from its header row; empty rows are not rows."""
     from openpyxl import load_workbook  # only XLSX needs it
 
@@ -453,20 +454,24 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown
         if sheet is not None and sheet not in book.sheetnames:
             raise UnreadableExtract(f"{shown} has no sheet named '{sheet}' "
                                     f"(sheets: {', '.join(book.sheetnames)})")
-        rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(
-            min_row=header_row, values_only=True)
-        header = next(rows, None)
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        header = next(worksheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True), None)
         if not header or all(h is None for h in header):
             raise UnreadableExtract(f"{shown}: row {header_row} of the sheet has no column names")
         _check_columns(shown, len(header), limits)
         names = _unique_names([str(h).strip() if h is not None else f"column{i + 1}"
                                for i, h in enumerate(header)])
-        # A small workbook can hold a million rows, read slowly: stop one past the limit.
-        records = [(n, [_cell_text(v) for v in row]) for n, row in enumerate(
-                       itertools.islice(rows, limits.xlsx_rows + 1), start=header_row + 1)
-                   if any(v is not None for v in row)]
-        if len(records) > limits.xlsx_rows:
-            raise _too_many_rows(shown, path, limits.xlsx_rows, "extract_max_xlsx_rows")
+        # A small workbook can hold a million rows, read slowly (in Python, which DuckDB's
+        # interrupt cannot stop): stop one row past the limit, or at the time limit.
+        records = []
+        rows = worksheet.iter_rows(min_row=header_row + 1, max_col=len(header), values_only=True)
+        for n, row in enumerate(itertools.islice(rows, limits.xlsx_rows + 1), start=header_row + 1):
+            if n - header_row > limits.xlsx_rows:
+                raise _too_many_rows(shown, path, limits.xlsx_rows, "extract_max_xlsx_rows")
+            if expired():
+                raise UnreadableExtract(f"{shown}: reading stopped at the time limit")
+            if any(v is not None for v in row):
+                records.append((n, [_cell_text(v) for v in row]))
     finally:
         book.close()
     columns = {"source_row": pa.array([n for n, _ in records], pa.int32())}
@@ -916,7 +921,7 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
     sandbox = open_sandbox(memory_mb=limits.memory_mb)
     deadline = _Deadline(sandbox, limits.seconds)
     try:
-        result = _load_in(sandbox, project, group, shown, limits)
+        result = _load_in(sandbox, project, group, shown, limits, lambda: deadline.expired)
     except duckdb.Error as exc:  # out of memory, or interrupted: this file fails, the others load
         logger.info("extract %s failed", shown, exc_info=True)
         message = (f"{shown} needs more than {limits.memory_mb:,} MB to load (setting "
@@ -936,14 +941,14 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
 
 
 def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[tuple[int, Metric]],
-             shown: str, limits: Limits) -> FileResult:
+             shown: str, limits: Limits, expired: Callable[[], bool]) -> FileResult:
     """`load_file`'s work in its sandbox."""
     relative = group[0][1].source.file
     path = extract_path(project, relative)
     try:
         if path is None:  # load_metrics refuses these; this is the last line of defence
             raise UnreadableExtract(f"{shown} is outside data/")
-        rows_read = read_raw(sandbox, path, group[0][1], shown, limits)
+        rows_read = read_raw(sandbox, path, group[0][1], shown, limits, expired)
     except (UnreadableExtract, OSError) as exc:
         message = str(exc) if isinstance(exc, UnreadableExtract) else f"{shown}: {exc.strerror or exc}"
         status = "refused" if isinstance(exc, TooLarge) else "unreadable"

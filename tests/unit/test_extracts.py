@@ -647,3 +647,27 @@ def test_a_period_outside_1900_to_2100_is_rejected_with_its_row(tmp_path: Path) 
     con, report = _load(project)
     assert report.lines() == ["data/extracts/p.csv (p): read 3 = loaded 1 + rejected 2"]
     assert [r[0] for r in _rows(con, "select source_row from extract_rejects order by 1")] == [3, 4]
+
+
+@pytest.mark.hostile
+def test_a_workbook_read_past_the_time_limit_fails_alone(tmp_path: Path) -> None:
+    """XLSX is read in Python, where DuckDB's interrupt does not reach: the reader stops itself."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["period", "org", "v"])
+    for n in range(150_000):
+        sheet.append(["2023-04", f"ORG{n}", n])
+    path = tmp_path / "slow.xlsx"
+    book.save(path)
+    root = _with_settings(tmp_path / "p", "extract_time_limit_seconds: 1\n")
+    project = _project(root, {"slow.xlsx": path, "ok.csv": "period,v\n2023-04,1\n"},
+                       _metric("slow", "{file: extracts/slow.xlsx, period: period, org: org, value: v}")
+                       + _metric("ok", "{file: extracts/ok.csv, period: period, value: v}"))
+    _, report = _load(project)
+    assert report.lines() == [
+        "data/extracts/ok.csv (ok): read 1 = loaded 1 + rejected 0",
+        "data/extracts/slow.xlsx (slow): failed: data/extracts/slow.xlsx took longer than 1 s to load "
+        "(setting extract_time_limit_seconds): make the file smaller or its metrics' expressions "
+        "simpler, or raise the limit in settings.yaml"]
