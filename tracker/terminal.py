@@ -13,8 +13,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-# C0 controls but tab, line feed and carriage return (CSV lines end \r\n), DEL and C1 controls.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls but tab and line feed (a carriage return alone rewrites the line), DEL and C1.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def visible(text: str) -> str:

@@ -33,10 +33,11 @@ MAX_DEPTH = 50
 
 Location = tuple[str | int, ...]
 
-# Control characters other than tab and line breaks. YAML refuses them raw, but a double-quoted
+# Control characters other than tab and line feed (a carriage return alone rewrites a terminal's
+# line; YAML turns the file's own line ends into line feeds). YAML refuses them raw, but a double-quoted
 # value can still write them as escapes ("\e", "\0", "\a", "\x9b"): in a terminal they retitle
 # or clear it, and no plan needs them.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{kind}"

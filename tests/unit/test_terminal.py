@@ -30,6 +30,6 @@ def test_text_from_an_extract_reaches_the_terminal_as_visible_escapes(
     assert "\\u001b]0;PWNED\\u0007\\u001b[2J\\u009b" in shown
 
 
-def test_visible_keeps_tabs_and_line_ends_and_stays_valid_json() -> None:
-    assert visible("a\tb\r\nc\n") == "a\tb\r\nc\n"
+def test_visible_keeps_tabs_and_line_feeds_and_stays_valid_json() -> None:
+    assert visible("a\tb\nc\rd\n") == "a\tb\nc\\u000dd\n"
     assert json.loads(visible(json.dumps({"k": "x\x9by"}, ensure_ascii=False))) == {"k": "x\x9by"}

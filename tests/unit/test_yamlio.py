@@ -106,7 +106,8 @@ def test_an_impossible_date_is_a_plain_problem() -> None:
 
 @pytest.mark.hostile
 @pytest.mark.parametrize(("escape", "code"), [("\\e", "001B"), ("\\0", "0000"), ("\\a", "0007"),
-                                              ("\\x9b", "009B"), ("\\x7f", "007F")])
+                                              ("\\x9b", "009B"), ("\\x7f", "007F"),
+                                              ("\\r", "000D")])
 def test_an_escaped_control_character_is_refused_with_its_line(escape: str, code: str) -> None:
     """Escapes in double quotes are the one way a control character gets past YAML's reader;
     `reminders` printed one that retitled and cleared the terminal."""
@@ -119,5 +120,5 @@ def test_an_escaped_control_character_is_refused_with_its_line(escape: str, code
 
 
 def test_tabs_and_line_breaks_written_as_escapes_stay_text() -> None:
-    doc = parse_yaml_text('commentary: "one\\ttwo\\nthree\\r\\n"\n', "area.yaml")
-    assert doc.data == {"commentary": "one\ttwo\nthree\r\n"}
+    doc = parse_yaml_text('commentary: "one\\ttwo\\nthree"\n', "area.yaml")
+    assert doc.data == {"commentary": "one\ttwo\nthree"}
