@@ -8,7 +8,9 @@ reads in black and white and for colour-blind readers.
 
 from __future__ import annotations
 
+import math
 from html import escape
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,9 +30,35 @@ NAMES = {"special_cause_improvement": "Special cause: improving",
          "common_cause": "Common cause"}
 
 
+def _finite(value: Any) -> float | None:
+    """A number the chart can draw, or None: NaN or infinity in a path or an axis range
+    blanks the chart (and in the PDF the next chart and the footer with it)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _drawable(points: pd.DataFrame) -> pd.DataFrame:
+    """The chart's table with every number that is not finite made a gap (None)."""
+    points = points.copy()
+    for column in ("value", "mean", "lpl", "upl"):
+        if column in points:
+            # As objects: in a float column pandas would turn the None back into NaN.
+            points[column] = pd.Series([_finite(v) for v in points[column]], index=points.index,
+                                       dtype=object)
+    return points
+
+
+def _target(view: MetricView) -> float | None:
+    return None if view.target is None else _finite(view.target)
+
+
 def plotly_chart(view: MetricView) -> go.Figure:
     """An XmR chart (or run chart) in the Making Data Count style."""
-    points = view.points
+    points = _drawable(view.points)
+    target = _target(view)
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=points["period"], y=points["value"], mode="lines",
                                 line={"color": "#5a5a5a", "width": 1.5}, name="Value",
@@ -49,13 +77,13 @@ def plotly_chart(view: MetricView) -> go.Figure:
     else:
         figure.add_trace(go.Scatter(x=points["period"], y=points["value"], mode="markers",
                                     name="Value", marker={"color": "#7f7f7f", "size": 7}))
-        if len(points):
-            median = float(points["value"].median())
+        median = _finite(pd.to_numeric(points["value"]).median()) if len(points) else None
+        if median is not None:
             figure.add_hline(y=median, line={"color": "#231f20", "width": 1},
                              annotation_text="Median", annotation_position="top left")
-    if view.target is not None:
-        figure.add_hline(y=view.target, line={"color": "#c0392b", "dash": "dot", "width": 2},
-                         annotation_text=f"Target {format_value(view.target, view.unit)}",
+    if target is not None:
+        figure.add_hline(y=target, line={"color": "#c0392b", "dash": "dot", "width": 2},
+                         annotation_text=f"Target {format_value(target, view.unit)}",
                          annotation_position="bottom right")
     figure.update_layout(
         height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
@@ -69,17 +97,22 @@ def plotly_chart(view: MetricView) -> go.Figure:
 
 def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
     """The same chart as a small inline SVG: vector, so it prints sharply; no browser needed."""
-    points = view.points
+    points = _drawable(view.points)
+    target = _target(view)
     if points.empty:
         return ""
     pad_l, pad_r, pad_t, pad_b = 48, 12, 12, 28
     values = list(points["value"])
     extra = [c for c in ("lpl", "upl") if c in points]
-    lows = values + [v for c in extra for v in points[c]] + ([view.target] if view.target is not None else [])
+    lows = [v for v in values + [v for c in extra for v in points[c]] + [target] if v is not None]
+    if not lows:
+        return ""
     low, high = min(lows), max(lows)
     if high == low:
         high, low = high + 1, low - 1
     span = high - low
+    if not math.isfinite(span * 1.1):  # numbers near the float limits: no scale can hold them
+        return ""
     low, high = low - span * 0.05, high + span * 0.05
     n = len(points)
 
@@ -93,22 +126,32 @@ def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
              f'width="{width}" height="{height}" role="img" aria-label="{escape(view.name)} chart">',
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>']
     dashed = ' stroke-dasharray="5,3"'
+    def path(series: list[float | None]) -> str:
+        """Line segments through the points, with a gap at each missing one."""
+        steps, pen_down = [], False
+        for i, v in enumerate(series):
+            if v is None:
+                pen_down = False
+                continue
+            steps.append(f"{'L' if pen_down else 'M'}{x(i):.1f},{y(v):.1f}")
+            pen_down = True
+        return " ".join(steps)
+
     for column, dash in (("mean", ""), ("lpl", dashed), ("upl", dashed)):
-        if column in points:
-            path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}"
-                            for i, v in enumerate(points[column]))
-            parts.append(f'<path d="{path}" fill="none" stroke="#231f20" stroke-width="1"{dash}/>')
-    if view.target is not None:
-        ty = y(view.target)
+        if column in points and path(list(points[column])):
+            parts.append(f'<path d="{path(list(points[column]))}" fill="none" stroke="#231f20" '
+                         f'stroke-width="1"{dash}/>')
+    if target is not None:
+        ty = y(target)
         parts.append(f'<line x1="{pad_l}" y1="{ty:.1f}" x2="{width - pad_r}" y2="{ty:.1f}" '
                      'stroke="#c0392b" stroke-width="1.5" stroke-dasharray="2,2"/>')
         parts.append(f'<text x="{width - pad_r}" y="{ty - 3:.1f}" font-size="9" text-anchor="end">'
-                     f'Target {escape(format_value(view.target, view.unit))}</text>')
-    line = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-    parts.append(f'<path d="{line}" fill="none" stroke="#5a5a5a" stroke-width="1.2"/>')
+                     f'Target {escape(format_value(target, view.unit))}</text>')
+    parts.append(f'<path d="{path(values)}" fill="none" stroke="#5a5a5a" stroke-width="1.2"/>')
     kinds = list(points["point_type"]) if "point_type" in points else ["common_cause"] * n
     for i, (v, kind) in enumerate(zip(values, kinds, strict=True)):
-        parts.append(_marker(x(i), y(v), kind))
+        if v is not None:
+            parts.append(_marker(x(i), y(v), kind))
     for v in (low + span * 0.05, high - span * 0.05):
         parts.append(f'<text x="{pad_l - 4}" y="{y(v) + 3:.1f}" font-size="9" text-anchor="end">'
                      f'{escape(format_value(v, view.unit))}</text>')

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from tracker.problems import Problem, display_path
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
+from tracker.terminal import visible_output
 
 if TYPE_CHECKING:
     from tracker.editing import Edit
@@ -427,6 +428,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    with visible_output():  # text from files never reaches the terminal as control characters
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     handler, _, _ = COMMANDS[args.command]
     try:
         return handler(args, load_project(args.root, getattr(args, "db", None)))

@@ -21,10 +21,15 @@ CSVs to UTF-8, whole-file.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import logging
 import mmap
 import os
+import re
 import tempfile
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +39,7 @@ import duckdb
 import pyarrow as pa
 
 from tracker.metrics import Metric, PlacedMetric, extract_path
-from tracker.project import Project
+from tracker.project import DEFAULT_SETTINGS, Project
 from tracker.queries import query_text
 from tracker.sqlguard import CheckedExpression, UnsafeExpression, check_expression
 
@@ -48,6 +53,8 @@ EXACT_NUMBER_TYPES = frozenset({"DOUBLE", "BIGINT", "INTEGER", "SMALLINT", "TINY
 # Whitespace of every kind (Python's str.isspace), for trimming organisation codes: DuckDB's
 # trim() alone strips spaces only, and a tab is no organisation.
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+logger = logging.getLogger(__name__)
+
 # Extracts worked on at once: each sandbox's queries are small, so files in parallel use the
 # cores better than one file's queries do.
 WORKERS = min(2, os.cpu_count() or 1)
@@ -83,6 +90,59 @@ class UnreadableExtract(Exception):
     """A file that cannot be read at all: missing, empty, or not the format it claims."""
 
 
+class TooLarge(UnreadableExtract):
+    """A file over a limit of columns or rows (settings): refused with its size, unread."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one extract may take (settings `extract_*`): a file over them is refused or fails,
+    and the others load."""
+
+    columns: int = DEFAULT_SETTINGS["extract_max_columns"]
+    rows: int = DEFAULT_SETTINGS["extract_max_rows"]
+    xlsx_rows: int = DEFAULT_SETTINGS["extract_max_xlsx_rows"]
+    memory_mb: int = DEFAULT_SETTINGS["extract_memory_limit_mb"]
+    seconds: float = DEFAULT_SETTINGS["extract_time_limit_seconds"]
+
+    @classmethod
+    def of(cls, project: Project) -> Limits:
+        settings = project.settings
+
+        def setting(name: str, least: int) -> int:  # within what DuckDB and Python can take
+            return max(least, min(int(settings.get(name, DEFAULT_SETTINGS[name])), 2**31 - 1))
+
+        return cls(setting("extract_max_columns", 1), setting("extract_max_rows", 1),
+                   setting("extract_max_xlsx_rows", 1), setting("extract_memory_limit_mb", 64),
+                   setting("extract_time_limit_seconds", 1))
+
+
+class _Deadline:
+    """Interrupts the sandbox's queries once its time is up, and every one after (DuckDB's
+    interrupt stops only the query running), so a file that takes too long fails quickly."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, seconds: float) -> None:
+        self.expired = False
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(con, seconds), daemon=True)
+        self._thread.start()
+
+    def _watch(self, con: duckdb.DuckDBPyConnection, seconds: float) -> None:
+        if self._stopped.wait(seconds):
+            return
+        self.expired = True
+        while True:
+            con.interrupt()
+            if self._stopped.wait(0.05):
+                return
+
+    def stop(self) -> bool:
+        """Stop watching (before the connection closes); whether the time ran out."""
+        self._stopped.set()
+        self._thread.join()
+        return self.expired
+
+
 class MetricFailed(Exception):
     """A metric whose definition does not fit its extract (a missing column, a failing expression)."""
 
@@ -102,9 +162,12 @@ def _first_line(exc: BaseException) -> str:
 # --- the sandbox: one extract, read and then locked down ---------------------------------
 
 
-def open_sandbox(threads: int = 1) -> duckdb.DuckDBPyConnection:
-    """An in-memory database for one extract, with file access still on (to read it)."""
-    con = duckdb.connect(":memory:", config={"threads": threads})
+def open_sandbox(threads: int = 1, memory_mb: int = Limits.memory_mb) -> duckdb.DuckDBPyConnection:
+    """An in-memory database for one extract, with file access still on (to read it), and
+    DuckDB's memory limit (else 80% of the machine's memory) set to `memory_mb`. Nothing spills
+    to disk (else into a `.tmp` folder wherever the build runs): over the limit is an error."""
+    con = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": f"{memory_mb}MB",
+                                             "temp_directory": ""})
     # `//` and `%` by zero give null (then 'no value'), as `/` gives infinity, never an error.
     con.execute("set error_on_division_by_zero = false")
     return con
@@ -121,49 +184,91 @@ def lock_sandbox(con: duckdb.DuckDBPyConnection, project: Project) -> None:
 # --- reading one file into `raw`: every column as text, plus source_row -----------------
 
 
-def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> int:
+def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
+             limits: Limits | None = None, expired: Callable[[], bool] = lambda: False) -> int:
     """Read the extract into table `raw` and lines the parser refused into `parse_rejects`;
-    return the rows read (including the refused lines). `shown` is the path for messages."""
+    return the rows read (including the refused lines). `shown` is the path for messages.
+    A file over the `limits` of columns or rows is refused (TooLarge), unread where the
+    format says its size up front. `expired` says when the time is up (for reading in Python)."""
+    limits = limits or Limits()
     if not path.is_file():
         raise UnreadableExtract(f"the file {shown} was not found")
     if path.stat().st_size == 0:
         raise UnreadableExtract(f"the file {shown} is empty")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        _read_csv(con, path, metric, shown)
+        _read_csv(con, path, metric, shown, limits)
     elif suffix == ".xlsx":
-        _read_xlsx(con, path, metric, shown)
+        _read_xlsx(con, path, metric, shown, limits, expired)
     elif suffix == ".parquet":
-        _read_parquet(con, path, shown)
+        _read_parquet(con, path, shown, limits)
     else:
         raise UnreadableExtract(f"{shown}: '{path.suffix}' files are not supported: "
                                 "use CSV, XLSX or Parquet")
-    if not _columns(con):
+    columns = len(_columns(con))
+    if not columns:
         raise UnreadableExtract(f"the file {shown} has no columns")
-    return int(con.execute("select (select count(*) from raw) + (select count(*) from parse_rejects)")
+    _check_columns(shown, columns, limits)
+    rows = int(con.execute("select (select count(*) from raw) + (select count(*) from parse_rejects)")
                .fetchall()[0][0])
+    if rows > limits.rows:
+        raise _too_many_rows(shown, path, limits.rows, "extract_max_rows")
+    return rows
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
+def _check_columns(shown: str, columns: int, limits: Limits, about: str = "") -> None:
+    if columns > limits.columns:
+        raise TooLarge(f"{shown} has {about}{columns:,} columns; the limit is {limits.columns:,} "
+                       "(setting extract_max_columns): publish the columns the metrics need, "
+                       "or raise the limit in settings.yaml")
+
+
+def _too_many_rows(shown: str, path: Path, limit: int, setting: str) -> TooLarge:
+    return TooLarge(f"{shown} ({path.stat().st_size:,} bytes) has more than {limit:,} rows "
+                    f"(setting {setting}): split it, or raise the limit in settings.yaml")
+
+
+# The delimiters DuckDB's sniffer tries; a header's width is judged by the commonest.
+_DELIMITERS = (",", ";", "\t", "|")
+_QUOTED = re.compile(r'"[^"]*"')
+_HEADER_BYTES = 4 * 1024 * 1024
+
+
+def _csv_header_width(path: Path, header_row: int, delimiter: str | None) -> int:
+    """About how many columns a CSV's header line names, from its first few megabytes only:
+    a file with 100,000 columns takes minutes and gigabytes to read."""
+    with path.open("rb") as handle:
+        head = handle.read(_HEADER_BYTES)
+    lines = head.decode("utf-8", errors="replace").split("\n")
+    line = _QUOTED.sub("", lines[min(header_row, len(lines)) - 1])
+    return 1 + max(line.count(d) for d in ((delimiter,) if delimiter else _DELIMITERS))
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
+              limits: Limits) -> None:
     """Read as UTF-8; if DuckDB finds bytes that are not, re-read the whole file as Windows-1252."""
     source = metric.source
+    _check_columns(shown, _csv_header_width(path, source.header_row, source.delimiter), limits, "about ")
     if source.encoding == "windows-1252":
-        _read_transcoded(con, path, metric, shown)
+        _read_transcoded(con, path, metric, shown, limits)
         return
     try:
-        _read_csv_text(con, path, metric, shown)
+        _read_csv_text(con, path, metric, shown, limits)
+    except TooLarge:
+        raise
     except UnreadableExtract:
         if source.encoding == "utf-8" or _is_utf8(path):
             raise
-        _read_transcoded(con, path, metric, shown)
+        _read_transcoded(con, path, metric, shown, limits)
         return
     bad_bytes = con.execute("select count(*) from csv_errors where error_type = 'INVALID ENCODING'"
                             ).fetchall()[0][0]
     if bad_bytes and source.encoding != "utf-8":
-        _read_transcoded(con, path, metric, shown)
+        _read_transcoded(con, path, metric, shown, limits)
 
 
-def _read_transcoded(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
+def _read_transcoded(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
+                     limits: Limits) -> None:
     """Excel in the UK saves 'CSV' as Windows-1252 (£ is byte A3): decode it whole, in Python,
     since DuckDB here has no such decoder, and read the UTF-8 copy."""
     for name, kind in con.execute(  # what a first reading as UTF-8 left
@@ -175,7 +280,7 @@ def _read_transcoded(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric,
         copy = Path(folder) / "utf8.csv"
         copy.write_text(text, encoding="utf-8")
         del text
-        _read_csv_text(con, copy, metric, shown)
+        _read_csv_text(con, copy, metric, shown, limits)
 
 
 def _is_utf8(path: Path) -> bool:
@@ -186,7 +291,8 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric, shown: str) -> None:
+def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric, shown: str,
+                   limits: Limits) -> None:
     source = metric.source
     options = ["all_varchar = true", "header = true", f"skip = {source.header_row - 1}",
                "ignore_errors = true", "store_rejects = true", "rejects_table = 'csv_errors'",
@@ -194,10 +300,15 @@ def _read_csv_text(con: duckdb.DuckDBPyConnection, target: Path, metric: Metric,
     if source.delimiter:
         options.append(f"delim = {_literal(source.delimiter)}")
     try:
+        # One row past the limit is enough to refuse the file: the rest is never read.
         con.execute(f"create table raw_read as select * from read_csv({_literal(str(target))}, "
-                    f"{', '.join(options)})")
+                    f"{', '.join(options)}) limit {limits.rows + 1}")
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise  # the file's limits, not its format (see load_file)
     except duckdb.Error as exc:
         raise UnreadableExtract(f"the file {shown} is not a readable CSV file: {_first_line(exc)}") from exc
+    if con.execute("select count(*) from raw_read").fetchall()[0][0] > limits.rows:
+        raise _too_many_rows(shown, target, limits.rows, "extract_max_rows")
     con.execute("""
         create table parse_rejects as
         select line::integer as source_row,
@@ -328,7 +439,8 @@ def _number_rows(con: duckdb.DuckDBPyConnection, skipped: list[int], header_row:
         from numbered asof left join skips as s on numbered.k >= s.threshold""")
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
+               limits: Limits, expired: Callable[[], bool]) -> None:
     """The named sheet (or the first), from its header row; empty rows are not rows."""
     from openpyxl import load_workbook  # only XLSX needs it
 
@@ -342,15 +454,24 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown
         if sheet is not None and sheet not in book.sheetnames:
             raise UnreadableExtract(f"{shown} has no sheet named '{sheet}' "
                                     f"(sheets: {', '.join(book.sheetnames)})")
-        rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(
-            min_row=header_row, values_only=True)
-        header = next(rows, None)
+        worksheet = book[sheet] if sheet else book.worksheets[0]
+        header = next(worksheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True), None)
         if not header or all(h is None for h in header):
             raise UnreadableExtract(f"{shown}: row {header_row} of the sheet has no column names")
+        _check_columns(shown, len(header), limits)
         names = _unique_names([str(h).strip() if h is not None else f"column{i + 1}"
                                for i, h in enumerate(header)])
-        records = [(n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=header_row + 1)
-                   if any(v is not None for v in row)]
+        # A small workbook can hold a million rows, read slowly (in Python, which DuckDB's
+        # interrupt cannot stop): stop one row past the limit, or at the time limit.
+        records = []
+        rows = worksheet.iter_rows(min_row=header_row + 1, max_col=len(header), values_only=True)
+        for n, row in enumerate(itertools.islice(rows, limits.xlsx_rows + 1), start=header_row + 1):
+            if n - header_row > limits.xlsx_rows:
+                raise _too_many_rows(shown, path, limits.xlsx_rows, "extract_max_xlsx_rows")
+            if expired():
+                raise UnreadableExtract(f"{shown}: reading stopped at the time limit")
+            if any(v is not None for v in row):
+                records.append((n, [_cell_text(v) for v in row]))
     finally:
         book.close()
     columns = {"source_row": pa.array([n for n, _ in records], pa.int32())}
@@ -384,10 +505,23 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str) -> None:
-    """Parquet has no header line: row 1 is the first row."""
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, limits: Limits) -> None:
+    """Parquet has no header line: row 1 is the first row. Its footer says its size: a file
+    over the limits is refused before its rows are read."""
+    try:
+        columns = len(con.execute(f"describe select * from read_parquet({_literal(str(path))})").fetchall())
+        rows = con.execute(f"select sum(num_rows) from parquet_file_metadata({_literal(str(path))})"
+                           ).fetchall()[0][0] or 0
+    except duckdb.Error as exc:
+        raise UnreadableExtract(f"the file {shown} is not a readable Parquet file: {_first_line(exc)}"
+                                ) from exc
+    _check_columns(shown, columns, limits)
+    if rows > limits.rows:
+        raise _too_many_rows(shown, path, limits.rows, "extract_max_rows")
     try:
         con.execute(f"create table raw_read as select * from read_parquet({_literal(str(path))})")
+    except (duckdb.OutOfMemoryException, duckdb.InterruptException):
+        raise  # the file's limits, not its format (see load_file)
     except duckdb.Error as exc:
         raise UnreadableExtract(f"the file {shown} is not a readable Parquet file: {_first_line(exc)}"
                                 ) from exc
@@ -541,7 +675,10 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
     ratio = sql.numerator is not None
     numerator = f"({sql.numerator})::double" if ratio else "null::double"
     denominator = f"({sql.denominator})::double" if ratio else "null::double"
-    given = ("".join(f"{sql.benchmark[r]}::double as benchmark_{r}, " for r in ("value", "lower", "upper"))
+    # A benchmark that is not a finite number (a published 'inf') is no benchmark: charts
+    # must never receive one.
+    given = ("".join(f"(case when isfinite({sql.benchmark[r]}::double) then {sql.benchmark[r]}::double end)"
+                     f" as benchmark_{r}, " for r in ("value", "lower", "upper"))
              if benchmarks else "")
     carried = "benchmark_value, benchmark_lower, benchmark_upper, " if benchmarks else ""
     kept = [f"coalesce(({p.filter}), false)" for p in plans]
@@ -780,49 +917,76 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
     (`group`: each metric with its number in the load; they share the file and how it is read)."""
     relative = group[0][1].source.file
     shown = f"data/{relative}"
-    path = extract_path(project, relative)
-    sandbox = open_sandbox()
+    limits = Limits.of(project)
+    sandbox = open_sandbox(memory_mb=limits.memory_mb)
+    deadline = _Deadline(sandbox, limits.seconds)
     try:
-        try:
-            if path is None:  # load_metrics refuses these; this is the last line of defence
-                raise UnreadableExtract(f"{shown} is outside data/")
-            rows_read = read_raw(sandbox, path, group[0][1], shown)
-        except (UnreadableExtract, OSError) as exc:
-            message = str(exc) if isinstance(exc, UnreadableExtract) else f"{shown}: {exc.strerror or exc}"
-            return FileResult([_file_row(shown, m.id, "unreadable", message=message) for _, m in group])
-        lock_sandbox(sandbox, project)
-        columns = _columns(sandbox)
-        parquet = path.suffix.lower() == ".parquet"
-        native = _native_numbers(sandbox) if parquet else frozenset()
-        plans, results = judge_file(sandbox, project, group, columns, shown, native)
-        if not plans:
-            return FileResult([results[m.id] for _, m in group])
-        results.update(_counts(sandbox, plans, shown, rows_read))
-        sandbox.execute("""create or replace view loaded as
-            select j.* from judged as j
-            anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
-            where j.problem is null""")
-        values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
-                             "from loaded").to_arrow_table()
-        benchmarks = None
-        if any(sql.metric.benchmark for sql in plans):
-            benchmarks = sandbox.sql("""
-                select metric_no, org, period, benchmark_value, benchmark_lower, benchmark_upper
-                from loaded
-                where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null
-                """).to_arrow_table()
-        rejects = _rejects(sandbox, columns, [sql.number for sql in plans], parquet)
-        return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
+        result = _load_in(sandbox, project, group, shown, limits, lambda: deadline.expired)
+    except duckdb.Error as exc:  # out of memory, or interrupted: this file fails, the others load
+        logger.info("extract %s failed", shown, exc_info=True)
+        message = (f"{shown} needs more than {limits.memory_mb:,} MB to load (setting "
+                   "extract_memory_limit_mb): make the file smaller, or raise the limit in settings.yaml"
+                   if isinstance(exc, duckdb.OutOfMemoryException)
+                   else f"{shown} could not be loaded: {_first_line(exc)}")
+        result = FileResult([_file_row(shown, m.id, "failed", message=message) for _, m in group])
     finally:
+        expired = deadline.stop()
         sandbox.close()
+    if expired:
+        message = (f"{shown} took longer than {limits.seconds:,} s to load (setting "
+                   "extract_time_limit_seconds): make the file smaller or its metrics' "
+                   "expressions simpler, or raise the limit in settings.yaml")
+        result = FileResult([_file_row(shown, m.id, "failed", message=message) for _, m in group])
+    return result
+
+
+def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[tuple[int, Metric]],
+             shown: str, limits: Limits, expired: Callable[[], bool]) -> FileResult:
+    """`load_file`'s work in its sandbox."""
+    relative = group[0][1].source.file
+    path = extract_path(project, relative)
+    try:
+        if path is None:  # load_metrics refuses these; this is the last line of defence
+            raise UnreadableExtract(f"{shown} is outside data/")
+        rows_read = read_raw(sandbox, path, group[0][1], shown, limits, expired)
+    except (UnreadableExtract, OSError) as exc:
+        message = str(exc) if isinstance(exc, UnreadableExtract) else f"{shown}: {exc.strerror or exc}"
+        status = "refused" if isinstance(exc, TooLarge) else "unreadable"
+        return FileResult([_file_row(shown, m.id, status, message=message) for _, m in group])
+    lock_sandbox(sandbox, project)
+    columns = _columns(sandbox)
+    parquet = path.suffix.lower() == ".parquet"
+    native = _native_numbers(sandbox) if parquet else frozenset()
+    plans, results = judge_file(sandbox, project, group, columns, shown, native)
+    if not plans:
+        return FileResult([results[m.id] for _, m in group])
+    results.update(_counts(sandbox, plans, shown, rows_read))
+    sandbox.execute("""create or replace view loaded as
+        select j.* from judged as j
+        anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
+        where j.problem is null""")
+    values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
+                         "from loaded").to_arrow_table()
+    benchmarks = None
+    if any(sql.metric.benchmark for sql in plans):
+        benchmarks = sandbox.sql("""
+            select metric_no, org, period, benchmark_value, benchmark_lower, benchmark_upper
+            from loaded
+            where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null
+            """).to_arrow_table()
+    rejects = _rejects(sandbox, columns, [sql.number for sql in plans], parquet)
+    return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
 
 
 def _rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numbers: list[int],
              parquet: bool) -> pa.Table:
     """Each metric's rejected rows with their reasons and the row's text as read. (A Parquet
     file's rows are joined in their own types and only the rejected ones turned into text.)"""
-    raw_text = " || ', ' || ".join(
-        f"{_literal(c + '=')} || coalesce(raw.{_quote(c)}::varchar, '')" for c in columns) or "''"
+    # One concat_ws over the columns, not a chain of ||: a chain is as deep as the file is
+    # wide, and DuckDB refuses expressions over 1000 deep (some 330 columns).
+    raw_text = ("concat_ws(', ', " + ", ".join(
+        f"{_literal(c + '=')} || coalesce(raw.{_quote(c)}::varchar, '')" for c in columns) + ")"
+        if columns else "''")
     return sandbox.sql(f"""
         with rejected as (
             select metric_no, source_row, problem as reason from judged where problem is not null

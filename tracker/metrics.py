@@ -14,19 +14,25 @@ not its neighbours in the file; every problem of every file is reported as
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+import duckdb
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from tracker.models import Month, Strict, Text, Unit, _editor_pattern
 from tracker.problems import Problem, SourceError, display_path
 from tracker.project import Project
+from tracker.sqlguard import UnsafeExpression, check_size
 from tracker.validation import validate_document
 from tracker.yamlio import LocatedDocument, read_yaml
+
+logger = logging.getLogger(__name__)
 
 _METRIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EXTRACT_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
@@ -72,13 +78,23 @@ class MetricTarget(Strict):
         return self
 
 
+def _finite_or_text(value: object) -> object:
+    """A benchmark is a column's name or a number: a finite one (`.inf` would reach the charts)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"'{value}' is not a finite number: write a number or a column name")
+    return value
+
+
+ColumnOrNumber = Annotated[str | float, BeforeValidator(_finite_or_text)]
+
+
 class Benchmark(Strict):
     """England's value, from columns of the extract or as fixed numbers."""
 
     name: str = "England"
-    value: str | float = Field(description="A column name or a number.")
-    lower: str | float | None = Field(None, description="Lower confidence limit (column or number).")
-    upper: str | float | None = Field(None, description="Upper confidence limit (column or number).")
+    value: ColumnOrNumber = Field(description="A column name or a number.")
+    lower: ColumnOrNumber | None = Field(None, description="Lower confidence limit (column or number).")
+    upper: ColumnOrNumber | None = Field(None, description="Upper confidence limit (column or number).")
 
 
 class Source(Strict):
@@ -145,7 +161,8 @@ class Metric(Strict):
     benchmark: Benchmark | None = None
     rebase: list[Month] = Field(default_factory=list, description="Months where SPC limits restart.")
     fix_after_n_points: int | None = Field(
-        None, ge=12, description="Compute SPC limits from the first n points only (at least 12)."
+        None, ge=12, le=10_000,  # (a 24-digit number stopped the build: no database column holds it)
+        description="Compute SPC limits from the first n points only (at least 12)."
     )
     headline: bool = Field(False, description="Shown on the Board's balanced scorecard.")
     owner: str | None = Field(None, description="The analyst responsible for the data.")
@@ -190,11 +207,16 @@ def metric_files(project: Project) -> list[Path]:
 
 
 def extract_path(project: Project, relative: str) -> Path | None:
-    """The extract's real path, or None if it would lie outside data/ (or be a link out)."""
+    """The extract's real path, or None if it would lie outside data/ (or be a link out, or
+    a link that leads round in a loop)."""
     if Path(relative).is_absolute() or "\\" in relative or relative.startswith("~"):
         return None
-    data = project.data_dir.resolve()
-    candidate = (project.data_dir / relative).resolve()
+    try:
+        data = project.data_dir.resolve()
+        candidate = (project.data_dir / relative).resolve()
+    except (RuntimeError, OSError):  # a link loop ("Symlink loop from ..."): nothing to read
+        logger.info("extract %s cannot be resolved", relative, exc_info=True)
+        return None
     if candidate != data and data not in candidate.parents:
         return None
     return candidate
@@ -209,25 +231,80 @@ def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
     """
     placed: list[PlacedMetric] = []
     problems: list[Problem] = []
-    for path in metric_files(project):
-        shown = display_path(path, project.root)
-        try:
-            doc = read_yaml(path, shown)
-        except SourceError as exc:
-            problems.append(exc.problem)
-            continue
-        for index, metric, found in _definitions(doc):
-            problems.extend(found)
-            if metric is None:
-                continue
-            if extract_path(project, metric.source.file) is None:
-                problems.append(Problem(shown, doc.line_of(("metrics", index, "source", "file")),
-                                        f"metric {metric.id}: file '{metric.source.file}' is "
-                                        "outside data/: extracts must be inside the data folder"))
-                continue
-            placed.append(PlacedMetric(metric, shown, doc.line_of(("metrics", index))))
+    parser = _Parser()
+    try:
+        for path in metric_files(project):
+            _load_file(project, path, parser, placed, problems)
+    finally:
+        parser.close()
     problems.extend(_duplicates(placed))
     return _first_of_each(placed), problems
+
+
+def _load_file(project: Project, path: Path, parser: _Parser, placed: list[PlacedMetric],
+               problems: list[Problem]) -> None:
+    """Read one metric file's definitions into `placed`, its problems into `problems`."""
+    shown = display_path(path, project.root)
+    try:
+        doc = read_yaml(path, shown)
+    except SourceError as exc:
+        problems.append(exc.problem)
+        return
+    for index, metric, found in _definitions(doc):
+        problems.extend(found)
+        if metric is None:
+            continue
+        if extract_path(project, metric.source.file) is None:
+            problems.append(Problem(shown, doc.line_of(("metrics", index, "source", "file")),
+                                    f"metric {metric.id}: {_unreachable(project, metric.source.file)}"))
+            continue
+        too_big = _oversized_expressions(metric, parser)
+        if too_big:
+            problems += [Problem(shown, doc.line_of(("metrics", index, "source", role)),
+                                 f"metric {metric.id}: {message}") for role, message in too_big]
+            continue
+        placed.append(PlacedMetric(metric, shown, doc.line_of(("metrics", index))))
+
+
+def _unreachable(project: Project, relative: str) -> str:
+    """Why an extract cannot be read where it is, in words."""
+    try:
+        (project.data_dir / relative).resolve()
+    except (RuntimeError, OSError):
+        return (f"file '{relative}' is a link that leads round in a loop: replace it with the "
+                "extract itself, or a link to it")
+    return f"file '{relative}' is outside data/: extracts must be inside the data folder"
+
+
+class _Parser:
+    """One DuckDB connection for checking expressions' size, opened only if one is needed."""
+
+    def __init__(self) -> None:
+        self.con: duckdb.DuckDBPyConnection | None = None
+
+    def get(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            self.con = duckdb.connect()
+        return self.con
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+
+
+def _oversized_expressions(metric: Metric, parser: _Parser) -> list[tuple[str, str]]:
+    """Each expression of the metric too long or too deeply nested to check: (role, why).
+    (What else may be wrong with an expression is found against its extract's columns.)"""
+    found = []
+    for role in ("value", "numerator", "denominator", "filter"):
+        text = getattr(metric.source, role)
+        if text is None:
+            continue
+        try:
+            check_size(text, role, parser.get())
+        except UnsafeExpression as exc:
+            found.append((role, str(exc)))
+    return found
 
 
 def _definitions(doc: LocatedDocument) -> list[tuple[int, Metric | None, list[Problem]]]:

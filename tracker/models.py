@@ -12,15 +12,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from tracker.quarters import parse_quarter
+from tracker.quarters import FIRST_YEAR, LAST_YEAR, parse_quarter
 
 RAG_VALUES = ("red", "amber", "green", "blue")
 Rag = Literal["red", "amber", "green", "blue"]
 Unit = Literal["percent", "count", "rate", "days", "currency", "ratio", "score"]
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^\d{4}$")
-_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-\d{2,3}$")
+# [0-9], not \d: \d also matches other scripts' digits (LW-CAN-٠١), which no id or month uses.
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_YEAR = re.compile(r"^[0-9]{4}$")
+_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{2,3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -35,10 +36,23 @@ def _month_text(value: object) -> object:
     return value
 
 
+def _check_year(value: str, year: int) -> None:
+    """Refuse a year no plan speaks of (0000, 9999): Python's dates would fail on it later."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"'{value}' has the year {year}, outside {FIRST_YEAR} to {LAST_YEAR}: "
+                         "check the year")
+
+
 def _check_month(value: str) -> str:
     match = _MONTH.match(value)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise MonthError(f"'{value}' is not a month: write it as YYYY-MM, for example 2024-03")
+    _check_year(value, int(match.group(1)))
+    return value
+
+
+def _check_date(value: dt.date) -> dt.date:
+    _check_year(value.isoformat(), value.year)
     return value
 
 
@@ -50,6 +64,7 @@ def _due_text(value: object) -> object:
 
 def _check_due(value: str) -> str:
     if _YEAR.match(value):
+        _check_year(value, int(value))
         return value
     try:
         return _check_month(value)
@@ -102,12 +117,16 @@ Quarter = Annotated[
 ObjectiveId = Annotated[str, AfterValidator(_check_id), _editor_pattern(_ID.pattern, "LW-CAN-01")]
 Slug = Annotated[str, AfterValidator(_check_slug), _editor_pattern(_SLUG.pattern, "live-well-cancer")]
 Text = Annotated[str, Field(min_length=1)]
+Date = Annotated[dt.date, AfterValidator(_check_date)]
 
 
 class Strict(BaseModel):
     """Base for every model read from YAML: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    # allow_inf_nan=False: `.inf` or `.nan` as a target, baseline or tolerance would reach the
+    # charts as NaN and blank them; every number read from a file must be finite.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
+                              allow_inf_nan=False)
 
 
 class SignOff(Strict):
@@ -115,7 +134,7 @@ class SignOff(Strict):
 
     org: Text = Field(description="The organisation signing off, e.g. Sefton Council.")
     by: Text = Field(description="Who signed it off.")
-    on: dt.date = Field(description="The date of sign-off, YYYY-MM-DD.")
+    on: Date = Field(description="The date of sign-off, YYYY-MM-DD.")
 
 
 class Update(Strict):
@@ -126,7 +145,7 @@ class Update(Strict):
     commentary: Text = Field(description="What happened this quarter.")
     mitigations: str | None = Field(None, description="What is being done about any risk.")
     updated_by: str | None = Field(None, description="Who wrote the update.")
-    updated_on: dt.date | None = Field(None, description="When, YYYY-MM-DD.")
+    updated_on: Date | None = Field(None, description="When, YYYY-MM-DD.")
     signoffs: list[SignOff] = Field(default_factory=list, description="Sign-offs received.")
 
 

@@ -39,6 +39,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "freshness_months_monthly": 3,
     "freshness_months_quarterly": 6,
     "freshness_months_annual": 24,
+    # Limits on each extract, so that one file cannot take the build's time or memory: an
+    # extract over the columns or rows is refused with its size; a sandbox over its memory
+    # or time fails that file only.
+    "extract_max_columns": 1000,
+    "extract_max_rows": 20_000_000,
+    "extract_max_xlsx_rows": 500_000,
+    "extract_memory_limit_mb": 2048,
+    "extract_time_limit_seconds": 60,
 }
 
 

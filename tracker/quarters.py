@@ -13,11 +13,14 @@ import functools
 import re
 from dataclasses import dataclass
 
-_YEARS = r"(?P<y1>\d{4}|\d{2})\s*[-/]\s*(?P<y2>\d{4}|\d{2})"
+_YEARS = r"(?P<y1>[0-9]{4}|[0-9]{2})\s*[-/]\s*(?P<y2>[0-9]{4}|[0-9]{2})"
 _FORMS = (
-    re.compile(rf"^{_YEARS}\s*Q(?P<q>\d)$", re.IGNORECASE),
-    re.compile(rf"^Q(?P<q>\d)\s*{_YEARS}$", re.IGNORECASE),
+    re.compile(rf"^{_YEARS}\s*Q(?P<q>[0-9])$", re.IGNORECASE),
+    re.compile(rf"^Q(?P<q>[0-9])\s*{_YEARS}$", re.IGNORECASE),
 )
+# The years a plan can speak of. Outside them a typing slip (0000, 9999) would reach Python's
+# own date limits (years 1 to 9999) as a crash, not a message.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 ACCEPTED = '"2023-24 Q2", "Q2 23/24", "Q2 2023/24" or "2023/24 Q2"'
 
 
@@ -106,6 +109,9 @@ def _parse_quarter_text(text: str) -> FinancialQuarter:
                 f"'{text}' is not a financial quarter: {match['y1']} and {match['y2']} "
                 "are not consecutive years"
             )
+        if not FIRST_YEAR <= first <= LAST_YEAR:
+            raise ValueError(f"'{text}' is not a financial quarter: the year {first} is outside "
+                             f"{FIRST_YEAR} to {LAST_YEAR}; check the year")
         if not 1 <= int(match["q"]) <= 4:
             raise ValueError(f"'{text}' is not a financial quarter: quarters run from Q1 to Q4")
         return FinancialQuarter(first, int(match["q"]))

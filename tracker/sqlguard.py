@@ -19,6 +19,7 @@ database with file access switched off (see `tracker.extracts`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,17 @@ _CLASS_WORDS = {
     "POSITIONAL_REFERENCE": "positional references (#1)",
 }
 _FORBIDDEN_TEXT = (";", "--", "/*", "*/")
+# Bounds on an expression's size. Python reads DuckDB's syntax tree (JSON) and walks it
+# recursively, about three levels per operator or function inside another: a sum of some 340
+# terms would pass Python's recursion limit as a crash instead of a message.
+MAX_EXPRESSION_CHARS = 2000
+MAX_NESTING = 100
+_JSON_DEPTH = 3 * MAX_NESTING + 10
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# Functions whose second argument is a width to pad to: a fixed width up to this, no more
+# (rpad('x', 2000000000, 'y') takes 4 GB).
+PAD_FUNCTIONS = frozenset({"lpad", "rpad"})
+MAX_PAD_WIDTH = 1000
 _PREFIX = {"filter": f"SELECT 1 FROM {TABLE} WHERE (", "other": "SELECT ("}
 _SUFFIX = {"filter": ")", "other": f") FROM {TABLE}"}
 
@@ -84,18 +96,20 @@ class CheckedExpression:
 
 
 def check_expression(
-    expression: str, columns: Iterable[str], role: str = "value",
+    expression: str, columns: Iterable[str] | None, role: str = "value",
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> CheckedExpression:
     """Refuse anything but an expression over `columns`; `role` names it in messages.
 
     `role` is value, numerator, denominator or filter (a filter is a condition).
     `con` is any DuckDB connection to parse with (a fresh one if not given).
-    Column names are compared case-insensitively, as DuckDB does.
+    Column names are compared case-insensitively, as DuckDB does; with `columns` None
+    (the extract not read yet, as in `validate`) any column name passes.
     """
     text = expression.strip()
     if not text:
         raise UnsafeExpression(f"the {role} expression is empty")
+    _check_length(text, role)
     for token in _FORBIDDEN_TEXT:
         if token in text:
             raise UnsafeExpression(
@@ -106,11 +120,47 @@ def check_expression(
     tree = _syntax_tree(sql, role, con)
     node = _single_select(tree, role)
     part = node["where_clause"] if kind == "filter" else node["select_list"][0]
-    known = {c.lower(): c for c in columns}
+    known = None if columns is None else {c.lower(): c for c in columns}
     walk = _Walk(text, len(_PREFIX[kind]), known, role)
     walk.visit(part, text_context=False)
     return CheckedExpression(sql=_render(tree, kind, role, con), columns=frozenset(walk.used),
                              numeric=frozenset(walk.used - walk.text_only()))
+
+
+def check_size(expression: str, role: str = "value",
+               con: duckdb.DuckDBPyConnection | None = None) -> None:
+    """Refuse an expression too long or too deeply nested to check, before any extract is read
+    (so `validate` names it); what else is wrong with it is found against the extract."""
+    text = expression.strip()
+    _check_length(text, role)
+    if any(token in text for token in _FORBIDDEN_TEXT):
+        return  # refused, with its reason, when the extract is read
+    kind = "filter" if role == "filter" else "other"
+    parser, own = _connection(con)
+    try:
+        raw = parser.execute("select json_serialize_sql($sql)",
+                             {"sql": _PREFIX[kind] + text + _SUFFIX[kind]}).fetchall()[0][0]
+    finally:
+        if own:
+            parser.close()
+    # DuckDB's own parser stops at 1000 levels with an error that names the depth.
+    if _json_depth(raw) > _JSON_DEPTH or (raw.startswith('{"error":true') and "expression depth" in raw):
+        raise _too_deep(role)
+
+
+def _check_length(text: str, role: str) -> None:
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise UnsafeExpression(
+            f"the {role} expression is {len(text):,} characters long; the limit is "
+            f"{MAX_EXPRESSION_CHARS:,}: compute it in the extract, or write it more simply"
+        )
+
+
+def _too_deep(role: str) -> UnsafeExpression:
+    return UnsafeExpression(
+        f"the {role} expression has more than {MAX_NESTING} operators or functions inside "
+        "one another: add fewer terms in one expression, or compute a total in the extract"
+    )
 
 
 def _connection(con: duckdb.DuckDBPyConnection | None) -> tuple[duckdb.DuckDBPyConnection, bool]:
@@ -124,11 +174,28 @@ def _syntax_tree(sql: str, role: str, con: duckdb.DuckDBPyConnection | None) -> 
     finally:
         if own:
             parser.close()
+    if _json_depth(raw) > _JSON_DEPTH:
+        raise _too_deep(role)
     tree = json.loads(raw)
     if tree.get("error"):
         message = tree.get("error_message", "it is not valid SQL").splitlines()[0]
+        if "expression depth" in message:
+            raise _too_deep(role)
         raise UnsafeExpression(f"the {role} expression is not valid SQL: {message}")
     return tree
+
+
+def _json_depth(raw: str) -> int:
+    """How deeply DuckDB's JSON nests, counted without recursion (strings stepped over)."""
+    depth = deepest = 0
+    for token in _JSON_TOKENS.finditer(raw):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark in "]}":
+            depth -= 1
+    return deepest
 
 
 def _single_select(tree: dict[str, Any], role: str) -> dict[str, Any]:
@@ -176,7 +243,7 @@ def _render(tree: dict[str, Any], kind: str, role: str, con: duckdb.DuckDBPyConn
 class _Walk:
     """One pass over an expression's tree: refuse what is not allowed, note the columns used."""
 
-    def __init__(self, text: str, offset: int, known: dict[str, str], role: str) -> None:
+    def __init__(self, text: str, offset: int, known: dict[str, str] | None, role: str) -> None:
         self.text, self.offset, self.known, self.role = text, offset, known, role
         self.used: set[str] = set()
         self.as_text: set[str] = set()
@@ -199,7 +266,8 @@ class _Walk:
             return
         self._check(part, kind)
         if kind == "COLUMN_REF":
-            name = self.known[part["column_names"][0].lower()]
+            given = part["column_names"][0]
+            name = given if self.known is None else self.known[given.lower()]
             self.used.add(name)
             (self.as_text if text_context else self.as_number).add(name)
             return
@@ -252,18 +320,38 @@ class _Walk:
                 )
             if part.get("distinct") or part.get("filter") or (part.get("order_bys") or {}).get("orders"):
                 raise UnsafeExpression(f"the {role} expression may not use {name}() that way")
+            if name in PAD_FUNCTIONS and not _small_width(part):
+                raise UnsafeExpression(
+                    f"the {role} expression may call {name}() only with a fixed width of at most "
+                    f"{MAX_PAD_WIDTH:,} characters, such as {name}(code, 5, '0'){self._quote(part)}"
+                )
         if kind == "TYPE":
             name = str(part.get("type_name", "")).lower()
             if part.get("schema") or part.get("catalog") or name not in ALLOWED_TYPES:
                 raise UnsafeExpression(f"the {role} expression may not convert to '{name}'")
         if kind == "COLUMN_REF":
             names = part.get("column_names", [])
-            if len(names) != 1 or names[0].lower() not in self.known:
+            if len(names) != 1 or (self.known is not None and names[0].lower() not in self.known):
+                columns = "" if self.known is None else (
+                    f" (columns: {', '.join(sorted(self.known.values()))})")
                 shown = ".".join(names)
                 raise UnsafeExpression(
-                    f"the {role} expression names '{shown}', which is not a column of the extract "
-                    f"(columns: {', '.join(sorted(self.known.values()))})"
+                    f"the {role} expression names '{shown}', which is not a column of the extract"
+                    + columns
                 )
+
+
+def _small_width(part: dict[str, Any]) -> bool:
+    """Whether a pad function's width (its second argument) is a whole number written as
+    a constant, from 0 to MAX_PAD_WIDTH."""
+    arguments = part.get("arguments") or []
+    width = arguments[1].get("expression") if len(arguments) >= 2 else None
+    if not isinstance(width, dict) or width.get("class") != "CONSTANT":
+        return False
+    literal = width.get("literal") or {}
+    text = str(literal.get("text", ""))
+    return (literal.get("kind") == "INTEGER" and text.isascii() and text.isdigit()
+            and int(text) <= MAX_PAD_WIDTH)
 
 
 def _is_text_constant(part: Any) -> bool:

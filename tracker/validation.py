@@ -17,6 +17,7 @@ _TYPE_WORDS = {
     "model_type": "a set of 'key: value' lines",
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number (not .inf or .nan)",
     "int_type": "a whole number",
     "int_parsing": "a whole number",
     "date_type": "a date written YYYY-MM-DD",

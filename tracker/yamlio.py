@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,12 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
 
 Location = tuple[str | int, ...]
+
+# Control characters other than tab and line feed (a carriage return alone rewrites a terminal's
+# line; YAML turns the file's own line ends into line feeds). YAML refuses them raw, but a double-quoted
+# value can still write them as escapes ("\e", "\0", "\a", "\x9b"): in a terminal they retitle
+# or clear it, and no plan needs them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{kind}"
@@ -187,6 +194,12 @@ def _to_python(node: yaml.Node, loc: Location, doc: LocatedDocument, loader: Any
 def _scalar(node: yaml.Node, doc: LocatedDocument, loader: Any) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         raise SourceError(Problem(doc.path, node.start_mark.line + 1, "keys must be plain words"))
+    found = CONTROL.search(node.value) if node.style == '"' else None
+    if found:
+        raise SourceError(Problem(
+            doc.path, node.start_mark.line + 1,
+            f"contains a control character (U+{ord(found.group()):04X}) written as an escape: "
+            "delete it (only line breaks and tabs are allowed in text)"))
     try:
         return loader.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date such as 2024-13-45
@@ -301,6 +314,8 @@ def _place(frame: list[Any], value: Any) -> None:
 def _scalar_value(event: Any) -> Any:
     """A scalar as PyYAML's safe loader makes it (same resolvers, same constructors)."""
     value, tag = event.value, event.tag
+    if event.style == '"' and CONTROL.search(value):
+        raise _NotPlain  # an escaped control character: the careful reader says where
     if tag is None or tag == "!":
         if not event.implicit[0]:  # quoted, or tagged "!": text
             return value

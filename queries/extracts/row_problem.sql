@@ -9,6 +9,7 @@ create or replace macro row_problem(period, period_text, org, number_problem, ra
         when org is null then 'no organisation code'
         when number_problem is not null then number_problem
         when ratio and denominator = 0 then 'the denominator is zero'
+        when ratio and not isfinite(denominator) then 'the denominator is not a finite number'
         when value is null then 'no value: the value is empty'
         when isnan(value) or isinf(value) then 'the value is not a finite number (a division by zero?)'
     end;

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tracker.catalogue import load_catalogue
 from tracker.project import Project
 
@@ -101,3 +103,65 @@ def test_ill_typed_setting_is_reported_and_the_default_stands(minimal_project: P
     assert any("setting 'at_risk_window_months' should look like 3, not 'three'" in m
                for m in _messages(minimal_project))
     assert load_project(minimal_project.root).settings["at_risk_window_months"] == 3
+
+
+def _replace(project: Project, old: str, new: str, name: str = "live-well-cancer.yaml") -> None:
+    path = _area(project, name)
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(("old", "new", "line", "message"), [
+    ("target_date: 2023-06", "target_date: 0000-06", 8,
+     "target_date '0000-06' has the year 0, outside 1900 to 2100: check the year"),
+    ("due: 2024-03", "due: '0000'", 13, "due '0000' has the year 0, outside 1900 to 2100: check the year"),
+    ("due: 2024-03", "due: 9999-12", 13,
+     "due '9999-12' has the year 9999, outside 1900 to 2100: check the year"),
+    ("quarter: 2023-24 Q1", "quarter: 9999-00 Q4", 15,
+     "quarter '9999-00 Q4' is not a financial quarter: the year 9999 is outside 1900 to 2100"),
+])
+def test_a_year_outside_1900_to_2100_is_a_problem_with_its_line(
+    minimal_project: Project, old: str, new: str, line: int, message: str
+) -> None:
+    """These stopped `build` (year 0) and `validate` itself (year 10000) with Python's error."""
+    _replace(minimal_project, old, new)
+    messages = _messages(minimal_project)
+    assert any(m.startswith(f"objectives/demo-plan/live-well-cancer.yaml:{line}:") and message in m
+               for m in messages), messages
+
+
+@pytest.mark.hostile
+def test_a_date_outside_1900_to_2100_is_a_problem_with_its_line(minimal_project: Project) -> None:
+    _replace(minimal_project, "updated_on: 2023-07-05", "updated_on: 0001-01-01")
+    messages = _messages(minimal_project)
+    assert any(":19:" in m and "updated_on '0001-01-01' has the year 1" in m for m in messages), messages
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_a_target_that_is_not_a_finite_number_is_a_problem(minimal_project: Project, value: str) -> None:
+    """`.inf` passed and wrote `nan` into the PDF's charts, blanking them and the footer."""
+    _replace(minimal_project, "value: 75", f"value: {value}")
+    messages = _messages(minimal_project)
+    assert any(":11:" in m and "'value' should be a finite number (not .inf or .nan)" in m
+               for m in messages), messages
+
+
+@pytest.mark.hostile
+def test_an_id_with_digits_of_another_script_is_refused(minimal_project: Project) -> None:
+    """`\\d` matches Arabic-Indic digits: LW-CAN-٠١ was taken as an id."""
+    _replace(minimal_project, "LW-CAN-01", "LW-CAN-٠١")
+    messages = _messages(minimal_project)
+    assert any(":3:" in m and "'LW-CAN-٠١' is not an objective id" in m for m in messages), messages
+
+
+@pytest.mark.hostile
+def test_an_escaped_control_character_in_a_value_is_a_problem_with_its_line(
+    minimal_project: Project
+) -> None:
+    _replace(minimal_project, "target_date: 2023-06", 'lead: "Ann\\e]0;PWNED\\a"\n    target_date: 2023-06')
+    messages = _messages(minimal_project)
+    assert any(m.startswith("objectives/demo-plan/live-well-cancer.yaml:8: contains a control character "
+                            "(U+001B)") for m in messages), messages

@@ -493,3 +493,181 @@ def test_every_shipped_extract_loads_without_rejects(shipped: duckdb.DuckDBPyCon
     assert _rows(shipped, "select metric_id, status, rows_rejected from extract_files "
                           "where status <> 'loaded' or rows_rejected > 0") == []
     _assert_reconciled(shipped)
+
+
+# --- hostile extracts: too wide, too long, too slow or too big for memory ------------------
+
+
+def _with_settings(root: Path, settings: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "settings.yaml").write_text(settings, encoding="utf-8")
+    return root
+
+
+def _wide_csv(columns: int, rows: list[str]) -> str:
+    names = [f"c{i}" for i in range(columns)]
+    return "period,v," + ",".join(names) + "\n" + "".join(
+        f"2023-{4 + n:02d},{value}," + ",".join("1" for _ in names) + "\n" for n, value in enumerate(rows))
+
+
+@pytest.mark.hostile
+def test_a_wide_extract_loads_and_its_rejected_rows_keep_their_text(tmp_path: Path) -> None:
+    """330 columns or more failed the whole build: 'Max expression depth limit of 1000 exceeded'
+    from the rejected rows' text."""
+    project = _project(tmp_path, {"wide.csv": _wide_csv(998, ["1", "x", "3"])},
+                       _metric("wide", "{file: extracts/wide.csv, period: period, value: v}"))
+    con, report = _load(project)
+    assert report.lines() == ["data/extracts/wide.csv (wide): read 3 = loaded 2 + rejected 1"]
+    [(row, reason, raw)] = _rows(con, "select source_row, reason, raw from extract_rejects")
+    assert (row, reason) == (3, "'x' in column v is not a number")
+    assert raw.startswith("period=2023-05, v=x, c0=1, c1=1") and raw.endswith("c997=1")
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("kind", ["csv", "parquet", "xlsx"])
+def test_an_extract_over_the_column_limit_is_refused_with_its_size(tmp_path: Path, kind: str) -> None:
+    """A 100,000-column CSV took 183 s and 3.4 GB before the build failed."""
+    root = _with_settings(tmp_path / "p", "extract_max_columns: 20\n")
+    path = tmp_path / f"wide.{kind}"
+    _write_table(path, ["period", "v"] + [f"c{i}" for i in range(23)], [["2023-04", "1"] + ["1"] * 23])
+    project = _project(root, {f"wide.{kind}": path, "ok.csv": "period,v\n2023-04,1\n"},
+                       _metric("wide", f"{{file: extracts/wide.{kind}, period: period, value: v}}")
+                       + _metric("ok", "{file: extracts/ok.csv, period: period, value: v}"))
+    _, report = _load(project)
+    about = "about " if kind == "csv" else ""
+    assert report.lines() == [
+        "data/extracts/ok.csv (ok): read 1 = loaded 1 + rejected 0",
+        f"data/extracts/wide.{kind} (wide): refused: data/extracts/wide.{kind} has {about}25 columns; the "
+        "limit is 20 (setting extract_max_columns): publish the columns the metrics need, or raise "
+        "the limit in settings.yaml"]
+
+
+@pytest.mark.hostile
+def test_a_hundred_thousand_columns_are_refused_before_they_are_read(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"wide.csv": _wide_csv(100_000, ["1"])},
+                       _metric("wide", "{file: extracts/wide.csv, period: period, value: v}"))
+    _, report = _load(project)
+    [line] = report.lines()
+    assert "refused: data/extracts/wide.csv has about 100,002 columns; the limit is 1,000" in line
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(("kind", "setting"), [("csv", "extract_max_rows"), ("parquet", "extract_max_rows"),
+                                               ("xlsx", "extract_max_xlsx_rows")])
+def test_an_extract_over_the_row_limit_is_refused_with_its_size(
+    tmp_path: Path, kind: str, setting: str
+) -> None:
+    """A 368 KB workbook that expands to a million rows made a 35 s build (the XLSX limit is
+    lower than the others: XLSX is read row by row)."""
+    root = _with_settings(tmp_path / "p", f"{setting}: 10\n")
+    path = tmp_path / f"long.{kind}"
+    _write_table(path, ["period", "v"], [["2023-04", str(n)] for n in range(11)])
+    project = _project(root, {f"long.{kind}": path, "ok.csv": "period,v\n2023-04,1\n"},
+                       _metric("long", f"{{file: extracts/long.{kind}, period: period, value: v}}")
+                       + _metric("ok", "{file: extracts/ok.csv, period: period, value: v}"))
+    _, report = _load(project)
+    size = (root / "data" / "extracts" / f"long.{kind}").stat().st_size
+    assert report.lines() == [
+        f"data/extracts/long.{kind} (long): refused: data/extracts/long.{kind} ({size:,} bytes) has more "
+        f"than 10 rows (setting {setting}): split it, or raise the limit in settings.yaml",
+        "data/extracts/ok.csv (ok): read 1 = loaded 1 + rejected 0"]
+
+
+def _write_table(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A small table as CSV, Parquet or XLSX, by the path's suffix."""
+    if path.suffix == ".csv":
+        path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    elif path.suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({h: [r[i] for r in rows] for i, h in enumerate(header)}), path)
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in [header, *rows]:
+            book.active.append(row)
+        book.save(path)
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two million rows (about 40 MB): more than a second's work, more than 64 MB in memory."""
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    con = duckdb.connect()
+    con.execute(f"""copy (select '2023-' || lpad((i % 12 + 1)::varchar, 2, '0') as period,
+                                 'ORG' || (i % 1667) as org, (i * 1.5)::varchar as v
+                          from range(2000000) as t(i)) to '{path}'""")
+    con.close()
+    return path
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(("settings", "message"), [
+    ("extract_memory_limit_mb: 64\n",
+     "data/extracts/big.csv needs more than 64 MB to load (setting extract_memory_limit_mb): make the "
+     "file smaller, or raise the limit in settings.yaml"),
+    ("extract_time_limit_seconds: 1\n",
+     "data/extracts/big.csv took longer than 1 s to load (setting extract_time_limit_seconds): make the "
+     "file smaller or its metrics' expressions simpler, or raise the limit in settings.yaml"),
+])
+def test_an_extract_over_its_memory_or_time_fails_alone(
+    tmp_path: Path, big_csv: Path, settings: str, message: str
+) -> None:
+    """The sandbox had DuckDB's default memory limit (80% of the machine) and no time limit."""
+    root = _with_settings(tmp_path / "p", settings)
+    project = _project(root, {"big.csv": big_csv, "ok.csv": "period,v\n2023-04,1\n"},
+                       _metric("big", "{file: extracts/big.csv, period: period, org: org, value: v}")
+                       + _metric("ok", "{file: extracts/ok.csv, period: period, value: v}"))
+    con, report = _load(project)
+    assert report.lines() == ["data/extracts/big.csv (big): failed: " + message,
+                              "data/extracts/ok.csv (ok): read 1 = loaded 1 + rejected 0"]
+    assert _rows(con, "select distinct metric_id from metric_values") == [("ok",)]
+
+
+@pytest.mark.hostile
+def test_benchmarks_and_denominators_that_are_not_finite_never_load(tmp_path: Path) -> None:
+    """Charts must never receive infinity: the values were already refused, these were not."""
+    metrics = (RATIO.format(file="r.csv") + "    benchmark: {value: england}\n")
+    project = _project(tmp_path, {"r.csv": "period,org,seen,total,england\n2023-04,A,1,2,inf\n"
+                                           "2023-05,A,1,inf,0.5\n2023-06,A,1,2,-inf\n"}, metrics)
+    con, _ = _load(project)
+    assert _rows(con, "select source_row, reason from extract_rejects") == [
+        (3, "the denominator is not a finite number")]
+    assert _rows(con, "select count(*) from metric_values") == [(2,)]
+    assert _rows(con, "select count(*) from metric_benchmarks where not isfinite(benchmark_value)") == [(0,)]
+
+
+@pytest.mark.hostile
+def test_a_period_outside_1900_to_2100_is_rejected_with_its_row(tmp_path: Path) -> None:
+    """Year 1 or 9999 is a slip, and beyond what pandas' dates hold when the dashboard reads it."""
+    project = _project(tmp_path, {"p.csv": "period,v\n2023-04,1\n0001-04,2\n9999-12,3\n"},
+                       _metric("p", "{file: extracts/p.csv, period: period, value: v}"))
+    con, report = _load(project)
+    assert report.lines() == ["data/extracts/p.csv (p): read 3 = loaded 1 + rejected 2"]
+    assert [r[0] for r in _rows(con, "select source_row from extract_rejects order by 1")] == [3, 4]
+
+
+@pytest.mark.hostile
+def test_a_workbook_read_past_the_time_limit_fails_alone(tmp_path: Path) -> None:
+    """XLSX is read in Python, where DuckDB's interrupt does not reach: the reader stops itself."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["period", "org", "v"])
+    for n in range(150_000):
+        sheet.append(["2023-04", f"ORG{n}", n])
+    path = tmp_path / "slow.xlsx"
+    book.save(path)
+    root = _with_settings(tmp_path / "p", "extract_time_limit_seconds: 1\n")
+    project = _project(root, {"slow.xlsx": path, "ok.csv": "period,v\n2023-04,1\n"},
+                       _metric("slow", "{file: extracts/slow.xlsx, period: period, org: org, value: v}")
+                       + _metric("ok", "{file: extracts/ok.csv, period: period, value: v}"))
+    _, report = _load(project)
+    assert report.lines() == [
+        "data/extracts/ok.csv (ok): read 1 = loaded 1 + rejected 0",
+        "data/extracts/slow.xlsx (slow): failed: data/extracts/slow.xlsx took longer than 1 s to load "
+        "(setting extract_time_limit_seconds): make the file smaller or its metrics' expressions "
+        "simpler, or raise the limit in settings.yaml"]

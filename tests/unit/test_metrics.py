@@ -163,3 +163,69 @@ def test_a_file_that_is_not_a_metrics_list_says_so(tmp_path: Path) -> None:
         "data/metrics/m.yaml:1: 'metrics' is missing: add it (it is required here)",
         "data/metrics/m.yaml:1: unknown key 'metric'; did you mean 'metrics'?",
     ]
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("role", ["numerator", "denominator"])
+def test_an_expression_too_deep_to_check_is_named_with_its_line(tmp_path: Path, role: str) -> None:
+    """A value of some 340 terms stopped the build (maximum recursion depth exceeded) and
+    `validate` said nothing."""
+    deep = '"' + " + ".join(["d"] * 340) + '"'
+    text = "metrics:\n" + GOOD.format(id="deep", file="extracts/x.csv").replace(
+        "numerator: diagnosed", f"numerator: {deep if role == 'numerator' else 'diagnosed'}").replace(
+        "denominator: register", f"denominator: {deep if role == 'denominator' else 'register'}")
+    text += GOOD.format(id="fine", file="extracts/x.csv")
+    project = _project(tmp_path, {"m.yaml": text})
+    placed, problems = load_metrics(project)
+    line = 12 if role == "numerator" else 13
+    assert [str(p) for p in problems] == [
+        f"data/metrics/m.yaml:{line}: metric deep: the {role} expression has more than 100 operators "
+        "or functions inside one another: add fewer terms in one expression, or compute a total in "
+        "the extract"]
+    assert [p.metric.id for p in placed] == ["fine"]
+
+
+@pytest.mark.hostile
+def test_an_extract_behind_a_link_loop_is_a_problem_of_that_metric(tmp_path: Path) -> None:
+    """A link loop stopped `validate` and `build` (Python's 'Symlink loop from ...')."""
+    text = ("metrics:\n" + GOOD.format(id="looped", file="extracts/loop.csv")
+            + GOOD.format(id="fine", file="extracts/x.csv"))
+    project = _project(tmp_path, {"m.yaml": text})
+    (tmp_path / "data" / "extracts").mkdir()
+    (tmp_path / "data" / "extracts" / "loop.csv").symlink_to("loop.csv")
+    placed, problems = load_metrics(project)
+    assert [str(p) for p in problems] == [
+        "data/metrics/m.yaml:10: metric looped: file 'extracts/loop.csv' is a link that leads round "
+        "in a loop: replace it with the extract itself, or a link to it"]
+    assert [p.metric.id for p in placed] == ["fine"]
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(("old", "new", "line", "message"), [
+    ("target: {{value: 66.7, due: 2023-09}}", "target: {{value: .inf, due: 2023-09}}", 7,
+     "'value' should be a finite number (not .inf or .nan), not 'inf'"),
+    ("target: {{value: 66.7, due: 2023-09}}",
+     "target: {{trajectory: [{{period: 2023-04, value: .nan}}]}}", 7,
+     "'value' should be a finite number (not .inf or .nan), not 'nan'"),
+    ("objectives: [AW-DEM-01]", "tolerance: .inf\n    objectives: [AW-DEM-01]", 8,
+     "'tolerance' should be a finite number (not .inf or .nan), not 'inf'"),
+    ("objectives: [AW-DEM-01]", "benchmark: {{value: -.inf}}\n    objectives: [AW-DEM-01]", 8,
+     "value '-inf' is not a finite number: write a number or a column name"),
+])
+def test_a_number_that_is_not_finite_is_a_problem(
+    tmp_path: Path, old: str, new: str, line: int, message: str
+) -> None:
+    """`target: {value: .inf}` passed and wrote `nan` into the PDF's charts."""
+    text = "metrics:\n" + GOOD.replace(old, new).format(id="m", file="extracts/x.csv")
+    assert _problems(tmp_path, {"m.yaml": text}) == [f"data/metrics/m.yaml:{line}: {message}"]
+
+
+@pytest.mark.hostile
+def test_a_number_too_large_for_the_database_is_a_problem(tmp_path: Path) -> None:
+    """A 24-digit `fix_after_n_points` passed `validate` and stopped the build ('Python int too
+    large to convert to C long')."""
+    text = "metrics:\n" + GOOD.replace("objectives: [AW-DEM-01]", "fix_after_n_points: "
+                                       "100000000000000000000000\n    objectives: [AW-DEM-01]"
+                                       ).format(id="m", file="extracts/x.csv")
+    assert _problems(tmp_path, {"m.yaml": text}) == [
+        "data/metrics/m.yaml:8: 'fix_after_n_points': Input should be less than or equal to 10000"]

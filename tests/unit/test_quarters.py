@@ -68,3 +68,18 @@ def test_ordering_and_ranges() -> None:
         "2023-24 Q3", "2023-24 Q4", "2024-25 Q1", "2024-25 Q2"]
     assert quarters_between(last, first) == []
     assert first < last
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(("text", "year"), [("9999-00 Q4", "9999"), ("0000-01 Q1", "0"),
+                                            ("1899-00 Q1", "1899"), ("2101-02 Q1", "2101")])
+def test_a_year_outside_1900_to_2100_is_refused_in_words(text: str, year: str) -> None:
+    """9999-00 Q4 ends in the year 10000, which stopped `validate` with Python's own error."""
+    with pytest.raises(ValueError, match=f"the year {year} is outside 1900 to 2100; check the year"):
+        parse_quarter(text)
+
+
+@pytest.mark.hostile
+def test_digits_of_other_scripts_are_no_quarter() -> None:
+    with pytest.raises(ValueError, match="is not a financial quarter"):
+        parse_quarter("Q1 ٢٣/٢٤")

@@ -81,3 +81,49 @@ def test_anything_else_is_refused_with_a_sentence_naming_it(
     with pytest.raises(UnsafeExpression) as caught:
         check_expression(expression, COLUMNS, role)
     assert message in str(caught.value)
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("expression", [
+    " + ".join(["s"] * 340),  # stopped the build: maximum recursion depth exceeded
+    "+".join(["s"] * 999),  # past DuckDB's own parser limit of 1000
+    "abs(" * 150 + "s" + ")" * 150,
+])
+def test_an_expression_nested_too_deep_is_refused_in_a_sentence(expression: str) -> None:
+    with pytest.raises(UnsafeExpression) as caught:
+        check_expression(expression, ["s"])
+    assert str(caught.value) == (
+        "the value expression has more than 100 operators or functions inside one another: "
+        "add fewer terms in one expression, or compute a total in the extract")
+
+
+@pytest.mark.hostile
+def test_an_expression_over_2000_characters_is_refused_with_its_length() -> None:
+    with pytest.raises(UnsafeExpression) as caught:
+        check_expression("seen > 1" + " " * 1984 + "and 1 = 1", COLUMNS, "filter")
+    assert str(caught.value).startswith("the filter expression is 2,001 characters long; the limit is 2,000")
+
+
+def test_a_sum_of_ninety_terms_still_passes() -> None:
+    assert check_expression(" + ".join(["seen"] * 90), COLUMNS).columns == {"seen"}
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(("expression", "function"), [
+    ("length(rpad('x', 2000000000, 'y'))", "rpad"),  # ran 31 s at 4.0 GB
+    ("lpad(org, 50000000, 'x')", "lpad"),  # ran out of memory
+    ("lpad(org, 1001, 'x')", "lpad"),
+    ("lpad(org, total, 'x')", "lpad"),  # a width from the file: no limit
+    ("rpad(org, 2 * 500, 'x')", "rpad"),
+])
+def test_padding_to_an_unbounded_width_is_refused(expression: str, function: str) -> None:
+    with pytest.raises(UnsafeExpression, match=(
+            f"the value expression may call {function}\\(\\) only with a fixed width of at most "
+            "1,000 characters")):
+        check_expression(expression, COLUMNS)
+
+
+def test_padding_to_a_fixed_width_passes_and_repeat_is_refused() -> None:
+    assert check_expression("lpad(org, 5, '0')", COLUMNS).sql == "lpad(org, 5, '0')"
+    with pytest.raises(UnsafeExpression, match="may not call repeat"):
+        check_expression("length(repeat(org, 2000000000))", COLUMNS)

@@ -102,3 +102,23 @@ def test_an_impossible_date_is_a_plain_problem() -> None:
         parse_yaml_text("a: 1\nupdated_on: 2024-13-45\n", "f.yaml")
     assert caught.value.problem.line == 2
     assert "value cannot be read" in caught.value.problem.message
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(("escape", "code"), [("\\e", "001B"), ("\\0", "0000"), ("\\a", "0007"),
+                                              ("\\x9b", "009B"), ("\\x7f", "007F"),
+                                              ("\\r", "000D")])
+def test_an_escaped_control_character_is_refused_with_its_line(escape: str, code: str) -> None:
+    """Escapes in double quotes are the one way a control character gets past YAML's reader;
+    `reminders` printed one that retitled and cleared the terminal."""
+    text = f'objectives:\n  - id: LW-CAN-01\n    lead: "Ann{escape}]0;PWNED"\n'
+    with pytest.raises(SourceError) as caught:
+        parse_yaml_text(text, "area.yaml")
+    assert str(caught.value.problem) == (
+        f"area.yaml:3: contains a control character (U+{code}) written as an escape: delete it "
+        "(only line breaks and tabs are allowed in text)")
+
+
+def test_tabs_and_line_breaks_written_as_escapes_stay_text() -> None:
+    doc = parse_yaml_text('commentary: "one\\ttwo\\nthree"\n', "area.yaml")
+    assert doc.data == {"commentary": "one\ttwo\nthree"}
