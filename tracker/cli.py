@@ -97,8 +97,11 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         print(f"{len(result.extracts.problems)} extract(s) could not be loaded: see above.",
               file=sys.stderr)
     if result.problems or result.extracts.problems:
-        print(f"{len(result.problems)} problem(s) found: the files with problems were left out "
-              "where they could not be read. Fix them and build again.", file=sys.stderr)
+        carried = counts.get("objectives_carried", 0)
+        print(f"{len(result.problems)} problem(s) found: objectives with a bad value were built "
+              "without it, and those of files that could not be read are shown as at the last "
+              f"good build ({carried} objective(s)) or left out where there was none. Fix them "
+              "and build again.", file=sys.stderr)
         return 1
     return 0
 

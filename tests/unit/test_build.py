@@ -112,3 +112,75 @@ def test_objectives_table_as_at_uses_only_updates_by_then(minimal_project: Proje
     assert q2.set_index("objective_id")["latest_rag"].to_dict() == {
         "LW-CAN-01": "amber", "LW-CAN-02": "not_reported", "LW-DEM-01": "green",
     }
+
+
+# --- counts never shrink silently ------------------------------------------------------------
+
+CANCER = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"  # four objectives
+
+
+def _break(project: Project, old: str, new: str) -> None:
+    path = project.root / CANCER
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _sefton_objectives(project: Project) -> int:
+    return _rows(project, "select count(*) from objectives "
+                          "where plan_id = 'sefton-plan-2023-25'")[0][0]
+
+
+def test_a_bad_value_keeps_its_objective_marked_with_the_problem(shipped_copy: Project) -> None:
+    _break(shipped_copy, "target_date: 2023-06", "target_date: 2024-13")
+    result = build(shipped_copy)
+    assert [str(p) for p in result.problems] == [
+        f"{CANCER}:20: target_date '2024-13' is not a month: write it as YYYY-MM, for example 2024-03"]
+    assert _sefton_objectives(shipped_copy) == 99
+    assert _rows(shipped_copy, "select objective_id, target_month, problem from objectives "
+                               "where problem is not null") == [
+        ("LW-CAN-01", None, f"{CANCER}:20: target_date '2024-13' is not a month: write it as "
+                            "YYYY-MM, for example 2024-03")]
+    assert _rows(shipped_copy, "select count(*) from unread_files") == [(0,)]
+
+
+def test_an_unreadable_file_keeps_its_objectives_from_the_last_good_build(
+    shipped_copy: Project,
+) -> None:
+    build(shipped_copy)
+    before = _rows(shipped_copy, "select objective_id, position, objective, target_month "
+                                 "from objectives where area_id = 'live-well-cancer' order by 1")
+    updates = _rows(shipped_copy, "select count(*) from updates where objective_id like 'LW-CAN-%'")
+    [(built_at,)] = _rows(shipped_copy, "select built_at from build_info")
+    _break(shipped_copy, "  target_date: 2023-06", "\ttarget_date: 2023-06")
+    result = build(shipped_copy)
+    assert [str(p) for p in result.problems] == [
+        f"{CANCER}:20: is not valid YAML: found character '\\t' that cannot start any token"]
+    assert result.counts["objectives_carried"] == 4
+    assert _sefton_objectives(shipped_copy) == 99
+    assert _rows(shipped_copy, "select objective_id, position, objective, target_month "
+                               "from objectives where area_id = 'live-well-cancer' "
+                               "order by 1") == before  # in their place in the plan
+    assert _rows(shipped_copy, "select count(*) from updates "
+                               "where objective_id like 'LW-CAN-%'") == updates
+    marks = _rows(shipped_copy, "select distinct problem, shown_as_at from objectives "
+                                "where area_id = 'live-well-cancer'")
+    assert marks == [(f"shown as at {built_at:%-d %B %Y}: the file now has a problem: {CANCER}:20: "
+                      "is not valid YAML: found character '\\t' that cannot start any token",
+                      built_at)]
+    assert _rows(shipped_copy, "select path, line, objectives, shown_as_at from unread_files") == [
+        (CANCER, 20, 4, built_at)]
+    build(shipped_copy)  # still broken: still shown as at the last good build, not this one
+    assert _rows(shipped_copy, "select distinct shown_as_at from objectives "
+                               "where area_id = 'live-well-cancer'") == [(built_at,)]
+
+
+def test_an_unreadable_file_with_no_earlier_build_is_counted_as_unread(
+    shipped_copy: Project,
+) -> None:
+    _break(shipped_copy, "  target_date: 2023-06", "\ttarget_date: 2023-06")
+    result = build(shipped_copy)
+    assert result.counts["objectives_carried"] == 0
+    assert _sefton_objectives(shipped_copy) == 95
+    assert _rows(shipped_copy, "select path, line, objectives, shown_as_at from unread_files") == [
+        (CANCER, 20, 0, None)]
