@@ -317,10 +317,10 @@ def _carry_from_previous(con: duckdb.DuckDBPyConnection, project: Project) -> in
     con.execute(f"create temp view previous_objectives as select *{shown} from previous.objectives")  # noqa: S608
     con.execute("create temp view previous_build as select * from previous.build_info")
     con.execute("create temp table carried as " + query_text(project, "build/carried_objectives"))
-    plans = "select plan_id from unread_files where area_id is null " \
-            "and plan_id not in (select plan_id from plans)"
+    con.execute("create temp table carried_plans as select plan_id from unread_files "
+                "where area_id is null and plan_id not in (select plan_id from plans)")
     for table in PLAN_TABLES:
-        _copy(con, table, f"plan_id in ({plans})")
+        _copy(con, table, "plan_id in (select plan_id from carried_plans)")
     for table in OBJECTIVE_TABLES:
         examples = "" if project.example_data or table != "updates" else " and not is_example"
         _copy(con, table, f"objective_id in (select objective_id from carried){examples}")  # noqa: S608
@@ -340,6 +340,7 @@ def _carry_from_previous(con: duckdb.DuckDBPyConnection, project: Project) -> in
     con.execute("drop view previous_objectives")
     con.execute("drop view previous_build")
     con.execute("drop table carried")
+    con.execute("drop table carried_plans")
     return int(carried)
 
 

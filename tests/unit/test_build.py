@@ -184,3 +184,20 @@ def test_an_unreadable_file_with_no_earlier_build_is_counted_as_unread(
     assert _sefton_objectives(shipped_copy) == 95
     assert _rows(shipped_copy, "select path, line, objectives, shown_as_at from unread_files") == [
         (CANCER, 20, 0, None)]
+
+
+def test_an_unreadable_plan_yaml_keeps_its_whole_plan_from_the_last_good_build(
+    minimal_project: Project,
+) -> None:
+    build(minimal_project)
+    plan = minimal_project.objectives_dir / "demo-plan" / "plan.yaml"
+    plan.write_text(plan.read_text() + "\tbroken: [\n")
+    result = build(minimal_project)
+    assert result.counts["objectives_carried"] == 3
+    assert _rows(minimal_project, "select plan_id from plans") == [("demo-plan",)]
+    assert _rows(minimal_project, "select count(*) from areas") == [(2,)]
+    assert _rows(minimal_project, "select objective_id from objectives "
+                                  "where problem like 'shown as at %' order by position") == [
+        ("LW-CAN-01",), ("LW-CAN-02",), ("LW-DEM-01",)]
+    [(path, objectives)] = _rows(minimal_project, "select path, objectives from unread_files")
+    assert (path, objectives) == ("objectives/demo-plan/plan.yaml", 3)
