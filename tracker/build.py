@@ -264,8 +264,10 @@ def _write_database(
         )
         con.execute("checkpoint")
         counts = dict(made.counts)
-        counts["objectives"] = counts.get("objectives", 0) + carried
         counts["objectives_carried"] = carried
+        if carried:  # the carried rows count too
+            for table in ("plans", "objectives", "updates"):
+                counts[table] = con.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
         counts["metrics"] = len(metrics)
         counts["metric_values"] = con.execute("select count(*) from metric_values").fetchall()[0][0]
     finally:
