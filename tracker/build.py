@@ -300,10 +300,14 @@ def carry_forward(con: duckdb.DuckDBPyConnection, project: Project) -> int:
         logger.warning("the last build %s could not be read to carry objectives forward",
                        previous, exc_info=True)
         return 0
+    con.execute("begin transaction")  # all of it or none: never half an objective
     try:
-        return _carry_from_previous(con, project)
+        carried = _carry_from_previous(con, project)
+        con.execute("commit")
+        return carried
     except duckdb.Error:  # an older or damaged database: the files are still named as unread
         logger.warning("objectives could not be carried forward from %s", previous, exc_info=True)
+        con.execute("rollback")
         return 0
     finally:
         con.execute("detach previous")
