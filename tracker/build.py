@@ -330,18 +330,7 @@ def _carry_from_previous(con: duckdb.DuckDBPyConnection, project: Project) -> in
     for table in OBJECTIVE_TABLES:
         examples = "" if project.example_data or table != "updates" else " and not is_example"
         _copy(con, table, f"objective_id in (select objective_id from carried){examples}")  # noqa: S608
-    con.execute("""
-        update objectives set shown_as_at = c.shown_as_at,
-            problem = 'shown as at ' || strftime(c.shown_as_at, '%-d %B %Y')
-                || ': the file now has a problem: ' || c.path || coalesce(':' || c.line, '')
-                || ': ' || c.message
-        from carried as c where objectives.objective_id = c.objective_id""")
-    con.execute("""
-        update unread_files set objectives = c.n, shown_as_at = c.shown_as_at
-        from (select path, count(*) as n, min(shown_as_at) as shown_as_at
-              from carried group by path) as c
-        where unread_files.path = c.path""")
-    _number_in_plan_order(con)
+    con.execute(query_text(project, "build/mark_carried"))
     carried = con.execute("select count(*) from carried").fetchall()[0][0]
     con.execute("drop view previous_objectives")
     con.execute("drop view previous_build")
@@ -366,20 +355,6 @@ def _copy(con: duckdb.DuckDBPyConnection, table: str, where: str) -> None:
 
 def _database_name(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("select current_database()").fetchall()[0][0]
-
-
-def _number_in_plan_order(con: duckdb.DuckDBPyConnection) -> None:
-    """Number the objectives again in their plan's order, carried ones in their area's place."""
-    con.execute("""
-        update objectives set position = r.n
-        from (
-            select o.objective_id,
-                row_number() over (partition by o.plan_id
-                    order by a.position nulls last, o.position, o.objective_id) as n
-            from objectives as o
-            left join areas as a on a.plan_id = o.plan_id and a.area_id = o.area_id
-        ) as r
-        where objectives.objective_id = r.objective_id""")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table | None) -> None:
