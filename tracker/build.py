@@ -256,7 +256,7 @@ def _write_database(
         made = plans()
         for name, rows in made.tables.items():
             _insert(con, name, rows)
-        carried = carry_forward(con, project) if made.tables.get("unread_files") else 0
+        carried = carry_forward(con, project) if made.tables.get("unread_files") is not None else 0
         con.execute(
             "insert into build_info values (current_timestamp, $examples, $signature, $problems)",
             {"examples": project.example_data, "signature": signature,
