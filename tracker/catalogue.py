@@ -3,6 +3,12 @@
 One broken file never hides the problems of the others: each file is read
 and validated on its own, and what is valid is kept, so the build can go on
 with it and the data-quality page can list everything that is wrong.
+
+Counts must never shrink silently, so each objective is validated on its own:
+a bad field costs that field (taken as absent: no target date, say), and the
+objective is still listed, carrying its problems. A file that cannot be read
+at all is listed in `Catalogue.unread`, so the build can show its objectives
+as they were at the last good build, and say so.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from tracker.models import AreaFile, ExampleFile, ExampleUpdate, Objective, Plan
 from tracker.problems import Problem, SourceError, display_path
 from tracker.project import DEFAULT_SETTINGS, Project
 from tracker.quarters import parse_quarter
-from tracker.validation import validate_document
+from tracker.validation import ItemCheck, validate_document, validate_items
 from tracker.yamlio import LocatedDocument, read_yaml
 
 EXAMPLES_FOLDER = "examples"
@@ -33,6 +41,19 @@ class PlacedObjective:
     path: str
     line: int | None
     position: int
+    # What is wrong with this objective as written; its bad fields are left out.
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnreadFile:
+    """A plan or area file that could not be used at all (not YAML, a tab, too big, no list)."""
+
+    plan_id: str
+    area_id: str | None  # None: the plan's own plan.yaml
+    code: str | None  # the area's id prefix, e.g. LW-CAN
+    path: str
+    problem: Problem
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,8 @@ class Catalogue:
     # Every objective id written in a readable file, valid or not, with where it is:
     # duplicates are found even when another mistake makes a file fail validation.
     written_ids: list[tuple[str, str, int | None]] = field(default_factory=list)
+    # Files whose objectives could not be read: the build shows them from the last good build.
+    unread: list[UnreadFile] = field(default_factory=list)
 
     def objectives(self) -> list[PlacedObjective]:
         return [o for plan in self.plans for o in plan.objectives]
@@ -141,11 +164,11 @@ def _load_plan(project: Project, folder: Path, catalogue: Catalogue) -> LoadedPl
         )
         return None
     doc = _read(project, plan_path, catalogue)
-    if doc is None:
-        return None
-    plan, problems = validate_document(doc, Plan)
+    plan, problems = validate_document(doc, Plan) if doc else (None, [])
     catalogue.problems.extend(problems)
     if not isinstance(plan, Plan):
+        first = problems[0] if problems else catalogue.problems[-1]
+        catalogue.unread.append(UnreadFile(folder.name, None, None, first.path, first))
         return None
     if plan.id != folder.name:
         catalogue.problems.append(
@@ -174,20 +197,28 @@ def _load_areas(
                 )
                 continue
             doc = _read(project, path, catalogue)
+            checks: list[ItemCheck] | None = None
+            problems = catalogue.problems[-1:]  # what _read found, if it failed
             if doc is not None:
                 _note_written_ids(doc, catalogue)
-            area_file, problems = validate_document(doc, AreaFile) if doc else (None, [])
-            catalogue.problems.extend(problems)
-            if not isinstance(area_file, AreaFile):
+                problems, checks = validate_items(doc, AreaFile, "objectives")
+                catalogue.problems.extend(problems)
+            if doc is None or checks is None:
                 loaded.complete = False
+                problem = problems[0]
+                catalogue.unread.append(
+                    UnreadFile(loaded.plan.id, area.id, area.code, problem.path, problem))
                 continue
-            for i, objective in enumerate(area_file.objectives):
+            for check in checks:
                 position += 1
-                line = doc.line_of(("objectives", i))
-                _check_objective(loaded.plan, area.code, objective, doc, i, catalogue)
+                line = doc.line_of(("objectives", check.index))
+                objective = check.parsed or _salvaged(check, f"{area.code}-? (line {line})")
+                found = [*check.problems,
+                         *_check_objective(loaded.plan, area.code, objective, doc, check.index)]
+                catalogue.problems.extend(found)
                 loaded.objectives.append(
                     PlacedObjective(objective, loaded.plan.id, group.id, area.id,
-                                    doc.path, line, position)
+                                    doc.path, line, position, tuple(found))
                 )
     for path in sorted(loaded.folder.glob("*.y*ml")):
         if path.name != "plan.yaml" and path.stem not in listed:
@@ -205,12 +236,62 @@ def _note_written_ids(doc: LocatedDocument, catalogue: Catalogue) -> None:
             catalogue.written_ids.append((item["id"], doc.path, doc.line_of(("objectives", i))))
 
 
+# Stand-ins for required fields that are missing or bad: the objective still shows.
+_STAND_INS: dict[str, object] = {
+    "objective": "(the objective's text could not be read: see its problem)",
+    "timeframe": "(not readable)",
+    "target_date": None,
+}
+_ID_STAND_IN = "XX-00"
+
+
+def _salvaged(check: ItemCheck, placeholder_id: str) -> Objective:
+    """The objective with its bad fields left out (taken as absent), so it still shows.
+
+    A bad item of a list (one update, one milestone) is left out, not the whole list.
+    An id that is not in the expected form is kept as written, so the objective can be
+    found by it; a missing one is replaced by `placeholder_id`.
+    """
+    data = dict(check.raw) if isinstance(check.raw, dict) else {}
+    written_id = data.get("id")
+    bad = [loc for loc, _ in check.errors]
+    for _ in range(5):  # each pass leaves out what the last one found bad; stand-ins are valid
+        _leave_out(data, bad)
+        data = {**_STAND_INS, **data, "id": _ID_STAND_IN}
+        try:
+            objective = Objective.model_validate(data)
+            break
+        except ValidationError as exc:
+            bad = [tuple(error["loc"]) for error in exc.errors()]
+    else:  # pragma: no cover - the stand-ins alone always validate
+        objective = Objective.model_validate({**_STAND_INS, "id": _ID_STAND_IN})
+    shown_id = written_id.strip() if isinstance(written_id, str) and written_id.strip() else None
+    return objective.model_copy(update={"id": shown_id or placeholder_id})
+
+
+def _leave_out(data: dict[str, object], locations: list[tuple[object, ...]]) -> None:
+    """Remove each bad field, or the bad item of a list, from an objective's raw data."""
+    items: dict[str, set[int]] = defaultdict(set)
+    for loc in locations:
+        if not loc or not isinstance(loc[0], str):
+            continue
+        if len(loc) > 1 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
+            items[loc[0]].add(loc[1])
+        else:
+            data.pop(loc[0], None)
+    for name, indexes in items.items():
+        values = data.get(name)
+        if isinstance(values, list):
+            data[name] = [v for i, v in enumerate(values) if i not in indexes]
+
+
 def _check_objective(
     plan: Plan, code: str, objective: Objective, doc: LocatedDocument, i: int,
-    catalogue: Catalogue,
-) -> None:
+) -> list[Problem]:
+    """Problems of an objective that the model alone cannot see (its id, its updates)."""
+    found: list[Problem] = []
     if not objective.id.startswith(code + "-"):
-        catalogue.problems.append(
+        found.append(
             Problem(doc.path, doc.line_of(("objectives", i, "id")),
                     f"id '{objective.id}' should start with this area's code '{code}-'")
         )
@@ -218,14 +299,15 @@ def _check_objective(
     for u, update in enumerate(objective.updates):
         where = doc.line_of(("objectives", i, "updates", u, "quarter"))
         if update.quarter in seen:
-            catalogue.problems.append(
+            found.append(
                 Problem(doc.path, where,
                         f"{objective.id} has two updates for {update.quarter}: keep one")
             )
         seen[update.quarter] = u
         problem = _quarter_outside(plan, update.quarter)
         if problem:
-            catalogue.problems.append(Problem(doc.path, where, f"{objective.id}: {problem}"))
+            found.append(Problem(doc.path, where, f"{objective.id}: {problem}"))
+    return found
 
 
 def _quarter_outside(plan: Plan, quarter: str) -> str | None:

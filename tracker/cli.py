@@ -24,6 +24,7 @@ from tracker.terminal import visible_output
 
 if TYPE_CHECKING:
     from tracker.editing import Edit
+    from tracker.health import SourceHealth
     from tracker.pdf import Printer
 
 # Each command imports what it uses, so that none pays for the others' imports: `validate`
@@ -35,6 +36,31 @@ Command = Callable[[argparse.Namespace, Project], int]
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
+
+
+def _health(project: Project, plan_id: str | None) -> SourceHealth:
+    from tracker.health import source_health
+    from tracker.queries import connect_read_only
+
+    con = connect_read_only(project.db_path)
+    try:
+        return source_health(con, project, plan_id)
+    finally:
+        con.close()
+
+
+def _warn_of_problems(health: SourceHealth, shown: int | None, say: bool = True) -> int:
+    """Say first, on stderr, what the figures leave out or show from an old build (unless
+    the output itself says it: `say`), with every `path:line:` problem, as `build` does.
+    Returns the exit code: 1 if a source file has a problem."""
+    if health.ok:
+        return 0
+    for sentence in health.sentences(shown) if say else []:
+        print(f"PROBLEM: {sentence}", file=sys.stderr)
+    _print_problems(health.problems)
+    print(f"{len(health.problems)} problem(s) in the source files: the output is made without "
+          "the bad values. Fix them (python -m tracker validate) and run again.", file=sys.stderr)
+    return 1
 
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
@@ -72,8 +98,11 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
         print(f"{len(result.extracts.problems)} extract(s) could not be loaded: see above.",
               file=sys.stderr)
     if result.problems or result.extracts.problems:
-        print(f"{len(result.problems)} problem(s) found: the files with problems were left out "
-              "where they could not be read. Fix them and build again.", file=sys.stderr)
+        carried = counts.get("objectives_carried", 0)
+        print(f"{len(result.problems)} problem(s) found: objectives with a bad value were built "
+              "without it, and those of files that could not be read are shown as at the last "
+              f"good build ({carried} objective(s)) or left out where there was none. Fix them "
+              "and build again.", file=sys.stderr)
         return 1
     return 0
 
@@ -160,9 +189,13 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     from tracker.workflow import reminders, stale_metrics
 
     rows = reminders(project, args.quarter, args.plan)
+    health = _health(project, args.plan)
+    exit_code = _warn_of_problems(health, None, say=args.format == "csv")
     if args.format == "csv":
         inert_frame(rows).to_csv(sys.stdout, index=False)
-        return 0
+        return exit_code
+    for sentence in health.sentences():
+        print(f"PROBLEM: {sentence}")
     if rows.empty:
         print(f"Every objective has a real update for {args.quarter}.")
     else:
@@ -174,7 +207,9 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
             print(f"\n{lead}{contact}: {len(group)}")
             for row in group.itertuples():
                 example = "  (example update only)" if row.example_only else ""
-                print(f"  {row.objective_id}  {row.area_name}{example}")
+                problem = "  (has a problem: see above)" \
+                    if row.objective_id in health.objective_problems else ""
+                print(f"  {row.objective_id}  {row.area_name}{example}{problem}")
     stale = stale_metrics(project, args.quarter)
     if not stale.empty:
         print(f"\n{len(stale)} metric(s) have out-of-date data as at {args.quarter.end_date:%d %B %Y}:")
@@ -184,7 +219,7 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
                 latest = f"{row.latest_period:%b %Y}" if isinstance(row.latest_period, dt.date) \
                     else "no data"
                 print(f"  {row.metric_id}  latest {latest}")
-    return 0
+    return exit_code
 
 
 def cmd_changes(args: argparse.Namespace, project: Project) -> int:
@@ -223,7 +258,11 @@ def cmd_status(args: argparse.Namespace, project: Project) -> int:
     from tracker.csvsafe import inert
     from tracker.status import objective_status
 
-    frame = objective_status(project, args.quarter, args.plan)[STATUS_FIELDS]
+    fields = [*STATUS_FIELDS, "problem"]
+    frame = objective_status(project, args.quarter, args.plan)
+    health = _health(project, args.plan)
+    exit_code = _warn_of_problems(health, len(frame))
+    frame = frame.assign(problem=frame["id"].map(health.objective_problems))[fields]
     records = [
         {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
@@ -235,11 +274,11 @@ def cmd_status(args: argparse.Namespace, project: Project) -> int:
         json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=STATUS_FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: inert(v) for k, v in {**r, "reasons": "; ".join(r["reasons"])}.items()}
                          for r in records)
-    return 0
+    return exit_code
 
 
 def _status_arguments(command: argparse.ArgumentParser) -> None:
@@ -266,6 +305,7 @@ def _write_report(args: argparse.Namespace, project: Project, printer: Printer |
     from tracker.snapshots import SnapshotExists
 
     data = build_report_data(project, args.plan, args.quarter, args.meeting_date)
+    exit_code = _warn_of_problems(data.health, len(data.appendix))
     out = args.out or Path(f"{args.plan}-{str(args.quarter).replace(' ', '-')}.{args.format}")
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.format == "html":
@@ -288,7 +328,7 @@ def _write_report(args: argparse.Namespace, project: Project, printer: Printer |
             return 1
         print(f"Froze {args.quarter} as the Board saw it: {display_path(path, project.root)} "
               "(commit it).")
-    return 0
+    return exit_code
 
 
 def _board_report_arguments(command: argparse.ArgumentParser) -> None:

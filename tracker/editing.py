@@ -19,13 +19,13 @@ from typing import Any
 
 import yaml
 
-from tracker.catalogue import PlacedObjective, load_catalogue
+from tracker.catalogue import PlacedObjective, UnreadFile, load_catalogue
 from tracker.models import RAG_VALUES, AreaFile, Plan, Update
 from tracker.problems import SourceError
 from tracker.project import Project
 from tracker.quarters import parse_quarter
 from tracker.validation import validate_document
-from tracker.yamlio import parse_yaml_text
+from tracker.yamlio import MAX_FILE_BYTES, parse_yaml_text
 
 
 class EditRefused(Exception):
@@ -46,9 +46,31 @@ def find_objective(project: Project, objective_id: str) -> tuple[PlacedObjective
     catalogue = load_catalogue(project)
     for loaded in catalogue.plans:
         for placed in loaded.objectives:
-            if placed.objective.id == objective_id:
-                return placed, loaded.plan
+            if placed.objective.id != objective_id:
+                continue
+            # an objective with a bad value still shows, but its file cannot be written
+            found = [p for o in loaded.objectives if o.path == placed.path for p in o.problems]
+            if found:
+                raise EditRefused(f"{placed.path}, where {objective_id} is, has a problem to fix "
+                                  "first: " + "; ".join(map(str, found)))
+            return placed, loaded.plan
+    for unread in catalogue.unread:
+        if _may_hold(project, unread, objective_id):
+            raise EditRefused(f"{objective_id} is in {unread.path}, which cannot be read: "
+                              f"{unread.problem}: fix the file first")
     raise EditRefused(f"there is no objective '{objective_id}' in {project.objectives_dir}")
+
+
+def _may_hold(project: Project, unread: UnreadFile, objective_id: str) -> bool:
+    """Whether a file that cannot be read is where the objective is (its area's code, or its
+    text names the id)."""
+    if unread.code and objective_id.rsplit("-", 1)[0] == unread.code:
+        return True
+    try:
+        with (project.root / unread.path).open("rb") as handle:
+            return objective_id.encode() in handle.read(MAX_FILE_BYTES)
+    except OSError:
+        return False
 
 
 def add_update(
@@ -92,6 +114,7 @@ def next_objective_id(project: Project, code: str) -> str:
         int(placed.objective.id.rsplit("-", 1)[1])
         for placed in load_catalogue(project).objectives()
         if placed.objective.id.rsplit("-", 1)[0] == code
+        and placed.objective.id.rsplit("-", 1)[1].isdigit()  # one with a bad id still shows
     ]
     return f"{code}-{max(used, default=0) + 1:02d}"
 

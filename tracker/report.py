@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from tracker.build import ensure_built
 from tracker.charts import svg_chart
+from tracker.health import SourceHealth, source_health
 from tracker.pdf import Printer, html_to_pdf
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
@@ -79,6 +80,8 @@ class ReportData:
     updates_reported: int
     generated_on: dt.date = field(default_factory=dt.date.today)
     snapshot_problem: str | None = None  # the frozen record exists but cannot be read: say so
+    # what the figures leave out or show from an old build: said on page 1
+    health: SourceHealth = field(default_factory=SourceHealth)
 
 
 def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
@@ -188,6 +191,7 @@ def build_report_data(
         judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
         frame = status_on(con, project, quarter, plan_id, links, evidence_by_metric(judged))
         problems = run_query(con, project, "problems").to_dict(orient="records")
+        health = source_health(con, project, plan_id)
     finally:
         con.close()
     subject = f"{plan['name']}: progress report, {quarter}"
@@ -243,6 +247,7 @@ def build_report_data(
         fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
         updates_reported=len(reported),
         snapshot_problem=snapshot_problem,
+        health=health,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -38,6 +39,68 @@ def validate_document(
     except ValidationError as exc:
         problems = [_problem(doc, model, error) for error in exc.errors()]
         return None, sorted(set(problems), key=lambda p: (p.line or 0, p.message))
+
+
+@dataclass
+class ItemCheck:
+    """One item of a document's list, validated on its own.
+
+    `errors` pairs each problem with where it is inside the item (`("target_date",)`,
+    `("updates", 2, "rag")`), so a caller can leave out just the bad fields.
+    """
+
+    index: int
+    raw: Any
+    parsed: Any = None
+    errors: list[tuple[tuple[Any, ...], Problem]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for _, problem in self.errors]
+
+
+def validate_items(
+    doc: LocatedDocument, model: type[BaseModel], key: str
+) -> tuple[list[Problem], list[ItemCheck] | None]:
+    """Validate a document whose `key` holds a list, each item on its own.
+
+    One bad item then costs that item, not its neighbours in the file. Returns the
+    problems of the rest of the document (unknown top-level keys) and the items;
+    the items are None when there is no list under `key` (the file cannot be used).
+    """
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        _, problems = validate_document(doc, model)
+        return problems, None
+    problems: list[Problem] = []
+    others = {k: v for k, v in data.items() if k != key}
+    if others:
+        _, problems = validate_document(part_of(doc, key, {**others, key: []}, None), model)
+    items = []
+    for index, item in enumerate(data[key]):
+        part = part_of(doc, key, {key: [item]}, index)
+        check = ItemCheck(index, item)
+        try:
+            check.parsed = getattr(model.model_validate(part.data), key)[0]
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                inner = loc[2:] if loc[:2] == (key, 0) else loc
+                check.errors.append((inner, _problem(part, model, error)))
+            check.errors = sorted(set(check.errors), key=lambda e: (e[1].line or 0, e[1].message))
+        items.append(check)
+    return problems, items
+
+
+def part_of(
+    doc: LocatedDocument, key: str, data: dict[str, Any], index: int | None
+) -> LocatedDocument:
+    """A view of `doc` holding one item of its `key` list (as item 0), with that item's lines."""
+    lines = {loc: line for loc, line in doc.lines.items() if len(loc) < 2 or loc[0] != key}
+    if index is not None:
+        lines.update({(key, 0, *loc[2:]): line for loc, line in doc.lines.items()
+                      if loc[:2] == (key, index)})
+    return LocatedDocument(path=doc.path, data=data, lines=lines)
 
 
 def _problem(doc: LocatedDocument, model: type[BaseModel], error: Any) -> Problem:

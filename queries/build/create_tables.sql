@@ -57,7 +57,11 @@ create table objectives (
     lead_email varchar,
     notes varchar,
     source_path varchar not null,
-    source_line integer
+    source_line integer,
+    problem varchar,                      -- null, or what is wrong as `path:line: message`
+                                          -- (its bad fields are left out: taken as absent)
+    shown_as_at timestamp                 -- set when its file could not be read: the objective
+                                          -- as at the last good build, of this time
 );
 
 create table impacts (objective_id varchar not null, position integer not null, impact varchar not null);
@@ -115,4 +119,16 @@ create table problems (
     path varchar not null,
     line integer,
     message varchar not null
+);
+
+-- Plan and area files that could not be read at all (not YAML, a tab, too big): their
+-- objectives are shown from the last good build where there was one (`objectives` of them).
+create table unread_files (
+    plan_id varchar not null,
+    area_id varchar,                      -- null: the plan's own plan.yaml
+    path varchar not null,
+    line integer,
+    message varchar not null,
+    shown_as_at timestamp,                -- the last good build its objectives are shown from
+    objectives integer not null           -- how many objectives are shown from that build
 );

@@ -150,3 +150,29 @@ def test_a_complete_carried_forward_from_an_example_is_marked_in_every_count(
     table = app.dataframe[0].value.set_index("ID")
     assert table.loc["LW-CAN-02", "Reported"] == "★ Complete (example)"
     assert table.loc["LW-CAN-02", "Reported in"] == "2023-24 Q1"
+
+
+# --- counts never shrink silently -------------------------------------------------------------
+
+
+def test_a_bad_value_keeps_its_area_and_the_problem_is_said_above_the_counts(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    area.write_text(area.read_text().replace("target_date: 2023-06", "target_date: 2023-13"))
+    at = dashboard(minimal_project, monkeypatch)
+    at.run()
+    assert not any("Something went wrong" in e.value for e in at.error)
+    [banner] = [e.value for e in at.error if "Problems in the plan files" in e.value]
+    assert "3 objectives shown, 1 of them with a problem" in banner
+    assert "LW\\-CAN\\-01" in banner and "live\\-well\\-cancer" in banner and ":8:" in banner
+    matrix = at.dataframe[0].value.set_index("Area")
+    assert list(matrix.index) == ["Live Well – Cancer", "Live Well – Dementia"]
+    assert matrix.loc["Live Well – Cancer"].iloc[1:6].sum() == 2  # both cancer objectives
+    at.switch_page("ui/pages/reminders.py").run()
+    assert any("Problems in the plan files" in e.value and "LW\\-CAN\\-01" in e.value
+               for e in at.error)
+
+
+def test_no_problem_banner_when_the_files_are_sound(app: AppTest) -> None:
+    assert not any("Problems in the plan files" in e.value for e in app.error)

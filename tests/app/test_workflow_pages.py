@@ -78,3 +78,25 @@ def test_reminders_and_changes_follow_the_quarter(app: AppTest) -> None:
                                         "● New (involves an example)"]
     assert list(changes["Before"]) == ["✔ Green", "—"]
     assert list(changes["Now"]) == ["▲ Amber (example)", "✔ Green (example)"]
+
+
+
+
+def test_update_form_on_an_objective_of_a_broken_file_names_the_file_and_line(
+    app: AppTest, minimal_project: Project
+) -> None:
+    """The objective still shows (from the last good build); the form says where the file
+    is broken rather than 'there is no objective'."""
+    minimal_project.settings_path.write_text("allow_dashboard_updates: true\n")
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    area.write_text(area.read_text().replace("    timeframe: June 2023", "\ttimeframe: June 2023"))
+    before = area.read_bytes()
+    app.switch_page("ui/pages/update.py").run()
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q3").run()
+    app.selectbox(key="u_objective").set_value("LW-CAN-01")
+    app.text_area(key="u_commentary").input("On track.")
+    app.button[0].click().run()
+    [error] = [e.value for e in app.error]
+    assert error.startswith("Not saved: LW-CAN-01 is in objectives/demo-plan/live-well-cancer.yaml, "
+                            "which cannot be read: objectives/demo-plan/live-well-cancer.yaml:7: ")
+    assert area.read_bytes() == before

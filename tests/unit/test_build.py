@@ -145,3 +145,98 @@ def test_a_new_tracker_version_makes_the_next_read_rebuild(
 def test_the_tracker_version_is_the_package_version() -> None:
     pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
     assert f'version = "{tracker.__version__}"' in pyproject
+
+
+# --- counts never shrink silently ------------------------------------------------------------
+
+CANCER = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"  # four objectives
+
+
+def _break(project: Project, old: str, new: str) -> None:
+    path = project.root / CANCER
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _sefton_objectives(project: Project) -> int:
+    return _rows(project, "select count(*) from objectives "
+                          "where plan_id = 'sefton-plan-2023-25'")[0][0]
+
+
+def test_a_bad_value_keeps_its_objective_marked_with_the_problem(shipped_copy: Project) -> None:
+    _break(shipped_copy, "target_date: 2023-06", "target_date: 2024-13")
+    result = build(shipped_copy)
+    assert [str(p) for p in result.problems] == [
+        f"{CANCER}:20: target_date '2024-13' is not a month: write it as YYYY-MM, for example 2024-03"]
+    assert _sefton_objectives(shipped_copy) == 99
+    assert _rows(shipped_copy, "select objective_id, target_month, problem from objectives "
+                               "where problem is not null") == [
+        ("LW-CAN-01", None, f"{CANCER}:20: target_date '2024-13' is not a month: write it as "
+                            "YYYY-MM, for example 2024-03")]
+    assert _rows(shipped_copy, "select count(*) from unread_files") == [(0,)]
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["plans-read-in-a-child", "in-process"])
+def test_an_unreadable_file_keeps_its_objectives_from_the_last_good_build(
+    shipped_copy: Project, fork: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tracker.build
+
+    monkeypatch.setattr(tracker.build, "may_fork", lambda: fork)  # the dashboard does not fork
+    build(shipped_copy)
+    reader = duckdb.connect(str(shipped_copy.db_path), read_only=True)  # a session keeps it open
+    before = _rows(shipped_copy, "select objective_id, position, objective, target_month "
+                                 "from objectives where area_id = 'live-well-cancer' order by 1")
+    updates = _rows(shipped_copy, "select count(*) from updates where objective_id like 'LW-CAN-%'")
+    [(built_at,)] = _rows(shipped_copy, "select built_at from build_info")
+    _break(shipped_copy, "  target_date: 2023-06", "\ttarget_date: 2023-06")
+    result = build(shipped_copy)
+    reader.close()  # (it would go on reading the old file, as a reader does during a swap)
+    assert [str(p) for p in result.problems] == [
+        f"{CANCER}:20: is not valid YAML: found character '\\t' that cannot start any token"]
+    assert result.counts["objectives_carried"] == 4
+    assert _sefton_objectives(shipped_copy) == 99
+    assert _rows(shipped_copy, "select objective_id, position, objective, target_month "
+                               "from objectives where area_id = 'live-well-cancer' "
+                               "order by 1") == before  # in their place in the plan
+    assert _rows(shipped_copy, "select count(*) from updates "
+                               "where objective_id like 'LW-CAN-%'") == updates
+    marks = _rows(shipped_copy, "select distinct problem, shown_as_at from objectives "
+                                "where area_id = 'live-well-cancer'")
+    assert marks == [(f"shown as at {built_at:%-d %B %Y}: the file now has a problem: {CANCER}:20: "
+                      "is not valid YAML: found character '\\t' that cannot start any token",
+                      built_at)]
+    assert _rows(shipped_copy, "select path, line, objectives, shown_as_at from unread_files") == [
+        (CANCER, 20, 4, built_at)]
+    build(shipped_copy)  # still broken: still shown as at the last good build, not this one
+    assert _rows(shipped_copy, "select distinct shown_as_at from objectives "
+                               "where area_id = 'live-well-cancer'") == [(built_at,)]
+
+
+def test_an_unreadable_file_with_no_earlier_build_is_counted_as_unread(
+    shipped_copy: Project,
+) -> None:
+    _break(shipped_copy, "  target_date: 2023-06", "\ttarget_date: 2023-06")
+    result = build(shipped_copy)
+    assert result.counts["objectives_carried"] == 0
+    assert _sefton_objectives(shipped_copy) == 95
+    assert _rows(shipped_copy, "select path, line, objectives, shown_as_at from unread_files") == [
+        (CANCER, 20, 0, None)]
+
+
+def test_an_unreadable_plan_yaml_keeps_its_whole_plan_from_the_last_good_build(
+    minimal_project: Project,
+) -> None:
+    build(minimal_project)
+    plan = minimal_project.objectives_dir / "demo-plan" / "plan.yaml"
+    plan.write_text(plan.read_text() + "\tbroken: [\n")
+    result = build(minimal_project)
+    assert result.counts["objectives_carried"] == 3
+    assert _rows(minimal_project, "select plan_id from plans") == [("demo-plan",)]
+    assert _rows(minimal_project, "select count(*) from areas") == [(2,)]
+    assert _rows(minimal_project, "select objective_id from objectives "
+                                  "where problem like 'shown as at %' order by position") == [
+        ("LW-CAN-01",), ("LW-CAN-02",), ("LW-DEM-01",)]
+    [(path, objectives)] = _rows(minimal_project, "select path, objectives from unread_files")
+    assert (path, objectives) == ("objectives/demo-plan/plan.yaml", 3)

@@ -165,3 +165,54 @@ def test_an_escaped_control_character_in_a_value_is_a_problem_with_its_line(
     messages = _messages(minimal_project)
     assert any(m.startswith("objectives/demo-plan/live-well-cancer.yaml:8: contains a control character "
                             "(U+001B)") for m in messages), messages
+
+
+# --- counts never shrink silently: a bad value costs that value, not the file -----------------
+
+
+def test_a_bad_value_costs_that_value_and_its_objective_still_shows(
+    minimal_project: Project,
+) -> None:
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    path.write_text(path.read_text().replace("target_date: 2023-06", "target_date: 2023-13"))
+    catalogue = load_catalogue(minimal_project)
+    placed = {o.objective.id: o for o in catalogue.objectives()}
+    assert list(placed) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    bad = placed["LW-CAN-01"]
+    assert bad.objective.target_date is None  # taken as absent
+    assert bad.objective.targets and bad.objective.updates  # the rest of it is kept
+    assert [str(p) for p in bad.problems] == [
+        "objectives/demo-plan/live-well-cancer.yaml:8: target_date '2023-13' is not a month: "
+        "write it as YYYY-MM, for example 2024-03"]
+    assert placed["LW-CAN-02"].problems == () and placed["LW-DEM-01"].problems == ()
+    assert catalogue.unread == []
+
+
+def test_a_bad_update_costs_that_update_only(minimal_project: Project) -> None:
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    path.write_text(path.read_text().replace("rag: green", "rag: purple"))
+    [bad] = [o for o in load_catalogue(minimal_project).objectives() if o.problems]
+    assert bad.objective.id == "LW-CAN-01"
+    assert bad.objective.target_date == "2023-06"
+    assert bad.objective.updates == []
+    assert ":16: rag 'purple' is not allowed" in str(bad.problems[0])
+
+
+def test_an_objective_missing_its_id_still_counts_under_a_stand_in(
+    minimal_project: Project,
+) -> None:
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    path.write_text(path.read_text().replace("  - id: LW-CAN-02\n", "  - notes: no id\n"))
+    ids = [o.objective.id for o in load_catalogue(minimal_project).objectives()]
+    assert ids == ["LW-CAN-01", "LW-CAN-? (line 20)", "LW-DEM-01"]
+
+
+def test_a_file_that_cannot_be_read_is_listed_as_unread(minimal_project: Project) -> None:
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    path.write_text(path.read_text().replace("    timeframe: June 2023", "\ttimeframe: June 2023"))
+    catalogue = load_catalogue(minimal_project)
+    [unread] = catalogue.unread
+    assert (unread.plan_id, unread.area_id, unread.code, unread.path) == (
+        "demo-plan", "live-well-cancer", "LW-CAN", "objectives/demo-plan/live-well-cancer.yaml")
+    assert str(unread.problem).startswith("objectives/demo-plan/live-well-cancer.yaml:7: ")
+    assert [o.objective.id for o in catalogue.objectives()] == ["LW-DEM-01"]

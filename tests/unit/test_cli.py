@@ -182,7 +182,7 @@ def test_status_json_has_one_record_per_objective(minimal_project: Project) -> N
     assert set(first) == {"id", "plan", "group", "area", "target_date", "reported_rag",
                           "derived_status", "reasons", "rosier_than_evidence", "movement",
                           "overdue", "reported_is_example", "reported_quarter", "has_real_update",
-                          "movement_involves_example"}
+                          "movement_involves_example", "problem"}
     assert (first["target_date"], first["reported_rag"], first["derived_status"],
             first["overdue"]) == ("2023-06", "not_reported", "overdue", True)
     assert records[1]["target_date"] is None and records[1]["derived_status"] == "no_date"
@@ -194,3 +194,90 @@ def test_status_csv_joins_reasons(minimal_project: Project) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("id,plan,group,area,target_date,reported_rag,derived_status")
     assert "No update for 2023-24 Q3; Target date June 2023 has passed" in lines[1]
+
+
+# --- counts never shrink silently: the output is whole, the problem said, exit 1 ----------------
+
+CANCER = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"  # four objectives
+BAD_MONTH = (f"{CANCER}:20: target_date '2024-13' is not a month: write it as YYYY-MM, "
+             "for example 2024-03")
+SEFTON = ("--plan", "sefton-plan-2023-25", "--quarter", "2024-25 Q1")
+
+
+def _break(project: Project, old: str, new: str) -> None:
+    path = project.root / CANCER
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_status_lists_every_objective_marks_the_bad_one_and_exits_1(shipped_copy: Project) -> None:
+    import json
+
+    _break(shipped_copy, "target_date: 2023-06", "target_date: 2024-13")
+    result = run_cli(shipped_copy, "status", *SEFTON)
+    assert result.returncode == 1
+    records = json.loads(result.stdout)
+    assert len(records) == 99
+    problems = {r["id"]: r["problem"] for r in records if r["problem"]}
+    assert problems == {"LW-CAN-01": BAD_MONTH}
+    assert [r["target_date"] for r in records if r["id"] == "LW-CAN-01"] == [None]
+    assert result.stderr.splitlines()[0].startswith("PROBLEM: 99 objectives shown, 1 of them")
+    assert BAD_MONTH in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+
+
+def test_report_counts_all_99_says_the_problem_on_page_1_and_exits_1(
+    shipped_copy: Project, tmp_path: Path,
+) -> None:
+    from tests.unit.test_report import _pdf_text
+
+    _break(shipped_copy, "target_date: 2023-06", "target_date: 2024-13")
+    out = tmp_path / "pack.pdf"
+    result = run_cli(shipped_copy, "report", *SEFTON, "--out", str(out))
+    assert result.returncode == 1
+    assert BAD_MONTH in result.stderr.splitlines()
+    assert out.is_file()
+    page_1 = " ".join(_pdf_text(out.read_bytes(), tmp_path).split("\f")[0].split())
+    assert "of 99 objectives" in page_1
+    assert "PROBLEMS IN THE PLAN FILES" in page_1
+    assert "99 objectives shown, 1 of them with a problem." in page_1
+    squeezed = "".join(page_1.split())  # the path may wrap at a line's end
+    assert f"LW-CAN-01({BAD_MONTH})".replace(" ", "") in squeezed
+
+
+def test_reminders_lists_the_objectives_of_a_broken_file_and_exits_1(
+    shipped_copy: Project,
+) -> None:
+    run_cli(shipped_copy, "build")
+    _break(shipped_copy, "  target_date: 2023-06", "\ttarget_date: 2023-06")
+    result = run_cli(shipped_copy, "reminders", "--quarter", "2024-25 Q1",
+                     "--plan", "sefton-plan-2023-25")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"PROBLEM: 4 objectives of {CANCER} are shown as at ")
+    assert "99 objective(s) have no update for 2024-25 Q1:" in lines
+    assert "  LW-CAN-01  Live Well – Cancer  (has a problem: see above)" in lines
+    assert f"{CANCER}:20: is not valid YAML: found character '\\t' that cannot start any token" \
+        in result.stderr.splitlines()
+
+
+def test_update_of_an_objective_in_a_broken_file_names_the_file_and_line(
+    shipped_copy: Project,
+) -> None:
+    _break(shipped_copy, "  target_date: 2023-06", "\ttarget_date: 2023-06")
+    result = run_cli(shipped_copy, "update", "LW-CAN-01", "--quarter", "2024-25 Q1",
+                     "--rag", "green", "--commentary", "On track.")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Not changed: LW-CAN-01 is in {CANCER}, which cannot be read: {CANCER}:20: is not valid "
+        "YAML: found character '\\t' that cannot start any token: fix the file first.")
+
+
+def test_update_of_an_objective_in_a_file_with_a_bad_value_names_the_line(
+    shipped_copy: Project,
+) -> None:
+    _break(shipped_copy, "target_date: 2023-06", "target_date: 2024-13")
+    result = run_cli(shipped_copy, "update", "LW-CAN-02", "--quarter", "2024-25 Q1",
+                     "--rag", "green", "--commentary", "On track.")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Not changed: {CANCER}, where LW-CAN-02 is, has a problem to fix first: {BAD_MONTH}.")

@@ -196,3 +196,55 @@ def test_pdf_printed_in_halves_reads_exactly_like_the_whole(tmp_path: Path) -> N
     assert _outline(halves) == _outline(whole)
     assert (1, "Data quality", last_page) in _outline(halves)  # the second half's, under the title
     assert any(depth == 2 and title == "Start well" for depth, title, _ in _outline(halves))
+
+
+# --- counts never shrink silently: the cover counts every objective and says what is wrong ----
+
+CANCER = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"  # four objectives
+
+
+def _first_page(project: Project) -> str:
+    """The pack's first page as text: everything before the first page break."""
+    from tracker.build import build
+
+    build(project)
+    data = build_report_data(project, "sefton-plan-2023-25", parse_quarter("2024-25 Q1"))
+    html = render_html(data)
+    page = html[html.index("<body>"): html.index('<section class="section">')]
+    return " ".join(re.sub(r"<[^>]+>", " ", page).replace("&#39;", "'").split())
+
+
+def _tab_in_cancer(project: Project) -> None:
+    path = project.root / CANCER
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  target_date: 2023-06", "\ttarget_date: 2023-06", 1), encoding="utf-8")
+
+
+def test_cover_shows_a_broken_files_objectives_as_at_the_last_good_build(
+    shipped_copy: Project,
+) -> None:
+    from tracker.build import build
+
+    build(shipped_copy)
+    _tab_in_cancer(shipped_copy)
+    page = _first_page(shipped_copy)
+    assert "of 99 objectives" in page
+    assert "PROBLEMS IN THE PLAN FILES" in page
+    assert re.search(rf"4 objectives of {CANCER} are shown as at \d+ \w+ \d{{4}}: the file now "
+                     rf"has a problem \({CANCER}:20: is not valid YAML", page), page
+
+
+def test_cover_says_how_many_files_could_not_be_read_without_a_good_build(
+    shipped_copy: Project,
+) -> None:
+    _tab_in_cancer(shipped_copy)
+    page = _first_page(shipped_copy)
+    assert "of 95 objectives" in page
+    assert "95 objectives shown; 1 plan file could not be read and the objectives in it are " \
+        "not counted." in page
+    assert f"{CANCER} could not be read, and there is no earlier build to show its objectives " \
+        f"from ({CANCER}:20: is not valid YAML" in page
+
+
+def test_cover_has_no_problem_box_when_the_files_are_sound(shipped_copy: Project) -> None:
+    assert "PROBLEMS IN THE PLAN FILES" not in _first_page(shipped_copy)

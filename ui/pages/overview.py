@@ -17,6 +17,7 @@ from tracker.status import exceptions as exception_rows
 from tracker.status import objective_status, real_update_counts, reported_counts
 from ui.context import sidebar_context
 from ui.data import db_version, get_project, query, revised_since_reported, views
+from ui.health import problem_banner, source_health
 from ui.tables import scorecard_table
 from ui.widgets import csv_download, example_banner, plain, run_safely, show_table
 
@@ -160,6 +161,7 @@ def render() -> None:
     frame = objective_status(get_project(), context.quarter, context.plan_id)
     st.caption(f"{context.plan_name}: {len(frame)} objectives, as at the end of {context.quarter} "
                f"({context.quarter.end_date:%d %B %Y}).")
+    problem_banner(source_health(context.plan_id), len(frame))
     example_banner(bool(frame["reported_is_example"].any()))
     _revised_since_reported(context)
     _counts(frame, context.quarter)

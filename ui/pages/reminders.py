@@ -9,6 +9,7 @@ from tracker.rag import movement_label, reported_label
 from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
 from ui.context import sidebar_context
 from ui.data import get_project
+from ui.health import problem_banner, source_health
 from ui.widgets import example_banner, run_safely, show_table
 
 
@@ -68,6 +69,7 @@ def render() -> None:
     context = sidebar_context()
     st.title("Reminders and changes")
     project = get_project()
+    problem_banner(source_health(context.plan_id))
     _reminders(project, context)
     _stale(project, context)
     _changes(project, context)
