@@ -254,8 +254,9 @@ def test_reminders_lists_the_objectives_of_a_broken_file_and_exits_1(
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"PROBLEM: 4 objectives of {CANCER} are shown as at ")
-    assert "99 objective(s) have no update for 2024-25 Q1:" in lines
-    assert "  LW-CAN-01  Live Well – Cancer  (has a problem: see above)" in lines
+    assert any(line.startswith("99 objective(s) have no real update for 2024-25 Q1 (") for line in lines)
+    [cancer] = [line for line in lines if line.startswith("  LW-CAN-01  Live Well – Cancer")]
+    assert cancer.endswith("  (has a problem: see above)")
     assert f"{CANCER}:20: is not valid YAML: found character '\\t' that cannot start any token" \
         in result.stderr.splitlines()
 
