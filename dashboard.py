@@ -8,7 +8,7 @@ import logging
 
 import streamlit as st
 
-from tracker.build import BuildFailure, Serving
+from tracker.build import BuildFailure, Serving, serving_readers
 from tracker.logs import log_exception
 from tracker.logs import setup as setup_logging
 from ui.data import ensure_database, get_project, query
@@ -91,4 +91,5 @@ def _prepare() -> bool:
 
 
 if _prepare():
-    st.navigation(PAGES).run()
+    with serving_readers():  # the pages' calls into the core show the last good database too
+        st.navigation(PAGES).run()

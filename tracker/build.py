@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -146,17 +147,35 @@ def is_stale(project: Project) -> bool:
 
 def ensure_built(project: Project) -> BuildResult | None:
     """Build only if the database is stale; None when it was already current. Waits for a
-    build another process is running (the command line wants the current figures).
+    build another process is running (the command line wants the current figures), except
+    inside `serving_readers` (the dashboard).
 
     The check is repeated under the lock, so several processes that notice the same
     change at once build it once.
     """
+    if _SERVING_READERS.get():  # the dashboard: show what there is, never wait or fail
+        return serve_current(project).built
     if not is_stale(project):
         return None
     with _lock(project):
         if not is_stale(project):
             return None
         return _build_recorded(project)
+
+
+_SERVING_READERS: ContextVar[bool] = ContextVar("serving_readers", default=False)
+
+
+@contextmanager
+def serving_readers() -> Iterator[None]:
+    """Within this block `ensure_built` behaves as `serve_current`: the core functions the
+    dashboard's pages call (status, report data) then show the last good database rather
+    than wait on another process's build or fail with the build."""
+    token = _SERVING_READERS.set(True)
+    try:
+        yield
+    finally:
+        _SERVING_READERS.reset(token)
 
 
 @dataclass(frozen=True)
