@@ -273,6 +273,7 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_removes_its_files(
     builder = subprocess.Popen(
         [sys.executable, "-c", KILLED_BUILD, str(minimal_project.root), str(marker), how],
         env={**os.environ, "PYTHONPATH": str(REPO), "TRACKER_LOG_FILE": "off"})
+    children: list[int] = []
     try:
         deadline = time.monotonic() + 60
         while not (marker.exists() and _children(builder.pid)) and time.monotonic() < deadline:
@@ -288,8 +289,9 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_removes_its_files(
         assert not any(_running(c) for c in children), "the plan-reading child outlived its parent"
     finally:
         builder.kill()
-        for child in _children(builder.pid):
-            os.kill(child, signal.SIGKILL)
+        for child in children:
+            if _running(child):
+                os.kill(child, signal.SIGKILL)  # only when the test has failed
     left = [p.name for p in minimal_project.data_dir.iterdir() if p.name.endswith((".tmp", ".tmp.wal"))]
     assert left and all(name.startswith(f".tracker.duckdb.{builder.pid}.") for name in left)
     build(minimal_project)
