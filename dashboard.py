@@ -38,7 +38,8 @@ def _when(moment: dt.datetime | str) -> str:
 
 
 def _failure_text(failure: BuildFailure) -> str:
-    changed = ", ".join(f"`{plain(name)}`" for name in failure.changed)
+    # In a code span Markdown is not read (escapes included): only its backticks must go.
+    changed = ", ".join(f"`{' '.join(name.replace('`', '').split())}`" for name in failure.changed)
     return (f"The tracker could not rebuild its database from the plan files (failing since "
             f"{_when(failure.since)}): {plain(failure.message)}."
             + (f" Changed since the last good build: {changed}." if changed else "")

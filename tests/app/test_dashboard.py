@@ -250,7 +250,7 @@ def test_a_failed_build_keeps_the_last_good_data_with_a_banner_saying_what_where
     [banner] = [w.value for w in app.warning if "last good" in w.value]
     assert "Showing the last good figures, built " in banner
     assert "ValueError: year 0 is out of range" in banner
-    assert "objectives/demo\\-plan/live\\-well\\-cancer\\.yaml" in banner  # where: the changed file
+    assert "`objectives/demo-plan/live-well-cancer.yaml`" in banner  # where: the changed file
     assert "failing since " in banner and "`python -m tracker build`" in banner
     assert re.search(r"Reference [0-9A-F]{8}", banner)
     app.run()  # the same sources are not rebuilt on every view
