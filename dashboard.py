@@ -11,7 +11,7 @@ import streamlit as st
 from tracker.build import BuildFailure, Serving, serving_readers
 from tracker.logs import log_exception
 from tracker.logs import setup as setup_logging
-from ui.data import ensure_database, get_project, query
+from ui.data import db_version, ensure_database, get_project, query
 from ui.widgets import failure_message, plain
 
 st.set_page_config(
@@ -61,9 +61,21 @@ def _banners(serving: Serving) -> bool:
                    f"{_failure_text(serving.failure)}", icon="⚠️")
     elif serving.updating:
         st.info(f"**The plan files have changed and a newer database is being built.** These "
-                f"figures are from the current one, built {built}; reload the page in a minute "
-                "to see the new ones.", icon=":material/hourglass_top:")
+                f"figures are from the current one, built {built}; the page shows the new ones "
+                "as soon as they are ready.", icon=":material/hourglass_top:")
+        _rerun_when_swapped(db_version(get_project().db_path))
     return True
+
+
+@st.fragment(run_every=3)
+def _rerun_when_swapped(shown: tuple[int, int]) -> None:
+    """While another process builds, look every few seconds for the new file; show it at once."""
+    try:
+        swapped = db_version(get_project().db_path) != shown
+    except OSError:
+        swapped = False
+    if swapped:
+        st.rerun()
 
 
 def _prepare() -> bool:
