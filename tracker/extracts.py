@@ -21,6 +21,7 @@ CSVs to UTF-8, whole-file.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import mmap
 import os
 import tempfile
@@ -37,6 +38,8 @@ from tracker.metrics import Metric, PlacedMetric, extract_path
 from tracker.project import Project
 from tracker.queries import query_text
 from tracker.sqlguard import CheckedExpression, UnsafeExpression, check_expression
+
+logger = logging.getLogger(__name__)
 
 # Published numbers carry currency signs, thousands separators and percent signs.
 NUMBER_SQL = ("coalesce(try_cast({c} as double), "
@@ -336,6 +339,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
+        logger.warning("openpyxl cannot read %s", shown, exc_info=True)  # reported as a problem
         raise UnreadableExtract(f"the file {shown} is not a readable XLSX workbook: {_first_line(exc)}"
                                 ) from exc
     try:

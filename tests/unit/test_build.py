@@ -298,3 +298,25 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_removes_its_files(
     assert [p.name for p in minimal_project.data_dir.iterdir()
             if p.name.endswith((".tmp", ".tmp.wal"))] == []
     assert not is_stale(minimal_project)
+
+
+def test_a_lock_that_cannot_be_made_keeps_the_last_good_database_with_the_failure(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only mount: not even the lock file can be opened. The reader neither waits nor fails."""
+    import errno
+
+    import filelock
+
+    build(minimal_project)
+    _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", read_only)
+    serving = serve_current(minimal_project)
+    assert serving.available and serving.built is None and not serving.updating
+    assert serving.failure is not None and "Read-only file system" in serving.failure.message
+    assert _rows(minimal_project, "select count(*) from objectives where objective like 'Roll out lung%'") \
+        == [(1,)]
