@@ -9,28 +9,37 @@ command line the plans are read in a child process while the extracts load.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
 import pickle
+import re
+import signal
+import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from tracker.catalogue import Catalogue, LoadedPlan, PlacedObjective, load_catalogue
 from tracker.extracts import ExtractReport, load_extracts
 from tracker.forking import may_fork
+from tracker.logs import log_exception
 from tracker.metrics import PlacedMetric, load_metrics
 from tracker.models import Update
 from tracker.problems import Problem
@@ -38,7 +47,8 @@ from tracker.project import Project
 from tracker.quarters import parse_quarter
 from tracker.queries import query_text
 
-DB_SUFFIXES = (".duckdb", ".duckdb.wal", ".lock", ".tmp", ".tmp.wal")
+FAILURE_SUFFIX = ".failure.json"  # beside the database: the last failed build, for the banner
+DB_SUFFIXES = (".duckdb", ".duckdb.wal", ".lock", ".tmp", ".tmp.wal", FAILURE_SUFFIX)
 
 logger = logging.getLogger(__name__)
 
@@ -96,29 +106,56 @@ def source_signature(project: Project) -> str:
     return digest.hexdigest()
 
 
-def _lock(project: Project) -> FileLock:
+def _lock(project: Project, timeout: float = 300) -> FileLock:
     project.db_path.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(project.db_path) + ".lock", timeout=300)
+    return FileLock(str(project.db_path) + ".lock", timeout=timeout)
 
 
 def build(project: Project) -> BuildResult:
     """Load every plan into a new database file and swap it in."""
     with _lock(project):
-        return _build_locked(project)
+        return _build_recorded(project)
 
 
 def built_signature(db_path: Path) -> str | None:
-    """The source signature the database was built from, or None if it cannot be read."""
-    if not db_path.is_file():
+    """The source signature the database was built from; None if it is missing, cannot be
+    opened, or any of its tables cannot be read in full (a file corrupt mid-way or cut short).
+
+    Reading every table costs about 0.1 s on the shipped data, so each version of the file
+    (its inode, time and size) is checked once per process and the answer remembered.
+    """
+    try:
+        stat = db_path.stat()
+    except OSError:
         return None
+    key = (str(db_path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if key not in _CHECKED:
+        if len(_CHECKED) >= 64:
+            _CHECKED.clear()
+        _CHECKED[key] = _read_and_check(db_path)
+    return _CHECKED[key]
+
+
+_CHECKED: dict[tuple[str, int, int, int], str | None] = {}
+
+
+def _read_and_check(db_path: Path) -> str | None:
     try:
         con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error:
+    except (duckdb.Error, OSError) as exc:
+        logger.warning("the database %s cannot be opened, so it will be rebuilt: %s", db_path, exc)
         return None
     try:
         row = con.execute("select source_signature from build_info").fetchall()
+        tables = con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+        ).fetchall()
+        for (table,) in tables:  # DuckDB checks each block's checksum as it reads it
+            quoted = '"' + table.replace('"', '""') + '"'
+            con.execute(f"select sum(hash(t)) from {quoted} as t").fetchall()  # noqa: S608 - its own tables
         return row[0][0] if row else None
-    except duckdb.Error:
+    except (duckdb.Error, OSError) as exc:
+        logger.warning("the database %s fails its check, so it will be rebuilt: %s", db_path, exc)
         return None
     finally:
         con.close()
@@ -130,20 +167,225 @@ def is_stale(project: Project) -> bool:
 
 
 def ensure_built(project: Project) -> BuildResult | None:
-    """Build only if the database is stale; None when it was already current.
+    """Build only if the database is stale; None when it was already current. Waits for a
+    build another process is running (the command line wants the current figures), except
+    inside `serving_readers` (the dashboard).
 
-    The check is repeated under the lock, so several dashboard sessions that
-    notice the same change at once build it once.
+    The check is repeated under the lock, so several processes that notice the same
+    change at once build it once.
     """
+    if _SERVING_READERS.get():  # the dashboard: show what there is, never wait or fail
+        return serve_current(project).built
     if not is_stale(project):
         return None
     with _lock(project):
         if not is_stale(project):
             return None
-        return _build_locked(project)
+        return _build_recorded(project)
+
+
+_SERVING_READERS: ContextVar[bool] = ContextVar("serving_readers", default=False)
+
+
+@contextmanager
+def serving_readers() -> Iterator[None]:
+    """Within this block `ensure_built` behaves as `serve_current`: the core functions the
+    dashboard's pages call (status, report data) then show the last good database rather
+    than wait on another process's build or fail with the build."""
+    token = _SERVING_READERS.set(True)
+    try:
+        yield
+    finally:
+        _SERVING_READERS.reset(token)
+
+
+@dataclass(frozen=True)
+class BuildFailure:
+    """The last build that failed, kept beside the database so every reader can say so."""
+
+    message: str  # what failed, one line
+    since: str  # when builds began failing (the first failure since the last good build)
+    last_tried: str
+    signature: str  # the sources it failed on: the same sources are not retried at once
+    reference: str  # finds the log entry with the traceback
+    changed: list[str] = field(default_factory=list)  # sources changed since the last good build
+
+
+@dataclass
+class Serving:
+    """What a reader may show now, and why it may not be the newest."""
+
+    available: bool  # a readable database is there to show
+    built: BuildResult | None = None  # this call built it
+    updating: bool = False  # another process is building a newer one
+    failure: BuildFailure | None = None  # the current sources failed to build
+
+
+RETRY_FAILED_AFTER = 300  # seconds: the same failing sources are tried again this often
+
+
+def serve_current(project: Project) -> Serving:
+    """Bring the database up to date if that can be done now, for a reader (the dashboard).
+
+    Never takes the last good database away and never waits on another process's build
+    while there is one to show: a build that fails leaves it (with the failure recorded),
+    and a build running elsewhere leaves it until that build swaps in the new one. Only
+    when there is nothing to show yet does this wait for the build. Sources that failed
+    are not rebuilt on every page view, only when they change or every few minutes.
+    """
+    signature = source_signature(project)
+    current = built_signature(project.db_path)
+    if current == signature:
+        return Serving(available=True)
+    available = current is not None
+    failure = last_failure(project)
+    if failure is not None and failure.signature == signature and not _due_for_retry(failure):
+        return Serving(available=available, failure=failure)
+    lock = _lock(project, timeout=0 if available else 300)
+    try:
+        lock.acquire()
+    except Timeout:
+        return Serving(available=available, updating=True, failure=failure)
+    except OSError as exc:  # a read-only folder: the lock file cannot be made
+        reference = log_exception(logger, f"cannot take the build lock for {project.db_path}")
+        return Serving(available=available, failure=_record_failure(project, exc, signature, reference))
+    try:
+        if built_signature(project.db_path) == signature:  # built by another process meanwhile
+            return Serving(available=True)
+        try:
+            result = _build_recorded(project)
+        except Exception:  # noqa: BLE001 - logged and recorded by _build_recorded; the old file stays
+            return Serving(available=built_signature(project.db_path) is not None,
+                           failure=last_failure(project))
+        return Serving(available=True, built=result)
+    finally:
+        lock.release()
+
+
+def _due_for_retry(failure: BuildFailure) -> bool:
+    try:
+        tried = dt.datetime.fromisoformat(failure.last_tried)
+    except ValueError:
+        return True
+    return (dt.datetime.now(dt.UTC) - tried).total_seconds() >= RETRY_FAILED_AFTER
+
+
+def _failure_path(project: Project) -> Path:
+    return Path(str(project.db_path) + FAILURE_SUFFIX)
+
+
+_FAILURES: dict[str, BuildFailure] = {}  # where the failure file cannot be written
+
+
+def last_failure(project: Project) -> BuildFailure | None:
+    """The last failed build since the last good one, or None."""
+    path = _failure_path(project)
+    try:
+        return BuildFailure(**json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return _FAILURES.get(str(project.db_path))
+    except (OSError, ValueError, TypeError):
+        logger.warning("the build failure record %s cannot be read", path, exc_info=True)
+        return _FAILURES.get(str(project.db_path))
+
+
+def _record_failure(project: Project, exc: BaseException, signature: str, reference: str) -> BuildFailure:
+    previous = last_failure(project)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+    failure = BuildFailure(
+        message=f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__,
+        since=previous.since if previous else now, last_tried=now, signature=signature,
+        reference=reference, changed=_changed_since_built(project),
+    )
+    _FAILURES[str(project.db_path)] = failure
+    path = _failure_path(project)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(asdict(failure)), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as error:  # a read-only or full folder: kept in this process only
+        logger.warning("cannot record the build failure in %s: %s", path, error)
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return failure
+
+
+def _clear_failure(project: Project) -> None:
+    _FAILURES.pop(str(project.db_path), None)
+    try:
+        _failure_path(project).unlink(missing_ok=True)
+    except OSError as error:
+        logger.warning("cannot remove the build failure record: %s", error)
+
+
+def _changed_since_built(project: Project, shown: int = 5) -> list[str]:
+    """The source files newer than the database: where to look first when a build fails."""
+    try:
+        built_at = project.db_path.stat().st_mtime_ns
+    except OSError:
+        return []
+    changed = []
+    for path in source_files(project):
+        try:
+            if path.stat().st_mtime_ns > built_at:
+                changed.append(path.relative_to(project.root).as_posix())
+        except (OSError, ValueError):
+            continue
+    return changed[:shown] + ([f"and {len(changed) - shown} more"] if len(changed) > shown else [])
+
+
+def _build_recorded(project: Project) -> BuildResult:
+    """Build (under the lock); a failure is logged with its traceback and recorded beside
+    the database for the dashboard's banner, a success clears the record."""
+    signature = source_signature(project)
+    try:
+        result = _build_locked(project)
+    except Exception as exc:
+        reference = log_exception(logger, f"building {project.db_path} failed")
+        _record_failure(project, exc, signature, reference)
+        raise
+    _clear_failure(project)
+    return result
+
+
+_LEFTOVER = re.compile(r"^\.(?P<db>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp(\.wal)?$")
+
+
+def remove_leftovers(project: Project, locked_at: float) -> list[Path]:
+    """Remove the temporary files of builds that died (`kill -9`, a power cut) before they
+    could; called under the build lock. A file goes if the build process that named it is
+    gone or the file is older than this lock, so a live build's file is never touched."""
+    removed = []
+    for path in project.db_path.parent.iterdir():
+        match = _LEFTOVER.match(path.name)
+        if match is None or match["db"] != project.db_path.name:
+            continue
+        try:
+            older = path.stat().st_mtime < locked_at
+        except FileNotFoundError:
+            continue
+        if older or not _alive(int(match["pid"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    if removed:
+        logger.info("removed %d file(s) left by a build that died: %s", len(removed),
+                    ", ".join(p.name for p in removed))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _build_locked(project: Project) -> BuildResult:
+    remove_leftovers(project, time.time())
     db_path = project.db_path
     signature = source_signature(project)
     with _plans_beside(project) as plans:
@@ -195,7 +437,8 @@ def _plans_beside(project: Project) -> Iterator[Callable[[], PlanTables]]:
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_send_plan_tables, args=(project, sender), daemon=True)
+    child = context.Process(target=_send_plan_tables, args=(project, sender, receiver, os.getpid()),
+                            daemon=True)
     child.start()
     sender.close()
     try:
@@ -207,17 +450,49 @@ def _plans_beside(project: Project) -> Iterator[Callable[[], PlanTables]]:
         child.join()
 
 
-def _send_plan_tables(project: Project, sender: Connection) -> None:
-    """In the child: the plans' tables, or what went wrong, to the parent."""
+def _send_plan_tables(project: Project, sender: Connection, receiver: Connection, parent: int) -> None:
+    """In the child: the plans' tables, or what went wrong, to the parent.
+
+    The child dies with its parent (a build killed with `kill -9` leaves no orphan): it
+    asks Linux to kill it then, and it closes its copy of the pipe's reading end, so that
+    a send to a dead parent fails instead of waiting for ever on a pipe it holds itself.
+    """
+    receiver.close()
+    _die_with_parent(parent)
     try:
         made: PlanTables | BaseException = plan_tables(project)
-    except BaseException as exc:  # noqa: BLE001 - the parent raises it
+    except BaseException as exc:  # noqa: BLE001 - the parent raises it (and logs it)
         made = exc
     try:
         sender.send(made)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:  # one that cannot be pickled
         sender.send(RuntimeError(f"reading the plans failed: {made or exc}"))
+    except BrokenPipeError:  # the parent has gone: nobody to tell
+        os._exit(1)
     sender.close()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a forked child: end when `parent` ends, however it ends."""
+    asked = False
+    if sys.platform.startswith("linux"):
+        try:
+            asked = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            asked = False
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
+    if not asked:  # elsewhere: look every second
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _received(receiver: Connection) -> PlanTables:

@@ -473,9 +473,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import logging
+
+    from tracker.logs import log_exception
+    from tracker.logs import setup as setup_logging
+
     handler, _, _ = COMMANDS[args.command]
+    log_file: Path | None = None
     try:
-        return handler(args, load_project(args.root, getattr(args, "db", None)))
+        project = load_project(args.root, getattr(args, "db", None))
+        log_file = setup_logging(project.root, stderr_level=logging.CRITICAL)  # tracebacks: file only
+        return handler(args, project)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
@@ -483,5 +491,8 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:  # the last line of defence: a sentence, not a traceback
         if os.environ.get("TRACKER_DEBUG"):
             raise
-        print(f"error: {exc} (set TRACKER_DEBUG=1 to see the details)", file=sys.stderr)
+        reference = log_exception(logging.getLogger(__name__), f"the command '{args.command}' failed")
+        where = f" in {log_file}" if log_file else ""
+        print(f"error: {exc} (reference {reference}{where}; set TRACKER_DEBUG=1 to see the details)",
+              file=sys.stderr)
         return 1

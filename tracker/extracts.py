@@ -43,6 +43,8 @@ from tracker.project import DEFAULT_SETTINGS, Project
 from tracker.queries import query_text
 from tracker.sqlguard import CheckedExpression, UnsafeExpression, check_expression
 
+logger = logging.getLogger(__name__)
+
 # Published numbers carry currency signs, thousands separators and percent signs.
 NUMBER_SQL = ("coalesce(try_cast({c} as double), "
               "try_cast(regexp_replace({c}, '[£$€,%\\s]', '', 'g') as double))")
@@ -53,7 +55,6 @@ EXACT_NUMBER_TYPES = frozenset({"DOUBLE", "BIGINT", "INTEGER", "SMALLINT", "TINY
 # Whitespace of every kind (Python's str.isspace), for trimming organisation codes: DuckDB's
 # trim() alone strips spaces only, and a tab is no organisation.
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
-logger = logging.getLogger(__name__)
 
 # Extracts worked on at once: each sandbox's queries are small, so files in parallel use the
 # cores better than one file's queries do.
@@ -448,6 +449,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
+        logger.warning("openpyxl cannot read %s", shown, exc_info=True)  # reported as a problem
         raise UnreadableExtract(f"the file {shown} is not a readable XLSX workbook: {_first_line(exc)}"
                                 ) from exc
     try:

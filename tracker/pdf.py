@@ -27,6 +27,7 @@ machine with one core, prints the whole document in one go.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import signal
 from collections.abc import Callable
@@ -35,6 +36,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tracker.forking import may_fork
+
+logger = logging.getLogger(__name__)
 
 
 def html_to_pdf(html: str, base_url: Path) -> bytes:
@@ -132,8 +135,8 @@ def _serve(conn: Connection) -> NoReturn:
         pdf = print_in_halves(first, second, lambda total: _ask(conn, total), Path(base_url))
         conn.send(("pdf", pdf) if pdf is not None else ("failed", None))
         code = 0
-    except BaseException:  # noqa: BLE001, S110 - the caller falls back to printing the whole
-        pass
+    except BaseException:  # logged; the caller falls back to printing the whole
+        logger.warning("the printer process failed; the pack is printed whole instead", exc_info=True)
     os._exit(code)
 
 
@@ -196,7 +199,9 @@ def _print_first_half(html: str, base_url: Path, write_end: int) -> NoReturn:
             pipe.write(len(document.pages).to_bytes(_COUNT_BYTES, "big"))
             pipe.flush()
             pipe.write(document.write_pdf())
-    except BaseException:  # noqa: BLE001 - the parent falls back; nothing to report here
+    except BaseException:  # logged; the parent falls back to printing the whole
+        logger.warning("printing the first half failed; the pack is printed whole instead",
+                       exc_info=True)
         code = 1
     os._exit(code)
 

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from tracker.build import BuildResult, ensure_built
+from tracker.build import Serving, serve_current
 from tracker.project import Project, load_project
 from tracker.quarters import FinancialQuarter, parse_quarter
 from tracker.queries import connect_read_only, query_text
@@ -28,9 +28,10 @@ def get_project() -> Project:
     return load_project()
 
 
-def ensure_database() -> BuildResult | None:
-    """Build the database if it is missing or older than its sources."""
-    return ensure_built(get_project())
+def ensure_database() -> Serving:
+    """Build the database if it is missing or older than its sources and that can be done
+    now; otherwise say why the database shown is not the newest (see `serve_current`)."""
+    return serve_current(get_project())
 
 
 def db_version(path: Path) -> tuple[int, int]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from tracker.csvsafe import safe_csv  # one rule for every CSV we write: see tracker.csvsafe
+from tracker.logs import log_exception
 from tracker.rag import status_label
 
 EXAMPLE_BANNER = (
@@ -31,19 +33,30 @@ def rag_column(frame: pd.DataFrame, status: str = "latest_rag", example: str = "
     return labels
 
 
+logger = logging.getLogger(__name__)
+
+
+def failure_message(what: str, reference: str) -> str:
+    """What a person is told when the tracker's own code or queries fail: plain words, and
+    the reference that finds the traceback in the log. Not `validate`: it checks the plan
+    files, and cannot find a fault in the code."""
+    return (f"{what} This is a fault in the tracker, not in what you did: please tell the "
+            f"tracker's maintainer, quoting **Reference {reference}** (it finds the details "
+            "in the tracker's log).")
+
+
 def run_safely(page: Callable[[], None]) -> Callable[[], None]:
-    """Show a friendly message instead of a traceback if a page fails."""
+    """Show a short message with a reference instead of a traceback if a page fails, and log
+    the traceback under that reference."""
 
     def wrapped() -> None:
         try:
             page()
-        except Exception:  # noqa: BLE001 - a Board member must never see a traceback
-            st.error(
-                "Something went wrong showing this page. The figures may be incomplete: "
-                "open **Data quality** to see problems with the source files, or ask the "
-                "tracker's maintainer to run `python -m tracker validate`.",
-                icon="🚧",
-            )
+        except Exception:  # noqa: BLE001 - no traceback for a Board member; the log keeps it
+            where = getattr(getattr(page, "__code__", None), "co_filename", page.__qualname__)
+            reference = log_exception(logger, f"the page {where} failed")
+            st.error(failure_message("Something went wrong showing this page, so it may be "
+                                     "incomplete.", reference), icon="🚧")
 
     wrapped.__name__ = page.__name__
     return wrapped

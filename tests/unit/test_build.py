@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
 import tracker
-from tests.conftest import db_rows
-from tracker.build import build, ensure_built, is_stale, tracker_fingerprint
+import tracker.build
+from tests.conftest import REPO, db_rows
+from tracker.build import (
+    build,
+    ensure_built,
+    is_stale,
+    last_failure,
+    serve_current,
+    serving_readers,
+    source_signature,
+    tracker_fingerprint,
+)
 from tracker.project import Project, load_project
 from tracker.queries import read_query
 
@@ -240,3 +255,195 @@ def test_an_unreadable_plan_yaml_keeps_its_whole_plan_from_the_last_good_build(
         ("LW-CAN-01",), ("LW-CAN-02",), ("LW-DEM-01",)]
     [(path, objectives)] = _rows(minimal_project, "select path, objectives from unread_files")
     assert (path, objectives) == ("objectives/demo-plan/plan.yaml", 3)
+
+
+# --- a database that fails its check, a failed build, a build elsewhere --------------------
+
+
+def test_a_database_cut_short_or_corrupt_mid_file_is_out_of_date_and_rebuilt(
+    minimal_project: Project,
+) -> None:
+    build(minimal_project)
+    good = minimal_project.db_path.read_bytes()
+    third = len(good) // 3
+    for damaged in (good[: len(good) // 2], good[:third] + b"\0" * third + good[2 * third:]):
+        minimal_project.db_path.write_bytes(damaged)
+        assert is_stale(minimal_project)
+        assert ensure_built(minimal_project) is not None
+        assert not is_stale(minimal_project)
+        assert _rows(minimal_project, "select count(*) from objectives") == [(3,)]
+
+
+def _edit(project: Project, old: str, new: str) -> None:
+    area = project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    area.write_text(area.read_text().replace(old, new))
+
+
+def test_a_failed_build_keeps_the_last_good_database_and_is_recorded_until_a_build_succeeds(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(minimal_project)
+    good = minimal_project.db_path.read_bytes()
+    attempts = []
+
+    def crash(*_args: object) -> None:
+        attempts.append(1)
+        raise ValueError("year 0 is out of range")
+
+    monkeypatch.setattr(tracker.build, "load_extracts", crash)
+    _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
+    signature = source_signature(minimal_project)
+    serving = serve_current(minimal_project)
+    assert serving.available and serving.built is None and not serving.updating
+    failure = serving.failure
+    assert failure is not None and failure.message == "ValueError: year 0 is out of range"
+    assert failure.changed == ["objectives/demo-plan/live-well-cancer.yaml"]
+    assert re.fullmatch(r"[0-9A-F]{8}", failure.reference)
+    assert minimal_project.db_path.read_bytes() == good
+    # The record beside the database is not a source: it does not make the database stale.
+    assert (minimal_project.data_dir / "tracker.duckdb.failure.json").is_file()
+    assert source_signature(minimal_project) == signature
+    # The same sources are not rebuilt on every page view; "since" stays the first failure.
+    assert serve_current(minimal_project).failure == failure and len(attempts) == 1
+    _edit(minimal_project, "Roll out TLHC.", "Roll out TLHC now.")
+    again = serve_current(minimal_project).failure
+    assert again is not None and len(attempts) == 2 and again.since == failure.since
+    monkeypatch.undo()
+    _edit(minimal_project, "Roll out TLHC now.", "Roll out TLHC.")
+    assert serve_current(minimal_project).built is not None
+    assert last_failure(minimal_project) is None
+    assert not (minimal_project.data_dir / "tracker.duckdb.failure.json").exists()
+
+
+HOLD_LOCK = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()  # kept in a name: a lock collected as garbage is released
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_reader_does_not_wait_while_another_process_builds(minimal_project: Project) -> None:
+    build(minimal_project)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{minimal_project.db_path}.lock"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
+        start = time.monotonic()
+        serving = serve_current(minimal_project)
+        assert time.monotonic() - start < 5
+        assert serving.available and serving.updating and serving.built is None
+        with serving_readers():  # what the pages' calls into the core do meanwhile
+            assert ensure_built(minimal_project) is None
+        assert time.monotonic() - start < 10
+    finally:
+        holder.kill()
+        holder.wait()
+    assert serve_current(minimal_project).built is not None  # the lock is free: built now
+
+
+# --- a build killed with kill -9 -----------------------------------------------------------
+
+KILLED_BUILD = """
+import os, pathlib, sys, time
+import tracker.build as b
+from tracker.project import load_project
+marker, how = pathlib.Path(sys.argv[2]), sys.argv[3]
+
+def slow_plans(project):  # in the forked child
+    if how == "sending":  # a big answer the parent never reads: the child blocks on the pipe
+        return b"x" * 20_000_000
+    time.sleep(120)
+
+def slow_extracts(con, project, metrics):  # in the parent, with the new file open
+    marker.write_text(str(os.getpid()))
+    time.sleep(120)
+
+b.plan_tables, b.load_extracts = slow_plans, slow_extracts
+if how == "sending":  # no help from Linux: the child must notice by itself
+    b._die_with_parent = lambda parent: None
+b.build(load_project(pathlib.Path(sys.argv[1])))
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how", ["reading", "sending"])
+def test_a_killed_build_leaves_no_process_and_the_next_build_removes_its_files(
+    minimal_project: Project, tmp_path: Path, how: str
+) -> None:
+    build(minimal_project)
+    marker = tmp_path / "writing"
+    builder = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(minimal_project.root), str(marker), how],
+        env={**os.environ, "PYTHONPATH": str(REPO), "TRACKER_LOG_FILE": "off"})
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and _children(builder.pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        children = _children(builder.pid)
+        assert marker.exists() and children, "the build did not reach the point of writing"
+        time.sleep(1)  # the child is now reading, or blocked sending
+        os.kill(builder.pid, signal.SIGKILL)
+        builder.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_running(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_running(c) for c in children), "the plan-reading child outlived its parent"
+    finally:
+        builder.kill()
+        for child in children:
+            if _running(child):
+                os.kill(child, signal.SIGKILL)  # only when the test has failed
+    left = [p.name for p in minimal_project.data_dir.iterdir() if p.name.endswith((".tmp", ".tmp.wal"))]
+    assert left and all(name.startswith(f".tracker.duckdb.{builder.pid}.") for name in left)
+    build(minimal_project)
+    assert [p.name for p in minimal_project.data_dir.iterdir()
+            if p.name.endswith((".tmp", ".tmp.wal"))] == []
+    assert not is_stale(minimal_project)
+
+
+def test_a_lock_that_cannot_be_made_keeps_the_last_good_database_with_the_failure(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only mount: not even the lock file can be opened. The reader neither waits nor fails."""
+    import errno
+
+    import filelock
+
+    build(minimal_project)
+    _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", read_only)
+    serving = serve_current(minimal_project)
+    assert serving.available and serving.built is None and not serving.updating
+    assert serving.failure is not None and "Read-only file system" in serving.failure.message
+    assert _rows(minimal_project, "select count(*) from objectives where objective like 'Roll out lung%'") \
+        == [(1,)]

@@ -44,7 +44,9 @@ def test_a_build_that_runs_out_of_space_says_so_and_keeps_the_last_good_file(
     assert result.stderr.startswith("error: ") and "TRACKER_DEBUG=1" in result.stderr, result.stderr
     assert minimal_project.db_path.read_bytes() == before
     left = sorted(p.name for p in minimal_project.data_dir.iterdir())
-    assert left == ["tracker.duckdb", "tracker.duckdb.lock"]  # no half-written file
+    # No half-written file; the failure is recorded for the dashboard's banner.
+    assert left == ["tracker.duckdb", "tracker.duckdb.failure.json", "tracker.duckdb.lock"]
     assert is_stale(minimal_project)  # and the next build, with room, brings it up to date
     build(minimal_project)
     assert not is_stale(minimal_project)
+    assert not (minimal_project.data_dir / "tracker.duckdb.failure.json").exists()
