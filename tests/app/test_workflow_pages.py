@@ -74,3 +74,24 @@ def test_reminders_and_changes_follow_the_quarter(app: AppTest) -> None:
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q2").run()
     changes = app.dataframe[-1].value
     assert list(changes["Movement"]) == ["Deteriorated", "New"]
+
+
+def test_update_form_refuses_a_commentary_that_would_hide_the_area(
+    app: AppTest, minimal_project: Project
+) -> None:
+    """Issue 20, finding 3: the form said "Saved" and the next build left the area out."""
+    minimal_project.settings_path.write_text("allow_dashboard_updates: true\n")
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    before = area.read_bytes()
+    app.switch_page("ui/pages/update.py").run()
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q3").run()
+    app.selectbox(key="u_objective").set_value("LW-CAN-02")
+    app.text_area(key="u_commentary").input("Pasted the whole report. " * 90_000)
+    app.text_input(key="u_by").input("A. Lead")
+    app.button[0].click().run()
+    assert not app.exception
+    assert not app.success
+    assert any("Not saved: the file would become too big for the tracker to read" in e.value
+               for e in app.error)
+    assert area.read_bytes() == before
+    assert len(load_catalogue(minimal_project).objectives()) == 3
