@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from tracker.charts import plotly_chart
+from tracker.charts import plotly_chart, plotly_text
 from tracker.rag import DERIVED_LABELS, STATUS_STYLES, status_label
 from tracker.scorecard import format_value
 from tracker.status import objective_status
@@ -126,7 +126,7 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
     st.markdown("**Linked metrics**")
     for view in views(context.quarter.end_date, metric_ids):
         label = view.name + (" (example data)" if view.is_example else "")
-        with st.expander(f"{label}: {format_value(view.latest_value, view.unit)}"
+        with st.expander(f"{plain(label)}: {format_value(view.latest_value, view.unit)}"
                          f" · {view.variation_label}"):
             st.plotly_chart(plotly_chart(view), width="stretch", key=f"linked_{view.metric_id}")
             st.markdown(plain(view.explanation))
@@ -137,9 +137,9 @@ def _timeline(objective_id: str) -> None:
     if timeline.empty:
         return
     st.markdown("**Milestones and targets**")
-    labels = timeline.apply(
-        lambda r: f"{r['what']}: {r['value']:g}{'%' if r['unit'] == 'percent' else ''}"
-        if r["kind"] == "target" else str(r["what"]), axis=1)
+    labels = timeline.apply(  # milestone and target words come from the plan files
+        lambda r: plotly_text(f"{r['what']}: {r['value']:g}{'%' if r['unit'] == 'percent' else ''}"
+                              if r["kind"] == "target" else r["what"]), axis=1)
     figure = px.scatter(
         x=pd.to_datetime(timeline["due_month"]), y=timeline["kind"].str.capitalize(),
         text=labels, symbol=timeline["kind"], symbol_map={"milestone": "diamond", "target": "star"},
@@ -159,7 +159,7 @@ def render() -> None:
     evidence = objective_status(get_project(), context.quarter, context.plan_id)
     frame = frame.merge(evidence[["id", "derived_status", "overdue"]].rename(columns={"id": "objective_id"}),
                         on="objective_id", how="left")
-    st.caption(f"{context.plan_name}, as at the end of {context.quarter}.")
+    st.caption(f"{plain(context.plan_name)}, as at the end of {context.quarter}.")
     shown = _filters(frame)
     example_banner(bool(shown["is_example"].any()))
     st.write(f"**{len(shown)}** of {len(frame)} objectives shown.")

@@ -99,11 +99,11 @@ def _revised_since_reported(context) -> None:
         return
     revisions, frozen_on = found
     if not revisions:
-        st.info(f"As the Board saw it on {frozen_on}: nothing has changed since.", icon="📌")
+        st.info(f"As the Board saw it on {plain(frozen_on)}: nothing has changed since.", icon="📌")
         return
     lines = "\n".join("- " + plain(r.sentence()) for r in revisions)
     st.warning(f"**Revised since reported.** {len(revisions)} item(s) differ from the pack the "
-               f"Board saw on {frozen_on}:\n\n{lines}", icon="📌")
+               f"Board saw on {plain(frozen_on)}:\n\n{lines}", icon="📌")
 
 
 def _report_downloads(context) -> None:
@@ -142,7 +142,7 @@ def render() -> None:
     context = sidebar_context()
     st.title("Board overview")
     frame = objective_status(get_project(), context.quarter, context.plan_id)
-    st.caption(f"{context.plan_name}: {len(frame)} objectives, as at the end of {context.quarter} "
+    st.caption(f"{plain(context.plan_name)}: {len(frame)} objectives, as at the end of {context.quarter} "
                f"({context.quarter.end_date:%d %B %Y}).")
     example_banner(bool(frame["is_example"].any()))
     _revised_since_reported(context)
