@@ -174,3 +174,24 @@ def test_the_footer_shows_the_plan_name_as_written_on_every_page(
     for number in range(1, pages + 1):
         assert f"{footer} {number} of {pages}" in " ".join(text.split()), number
     assert "&amp;" not in text and "&#39;" not in text
+
+
+def test_the_packs_make_no_link_or_image_of_text_from_the_files(minimal_project: Project) -> None:
+    """Issue 20, finding 7, for the packs: a plan name holding a Markdown image, an HTML link
+    and bare addresses is printed as text; neither pack links to or loads anything from it."""
+    import io
+    import json
+
+    from pypdf import PdfReader
+
+    name = ("Plan ![img](http://127.0.0.1:9/x.png) <a href='http://127.0.0.1:9/a'>a</a> "
+            "<img src='http://127.0.0.1:9/i.png'> www.example.org mail@example.org")
+    plan = minimal_project.objectives_dir / "demo-plan" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("name: Demo Plan 2023-25", f"name: {json.dumps(name)}"))
+    data = _data(minimal_project)
+    html = render_html(data)
+    assert "<a " not in html and "<img" not in html and "127.0.0.1" in html
+    assert "&lt;a href=&#39;http://127.0.0.1:9/a&#39;&gt;" in html
+    reader = PdfReader(io.BytesIO(render_pdf(data)))
+    annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
+    assert [a for a in annotations if "/A" in a and "/URI" in a["/A"]] == []
