@@ -103,6 +103,19 @@ def _prepare() -> bool:
     return True
 
 
+def _no_builtin_table_export() -> None:
+    """Streamlit's table toolbar exports CSV that runs formulas (see .streamlit/config.toml).
+
+    The config file turns it off where the README's command is run; started from anywhere
+    else, the option is set here and the page drawn again, so no table is ever offered
+    with that export.
+    """
+    if not st.get_option("client.disableDataExport"):
+        st.set_option("client.disableDataExport", True)
+        st.rerun()
+
+
+_no_builtin_table_export()
 if _prepare():
     with serving_readers():  # the pages' calls into the core show the last good database too
         st.navigation(PAGES).run()

@@ -55,6 +55,17 @@ def _target(view: MetricView) -> float | None:
     return None if view.target is None else _finite(view.target)
 
 
+def plotly_text(text: object) -> str:
+    """Text from a file, made literal for plotly, which reads its labels as HTML.
+
+    Plotly draws `<a href>` as a link, `<br>` as a new line and `<b>`, `<i>`, `<span
+    style>` as formatting in titles, axis labels, point labels and hover text. Escaped,
+    every `<` and `&` is shown as typed (plotly turns the entities back into characters
+    only after it has looked for tags).
+    """
+    return escape(str(text), quote=True)
+
+
 def plotly_chart(view: MetricView) -> go.Figure:
     """An XmR chart (or run chart) in the Making Data Count style."""
     points = _drawable(view.points)
@@ -87,8 +98,8 @@ def plotly_chart(view: MetricView) -> go.Figure:
                          annotation_position="bottom right")
     figure.update_layout(
         height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
-        legend={"orientation": "h", "y": -0.2}, title={"text": view.name, "font": {"size": 14}},
-        yaxis_title=view.unit, plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2}, title={"text": plotly_text(view.name), "font": {"size": 14}},
+        yaxis_title=plotly_text(view.unit), plot_bgcolor="white",
     )
     figure.update_xaxes(showgrid=False)
     figure.update_yaxes(gridcolor="#eeeeee")

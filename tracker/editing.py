@@ -4,28 +4,36 @@ Area files are shared: leads add comments, and reviewers read diffs. So we
 never re-dump a whole file. We find the objective's `updates:` list from the
 YAML node marks, render only the new entry, and splice its lines in. Every
 other line stays byte-for-byte as it was. The new text is validated before
-it is written, and written atomically (a temporary file, then a rename), so a
-refused or failed update leaves the file untouched.
+it replaces the file: it is written to a temporary file beside it, read back
+with the build's own reader (size limit included) and checked as the build
+checks it, and only then renamed over the original, so a refused or failed
+update leaves the file untouched, and a saved one is never left out by the
+next build.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tracker.catalogue import PlacedObjective, UnreadFile, load_catalogue
+from tracker.catalogue import PlacedObjective, UnreadFile, area_file_problems, load_catalogue
 from tracker.models import RAG_VALUES, AreaFile, Plan, Update
-from tracker.problems import SourceError
+from tracker.problems import Problem, SourceError
 from tracker.project import Project
 from tracker.quarters import parse_quarter
 from tracker.validation import validate_document
-from tracker.yamlio import MAX_FILE_BYTES, parse_yaml_text
+from tracker.yamlio import MAX_FILE_BYTES, parse_yaml_text, read_yaml
+
+logger = logging.getLogger(__name__)
 
 
 class EditRefused(Exception):
@@ -83,8 +91,7 @@ def add_update(
     path = project.root / placed.path
     before = path.read_text(encoding="utf-8")
     after = splice_update(before, objective_id, update, replace)
-    _validate_text(after, placed.path)
-    write_atomically(path, after)
+    _write_checked(path, before, after, placed.path, plan, _area_code(plan, placed.area_id))
     return Edit(path, before, after)
 
 
@@ -98,13 +105,12 @@ def add_signoff(
         raise EditRefused(str(exc)) from exc
     if not org.strip() or not by.strip():
         raise EditRefused("a sign-off needs the organisation (--org) and who signed it (--by)")
-    placed, _ = find_objective(project, objective_id)
+    placed, plan = find_objective(project, objective_id)
     path = project.root / placed.path
     before = path.read_text(encoding="utf-8")
     signoff = {"org": org.strip(), "by": by.strip(), "on": on}
     after = splice_signoff(before, objective_id, quarter, signoff)
-    _validate_text(after, placed.path)
-    write_atomically(path, after)
+    _write_checked(path, before, after, placed.path, plan, _area_code(plan, placed.area_id))
     return Edit(path, before, after)
 
 
@@ -142,8 +148,7 @@ def add_objective(project: Project, plan_id: str, area_id: str, fields: dict[str
     shown = f"objectives/{plan_id}/{area_id}.yaml"
     before = path.read_text(encoding="utf-8")
     after = splice_objective(before, objective)
-    _validate_text(after, shown)
-    write_atomically(path, after)
+    _write_checked(path, before, after, shown, plans[plan_id].plan, areas[area_id].code)
     return Edit(path, before, after)
 
 
@@ -172,24 +177,82 @@ def _check_quarter_in_period(plan: Plan, quarter: str) -> None:
         )
 
 
-def _validate_text(text: str, shown_as: str) -> None:
+def _area_code(plan: Plan, area_id: str) -> str:
+    return next(a.code for g in plan.groups for a in g.areas if a.id == area_id)
+
+
+def _write_checked(
+    path: Path, before: str, after: str, shown_as: str, plan: Plan, area_code: str
+) -> None:
+    """Replace the file with `after` only if the build would read and accept it.
+
+    The check runs on the bytes written, read back by the build's reader
+    (`read_yaml`, with its size limit) and validated as the build validates an
+    area file; problems the file already had before this change do not refuse it.
+    """
+    old = _build_problems_of_text(before, shown_as, plan, area_code)
+
+    def check(written: Path) -> None:
+        try:
+            doc = read_yaml(written, shown_as)
+        except SourceError as exc:
+            logger.info("refused a write to %s: %s", shown_as, exc.problem)
+            raise EditRefused(_unreadable_reason(exc.problem)) from exc
+        new = _build_problems(doc, plan, area_code)
+        added = [p for p in new if not _already_there(p, old)]
+        if added:
+            logger.info("refused a write to %s: %s", shown_as, "; ".join(map(str, added)))
+            raise EditRefused("the change would break the file: " + "; ".join(map(str, added)))
+
+    write_atomically(path, after, check)
+
+
+def _unreadable_reason(problem: Problem) -> str:
+    if problem.message.startswith("is ") and "the limit is" in problem.message:
+        return (f"the file would become too big for the tracker to read ({problem.path} "
+                f"{problem.message} bytes), and the next build would leave out every objective "
+                f"in it: shorten the text (a file can hold at most {MAX_FILE_BYTES // 1024 // 1024} "
+                "MiB), or put the long detail in a separate document and refer to it")
+    return f"the change would break the file: {problem}"
+
+
+def _build_problems(doc: object, plan: Plan, area_code: str) -> list[Problem]:
+    area_file, problems = validate_document(doc, AreaFile)  # type: ignore[arg-type]
+    if problems or not isinstance(area_file, AreaFile):
+        return problems
+    return area_file_problems(plan, area_code, doc, area_file)  # type: ignore[arg-type]
+
+
+def _build_problems_of_text(text: str, shown_as: str, plan: Plan, area_code: str) -> Counter[str]:
+    """The problems the build finds in the file as it is now, by message (lines move)."""
     try:
         doc = parse_yaml_text(text, shown_as)
     except SourceError as exc:
-        raise EditRefused(f"the change would break the file: {exc}") from exc
-    _, problems = validate_document(doc, AreaFile)
-    if problems:
-        raise EditRefused("the change would break the file: " + "; ".join(map(str, problems)))
+        return Counter([exc.problem.message])
+    return Counter(p.message for p in _build_problems(doc, plan, area_code))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace the file's contents all at once: readers see the old or the new, never half."""
+def _already_there(problem: Problem, old: Counter[str]) -> bool:
+    if old[problem.message] > 0:
+        old[problem.message] -= 1
+        return True
+    return False
+
+
+def write_atomically(path: Path, text: str, check: Callable[[Path], None] | None = None) -> None:
+    """Replace the file's contents all at once: readers see the old or the new, never half.
+
+    `check`, if given, is called with the written temporary file before it replaces
+    the original; if it raises, the original is left as it was.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        if check is not None:
+            check(Path(tmp))
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         os.replace(tmp, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -63,11 +64,28 @@ def run_safely(page: Callable[[], None]) -> Callable[[], None]:
 
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
+# Streamlit's Markdown turns bare addresses into links after escapes are resolved, so
+# backslashes cannot stop it: an invisible word joiner (U+2060) inside "://", after "www"
+# and after an e-mail's "@" breaks the pattern and leaves the text as it reads.
+_JOINER = "\u2060"
+_BARE_ADDRESSES = [
+    (re.compile("://"), ":" + _JOINER + "//"),
+    (re.compile(r"(?i)\bwww(?=\.)"), lambda m: m.group(0) + _JOINER),
+    (re.compile(r"(?<=[\w.+-])@(?=[\w-])"), "@" + _JOINER),
+]
 
 
 def plain(text: object) -> str:
-    """User text made inert for st.markdown: no links, images, HTML or formatting."""
-    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+    """User text made inert for st.markdown: no links, images, HTML or formatting.
+
+    Every character Markdown or Streamlit would act on is escaped, so `[..](..)` and
+    `![..](..)` cannot form (no link, no image request), and bare web and e-mail
+    addresses are broken up invisibly so they are not made into links either.
+    """
+    text = str(text)
+    for pattern, replacement in _BARE_ADDRESSES:
+        text = pattern.sub(replacement, text)
+    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
     return escaped.replace("\n", "  \n")
 
 

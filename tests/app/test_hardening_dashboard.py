@@ -85,6 +85,40 @@ def test_hostile_text_reaches_markdown_only_escaped(
         assert not unescaped.search(source), source
 
 
+LINKY = ("Plan ![img](http://127.0.0.1:9/x.png) <a href='http://127.0.0.1:9/a'>a</a> "
+         "www.example.org https://example.org/x mail@example.org :red[red] $x$")
+
+
+def test_plain_leaves_no_link_image_or_bare_address_for_markdown_to_act_on() -> None:
+    """Issue 20, finding 7: Streamlit's Markdown made images and links of plan names and
+    turned bare addresses into links (after escapes are read, so escaping alone is not enough)."""
+    from ui.widgets import plain
+
+    shown = plain(LINKY)
+    assert not re.search(r"(?<!\\)[!\[\]()<>$]", shown)  # no image, link, tag or LaTeX syntax
+    for bare in ("://", "www.", "www\\.", "@example"):
+        assert bare not in shown, bare
+    # What a reader sees is what was written: remove the escapes and the invisible joiners.
+    assert re.sub(r"\\(.)", r"\1", shown).replace("\u2060", "") == LINKY
+
+
+def test_plotly_labels_from_files_are_escaped(shipped_copy: Project) -> None:
+    """Plotly draws `<a href>` in titles and labels as a link: a metric's name is escaped."""
+    import dataclasses
+    import datetime as dt
+
+    from tracker.build import ensure_built
+    from tracker.charts import plotly_chart, plotly_text
+    from tracker.scorecard import metric_views
+
+    assert plotly_text("<a href='x'>y</a><br>&") == "&lt;a href=&#x27;x&#x27;&gt;y&lt;/a&gt;&lt;br&gt;&amp;"
+    ensure_built(shipped_copy)
+    [view] = metric_views(shipped_copy, dt.date(2024, 3, 31), ["dementia-diagnosis-rate"])
+    figure = plotly_chart(dataclasses.replace(view, name=LINKY))
+    assert figure.layout.title.text == plotly_text(LINKY)
+    assert "<a" not in figure.layout.title.text
+
+
 # --- failing parts ---------------------------------------------------------------------------
 
 

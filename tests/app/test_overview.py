@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import dashboard
 from tracker.project import Project
+from tracker.report import ReportData
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,7 +66,7 @@ def test_area_matrix_and_movement(app: AppTest) -> None:
 def test_plan_selector_limits_the_overview(app: AppTest) -> None:
     app.sidebar.selectbox(key="plan").set_value("demo-plan").run()
     assert not app.exception
-    assert "Demo Plan 2023-25: 3 objectives" in app.caption[0].value
+    assert "Demo Plan 2023\\-25: 3 objectives" in app.caption[0].value  # the name as plain text
 
 
 def test_the_chosen_quarter_and_plan_follow_the_user_to_other_pages(app: AppTest) -> None:
@@ -176,3 +177,69 @@ def test_a_bad_value_keeps_its_area_and_the_problem_is_said_above_the_counts(
 
 def test_no_problem_banner_when_the_files_are_sound(app: AppTest) -> None:
     assert not any("Problems in the plan files" in e.value for e in app.error)
+
+
+@pytest.fixture
+def counted_prints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each print of a Board pack, as it happens; printing is slowed so presses overlap."""
+    import time
+
+    import ui.packs
+
+    printed: list[str] = []
+    real = ui.packs.render_pdf
+
+    def slow_counted(data: ReportData) -> bytes:  # stands in for tracker.report.render_pdf
+        printed.append(data.plan["name"])
+        time.sleep(1.5)
+        return real(data)
+
+    monkeypatch.setattr(ui.packs, "render_pdf", slow_counted)
+    return printed
+
+
+def test_two_presses_at_once_print_the_pack_once_and_get_the_same_bytes(
+    minimal_project: Project, counted_prints: list[str],
+) -> None:
+    """Issue 20, finding 11: six presses at once printed six packs, 13-20 s each, and slowed
+    every other viewer. The second press now waits for the first and shares its result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tracker.build import ensure_built
+    from tracker.quarters import parse_quarter
+    from ui.packs import board_pack
+
+    ensure_built(minimal_project)
+    quarter = parse_quarter("2023-24 Q2")
+    with ThreadPoolExecutor(2) as pool:
+        packs = list(pool.map(lambda _: board_pack(minimal_project, "demo-plan", quarter), range(2)))
+    assert len(counted_prints) == 1
+    assert packs[0] is packs[1]
+    assert packs[0][0].startswith(b"%PDF") and b"Demo Plan 2023-25" in packs[0][1]
+
+
+def _pressed(at: AppTest) -> AppTest:
+    at.sidebar.selectbox(key="plan").set_value("demo-plan").run()
+    at.button(key="report_prepare").click()
+    return at
+
+
+def test_a_pack_prepared_in_one_session_is_offered_in_another_without_printing_again(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch, counted_prints: list[str],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = dashboard(minimal_project, monkeypatch), dashboard(minimal_project, monkeypatch)
+    first.run()
+    second.run()
+    with ThreadPoolExecutor(2) as pool:  # both press "Prepare" at the same moment
+        list(pool.map(lambda at: _pressed(at).run(), [first, second]))
+    assert not first.exception and not second.exception
+    assert counted_prints == ["Demo Plan 2023-25"]
+    urls = [{b.proto.label: b.proto.url for b in at.get("download_button")} for at in (first, second)]
+    assert urls[0]["Download the Board report (PDF)"] == urls[1]["Download the Board report (PDF)"]
+    third = dashboard(minimal_project, monkeypatch)  # a later viewer: the pack is there already
+    third.run()
+    third.sidebar.selectbox(key="plan").set_value("demo-plan").run()
+    assert "Download the Board report (PDF)" in [b.proto.label for b in third.get("download_button")]
+    assert counted_prints == ["Demo Plan 2023-25"]

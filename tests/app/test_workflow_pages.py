@@ -59,7 +59,7 @@ def test_update_form_refusal_is_explained_and_changes_nothing(
     app.selectbox(key="u_objective").set_value("LW-CAN-01")
     app.text_area(key="u_commentary").input("Again.")
     app.button[0].click().run()
-    assert any("already has an update for 2023-24 Q1" in e.value for e in app.error)
+    assert any(r"already has an update for 2023\-24 Q1" in e.value for e in app.error)  # plain text
     assert area.read_bytes() == before
 
 
@@ -100,3 +100,24 @@ def test_update_form_on_an_objective_of_a_broken_file_names_the_file_and_line(
     assert error.startswith("Not saved: LW-CAN-01 is in objectives/demo-plan/live-well-cancer.yaml, "
                             "which cannot be read: objectives/demo-plan/live-well-cancer.yaml:7: ")
     assert area.read_bytes() == before
+
+
+def test_update_form_refuses_a_commentary_that_would_hide_the_area(
+    app: AppTest, minimal_project: Project
+) -> None:
+    """Issue 20, finding 3: the form said "Saved" and the next build left the area out."""
+    minimal_project.settings_path.write_text("allow_dashboard_updates: true\n")
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    before = area.read_bytes()
+    app.switch_page("ui/pages/update.py").run()
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q3").run()
+    app.selectbox(key="u_objective").set_value("LW-CAN-02")
+    app.text_area(key="u_commentary").input("Pasted the whole report. " * 90_000)
+    app.text_input(key="u_by").input("A. Lead")
+    app.button[0].click().run()
+    assert not app.exception
+    assert not app.success
+    assert any("Not saved: the file would become too big for the tracker to read" in e.value
+               for e in app.error)
+    assert area.read_bytes() == before
+    assert len(load_catalogue(minimal_project).objectives()) == 3

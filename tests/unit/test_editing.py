@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from pathlib import Path
 
@@ -96,3 +97,93 @@ def test_refusals_leave_the_file_byte_identical(
         add_update(minimal_project, objective, update, replace=replace)
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+BIG_COMMENTARY = "Long commentary pasted from a report. " * 60_000  # about 2.2 MB
+
+
+def _objective_ids(project: Project) -> list[str]:
+    return [o.objective.id for o in load_catalogue(project).objectives()]
+
+
+def test_an_update_that_would_make_the_file_too_big_to_read_is_refused(
+    minimal_project: Project,
+) -> None:
+    """Finding 3 of issue 20: a 2.2 MB commentary was "Saved", and the next build left
+    out every objective of the area because the file passed the 2 MiB read limit."""
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    before = path.read_bytes()
+    ids = _objective_ids(minimal_project)
+    with pytest.raises(EditRefused) as refused:
+        add_update(minimal_project, "LW-CAN-02", {**UPDATE, "commentary": BIG_COMMENTARY})
+    message = str(refused.value)
+    assert "too big for the tracker to read" in message
+    assert "objectives/demo-plan/live-well-cancer.yaml is 2,2" in message
+    assert "the limit is 2,097,152 bytes" in message
+    assert "leave out every objective in it" in message
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert _objective_ids(minimal_project) == ids
+
+
+def test_the_size_check_reads_the_bytes_written_not_the_characters(minimal_project: Project) -> None:
+    """The limit is on bytes: 1.1 million two-byte characters pass a character count
+    but make a 2.2 MB file the build cannot read."""
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    before = path.read_bytes()
+    with pytest.raises(EditRefused, match="too big for the tracker to read"):
+        add_update(minimal_project, "LW-CAN-02", {**UPDATE, "commentary": "é" * 1_100_000})
+    assert path.read_bytes() == before
+
+
+def test_a_sign_off_that_would_tip_the_file_over_the_limit_is_refused(minimal_project: Project) -> None:
+    from tracker.editing import add_signoff
+    from tracker.yamlio import MAX_FILE_BYTES
+
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    text = path.read_text()
+    padding = "# " + "x" * 78 + "\n"
+    filler = padding * ((MAX_FILE_BYTES - len(text.encode()) - 20) // len(padding))
+    path.write_text(text + filler)
+    before = path.read_bytes()
+    assert _objective_ids(minimal_project) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    with pytest.raises(EditRefused, match="too big for the tracker to read"):
+        add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "A. Person",
+                    dt.date(2024, 1, 2))
+    assert path.read_bytes() == before
+    assert _objective_ids(minimal_project) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+
+
+def test_an_update_just_under_the_limit_is_saved_and_the_build_keeps_the_file(
+    minimal_project: Project,
+) -> None:
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    add_update(minimal_project, "LW-CAN-02", {**UPDATE, "commentary": "word " * 400_000})
+    assert 2_000_000 < path.stat().st_size <= 2 * 1024 * 1024
+    assert "LW-CAN-02" in _objective_ids(minimal_project)
+
+
+def test_a_problem_the_file_already_had_does_not_refuse_a_new_update(minimal_project: Project) -> None:
+    """Only what the change breaks refuses it: a lead can still report on a file with an
+    unrelated mistake the build already lists (here an id with another area's code)."""
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    path.write_text(path.read_text().replace("id: LW-CAN-02", "id: LW-XXX-02"))
+    add_update(minimal_project, "LW-CAN-01", {**UPDATE})
+    assert "2023-24 Q3" in path.read_text()
+
+
+def test_cli_update_that_would_hide_the_area_exits_1_and_says_why(minimal_project: Project) -> None:
+    from tests.unit.test_cli import run_cli
+    from tracker.yamlio import MAX_FILE_BYTES
+
+    path = _area(minimal_project, "live-well-cancer.yaml")
+    text = path.read_text()
+    padding = "# " + "x" * 78 + "\n"
+    path.write_text(text + padding * ((MAX_FILE_BYTES - len(text.encode()) - 60_000) // len(padding)))
+    before = path.read_bytes()
+    result = run_cli(minimal_project, "update", "LW-CAN-02", "--quarter", "2023-24 Q3",
+                     "--rag", "amber", "--commentary", "x" * 100_000, "--by", "A. Lead")
+    assert result.returncode == 1
+    assert "Not changed: the file would become too big for the tracker to read" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_bytes() == before

@@ -144,3 +144,54 @@ def test_the_command_line_still_explains_an_unknown_plan_when_printing_a_pdf(
     assert result.returncode == 1
     assert "there is no plan 'nope': plans are demo-plan" in result.stderr
     assert not (tmp_path / "pack.pdf").exists()
+
+
+HOSTILE_NAMES = {
+    "ampersand-and-apostrophe": ("Health & Care Partner's Plan", "Health & Care Partner's Plan"),
+    "newline": ("Health & Care\nPartner's Plan", "Health & Care Partner's Plan"),
+    "quotes-and-markup": ('The "Best" <Plan> </style> \\ end', 'The "Best" <Plan> </style> \\ end'),
+}
+
+
+@pytest.mark.parametrize("printed_in", ["one-process", "halves"])
+@pytest.mark.parametrize("name", list(HOSTILE_NAMES), ids=list(HOSTILE_NAMES))
+def test_the_footer_shows_the_plan_name_as_written_on_every_page(
+    name: str, printed_in: str, minimal_project: Project, tmp_path: Path,
+) -> None:
+    """Issue 20, finding 10: `&` and `'` showed as `&amp;` and `&#39;` in the footer, and a
+    newline in the plan's name removed the footer from every page."""
+    import json
+
+    written, shown = HOSTILE_NAMES[name]
+    plan = minimal_project.objectives_dir / "demo-plan" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("name: Demo Plan 2023-25", f"name: {json.dumps(written)}"))
+    data = _data(minimal_project)
+    printed = render_pdf(data, pdf.Printer.fork() if printed_in == "halves" else None)
+    text = _pdf_text(printed, tmp_path)
+    pages = text.count("\f")
+    assert pages >= 2
+    footer = f"{shown}: progress report, 2023-24 Q2 · page"
+    for number in range(1, pages + 1):
+        assert f"{footer} {number} of {pages}" in " ".join(text.split()), number
+    assert "&amp;" not in text and "&#39;" not in text
+
+
+def test_the_packs_make_no_link_or_image_of_text_from_the_files(minimal_project: Project) -> None:
+    """Issue 20, finding 7, for the packs: a plan name holding a Markdown image, an HTML link
+    and bare addresses is printed as text; neither pack links to or loads anything from it."""
+    import io
+    import json
+
+    from pypdf import PdfReader
+
+    name = ("Plan ![img](http://127.0.0.1:9/x.png) <a href='http://127.0.0.1:9/a'>a</a> "
+            "<img src='http://127.0.0.1:9/i.png'> www.example.org mail@example.org")
+    plan = minimal_project.objectives_dir / "demo-plan" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("name: Demo Plan 2023-25", f"name: {json.dumps(name)}"))
+    data = _data(minimal_project)
+    html = render_html(data)
+    assert "<a " not in html and "<img" not in html and "127.0.0.1" in html
+    assert "&lt;a href=&#39;http://127.0.0.1:9/a&#39;&gt;" in html
+    reader = PdfReader(io.BytesIO(render_pdf(data)))
+    annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
+    assert [a for a in annotations if "/A" in a and "/URI" in a["/A"]] == []

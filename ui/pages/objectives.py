@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from tracker.charts import plotly_chart
+from tracker.charts import plotly_chart, plotly_text
 from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from tracker.scorecard import latest_label
 from tracker.status import objective_status
@@ -137,7 +137,7 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
     for view in views(context.quarter.end_date, metric_ids):
         label = view.name + (" (example data)" if view.is_example else "") + (
             f" · {view.org}" if view.org else "")
-        with st.expander(f"{label}: {latest_label(view)} · {view.variation_label}"):
+        with st.expander(f"{plain(label)}: {latest_label(view)} · {view.variation_label}"):
             st.plotly_chart(plotly_chart(view), width="stretch",
                             key=f"linked_{view.metric_id}_{view.org}")
             st.markdown(plain(view.explanation))
@@ -148,9 +148,9 @@ def _timeline(objective_id: str) -> None:
     if timeline.empty:
         return
     st.markdown("**Milestones and targets**")
-    labels = timeline.apply(
-        lambda r: f"{r['what']}: {r['value']:g}{'%' if r['unit'] == 'percent' else ''}"
-        if r["kind"] == "target" else str(r["what"]), axis=1)
+    labels = timeline.apply(  # milestone and target words come from the plan files
+        lambda r: plotly_text(f"{r['what']}: {r['value']:g}{'%' if r['unit'] == 'percent' else ''}"
+                              if r["kind"] == "target" else r["what"]), axis=1)
     figure = px.scatter(
         x=pd.to_datetime(timeline["due_month"]), y=timeline["kind"].str.capitalize(),
         text=labels, symbol=timeline["kind"], symbol_map={"milestone": "diamond", "target": "star"},
@@ -172,7 +172,7 @@ def render() -> None:
                      "derived_status", "overdue"]].rename(columns={"id": "objective_id"})
     frame = (frame.rename(columns={"is_example": "latest_is_example"})
              .merge(status, on="objective_id", how="inner"))
-    st.caption(f"{context.plan_name}, as at the end of {context.quarter}.")
+    st.caption(f"{plain(context.plan_name)}, as at the end of {context.quarter}.")
     shown = _filters(frame)
     example_banner(bool(shown["reported_is_example"].any()))
     st.write(f"**{len(shown)}** of {len(frame)} objectives shown.")

@@ -12,12 +12,12 @@ from tracker.rag import (
     STATUS_STYLES,
     reported_label,
 )
-from tracker.report import build_report_data, render_html, render_pdf
 from tracker.status import exceptions as exception_rows
 from tracker.status import objective_status, real_update_counts, reported_counts
 from ui.context import sidebar_context
-from ui.data import db_version, get_project, query, revised_since_reported, views
+from ui.data import get_project, query, revised_since_reported, views
 from ui.health import problem_banner, source_health
+from ui.packs import board_pack, prepared_pack
 from ui.tables import scorecard_table
 from ui.widgets import csv_download, example_banner, plain, run_safely, show_table
 
@@ -114,11 +114,11 @@ def _revised_since_reported(context) -> None:
     if frozen_on is None:  # the file went between looking and reading: as if never frozen
         return
     if not revisions:
-        st.info(f"As the Board saw it on {frozen_on}: nothing has changed since.", icon="📌")
+        st.info(f"As the Board saw it on {plain(frozen_on)}: nothing has changed since.", icon="📌")
         return
     lines = "\n".join("- " + plain(r.sentence()) for r in revisions)
     st.warning(f"**Revised since reported.** {len(revisions)} item(s) differ from the pack the "
-               f"Board saw on {frozen_on}:\n\n{lines}", icon="📌")
+               f"Board saw on {plain(frozen_on)}:\n\n{lines}", icon="📌")
 
 
 def _report_downloads(context) -> None:
@@ -127,8 +127,9 @@ def _report_downloads(context) -> None:
     Printing takes a few seconds, so it is not done on every rerun. Streamlit's
     deferred download (a callable as the button's data) was tried: its answer
     reached the browser only a minute after the file was ready, so the pack is
-    printed on a button press, kept for this session and this database, and
-    offered as ordinary downloads.
+    printed on a button press and offered as ordinary downloads. It is printed
+    once per database version for everyone (ui.packs): a press in another session
+    waits for that print rather than starting another.
     """
     st.subheader("Board report")
     if context.plan_id is None:
@@ -136,18 +137,15 @@ def _report_downloads(context) -> None:
         return
     project = get_project()
     name = f"{context.plan_id}-{str(context.quarter).replace(' ', '-')}"
-    version = (name, *db_version(project.db_path))
-    packs = st.session_state.setdefault("board_packs", {})
-    if version not in packs:
+    pack = prepared_pack(project, context.plan_id, context.quarter)
+    if pack is None:
         if not st.button("Prepare the Board report (PDF and HTML)", key="report_prepare",
                          icon=":material/print:"):
             st.caption(f"The quarterly pack for {context.quarter}, as the Board will see it.")
             return
         with st.spinner("Printing the Board report…"):
-            data = build_report_data(project, context.plan_id, context.quarter)
-            packs.clear()  # one pack at a time per session: they are a few hundred kB each
-            packs[version] = (render_pdf(data), render_html(data))
-    pdf, html = packs[version]
+            pack = board_pack(project, context.plan_id, context.quarter)
+    pdf, html = pack
     left, right = st.columns(2)
     left.download_button("Download the Board report (PDF)", pdf, file_name=f"{name}.pdf",
                          mime="application/pdf", on_click="ignore", key="report_pdf", icon="📄")
@@ -159,7 +157,7 @@ def render() -> None:
     context = sidebar_context()
     st.title("Board overview")
     frame = objective_status(get_project(), context.quarter, context.plan_id)
-    st.caption(f"{context.plan_name}: {len(frame)} objectives, as at the end of {context.quarter} "
+    st.caption(f"{plain(context.plan_name)}: {len(frame)} objectives, as at the end of {context.quarter} "
                f"({context.quarter.end_date:%d %B %Y}).")
     problem_banner(source_health(context.plan_id), len(frame))
     example_banner(bool(frame["reported_is_example"].any()))

@@ -10,7 +10,7 @@ from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
 from ui.context import sidebar_context
 from ui.data import get_project
 from ui.health import problem_banner, source_health
-from ui.widgets import example_banner, run_safely, show_table
+from ui.widgets import example_banner, plain, run_safely, show_table
 
 
 def _reminders(project, context) -> None:
@@ -25,7 +25,7 @@ def _reminders(project, context) -> None:
              "no update at all.")
     for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
         email = email if isinstance(email, str) else None
-        with st.expander(f"{lead}: {len(group)} objective(s)"):
+        with st.expander(f"{plain(lead)}: {len(group)} objective(s)"):
             link = reminder_mailto(email, lead, context.quarter, group)
             st.link_button("Write the reminder e-mail", link, icon="✉️")
             table = group[["objective_id", "area_name", "objective"]].assign(
@@ -40,7 +40,7 @@ def _stale(project, context) -> None:
         st.success("Every metric's data are as recent as its frequency allows.", icon="✅")
         return
     for owner, group in stale.groupby("owner", sort=False):
-        with st.expander(f"{owner}: {len(group)} metric(s)"):
+        with st.expander(f"{plain(owner)}: {len(group)} metric(s)"):
             show_table(group[["metric_id", "name", "latest_period"]],
                        f"stale-{owner}-{context.quarter}.csv".replace(" ", "-"))
 

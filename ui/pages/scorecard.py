@@ -38,8 +38,9 @@ def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> N
     for sentence in view.flagged:
         st.markdown("- " + plain(sentence))
     definition = definitions.set_index("metric_id").loc[view.metric_id]
-    st.caption(f"Source: {definition['source_file']}; defined in {definition['definition_path']}"
-               + (f"; owner: {definition['owner']}" if isinstance(definition["owner"], str) else ""))
+    st.caption(f"Source: {plain(definition['source_file'])}; defined in "
+               f"{plain(definition['definition_path'])}"
+               + (f"; owner: {plain(definition['owner'])}" if isinstance(definition["owner"], str) else ""))
 
 
 def render() -> None:

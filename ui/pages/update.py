@@ -16,7 +16,7 @@ from tracker.models import RAG_VALUES
 from tracker.rag import STATUS_STYLES
 from ui.context import sidebar_context
 from ui.data import get_project, query
-from ui.widgets import run_safely
+from ui.widgets import plain, run_safely
 
 
 def _diff(before: str, after: str, name: str) -> str:
@@ -59,7 +59,7 @@ def render() -> None:
     try:
         edit = add_update(project, objective_id, update, replace=replace)
     except EditRefused as exc:
-        st.error(f"Not saved: {exc}.", icon="✋")
+        st.error(f"Not saved: {plain(exc)}.", icon="✋")
         return
     name = edit.path.relative_to(project.root).as_posix()
     st.success(f"Saved {objective_id} {context.quarter} to `{name}`.", icon="✅")
