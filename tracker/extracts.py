@@ -1013,9 +1013,10 @@ def _file_row(source_file: str, metric_id: str | None, status: str, **values: An
 
 
 def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetric]) -> None:
-    """The metric definitions, their objectives, trajectories and SPC rebase months."""
+    """The metric definitions, their objectives, trajectories, SPC rebase months and events."""
     tables: dict[str, list[dict[str, Any]]] = {
-        "metrics": [], "metric_objectives": [], "metric_trajectory": [], "metric_rebase": []}
+        "metrics": [], "metric_objectives": [], "metric_trajectory": [], "metric_rebase": [],
+        "metric_event": []}
     for placed in metrics:
         m, target = placed.metric, placed.metric.target
         tables["metrics"].append({
@@ -1032,7 +1033,10 @@ def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetri
         tables["metric_objectives"] += [{"metric_id": m.id, "objective_id": o} for o in m.objectives]
         tables["metric_trajectory"] += [{"metric_id": m.id, "period": _month(p.period), "value": p.value}
                                         for p in (target.trajectory if target else [])]
-        tables["metric_rebase"] += [{"metric_id": m.id, "period": _month(month)} for month in m.rebase]
+        tables["metric_rebase"] += [{"metric_id": m.id, "period": _month(r.period), "reason": r.reason}
+                                    for r in m.rebase]
+        tables["metric_event"] += [{"metric_id": m.id, "period": _month(e.period), "text": e.text,
+                                    "position": i} for i, e in enumerate(m.events)]
     for table, rows in tables.items():
         if rows:
             con.register("incoming_definitions", pa.Table.from_pylist(rows))

@@ -88,6 +88,54 @@ def _finite_or_text(value: object) -> object:
 ColumnOrNumber = Annotated[str | float, BeforeValidator(_finite_or_text)]
 
 
+class RebasePoint(Strict):
+    """A month from which the SPC limits are recalculated, and why the process changed there."""
+
+    period: Month = Field(description="The first month of the new limits, YYYY-MM.")
+    reason: Text | None = Field(
+        None, description="What changed then (a new service, a new definition): shown with the chart."
+    )
+
+
+def _plain_month_as_rebase(value: object) -> object:
+    """The older form, a plain month (`rebase: [2023-10]`), read as a rebase without a reason."""
+    if isinstance(value, str | dt.date):
+        return {"period": value}
+    return value
+
+
+Rebase = Annotated[
+    RebasePoint, BeforeValidator(_plain_month_as_rebase, json_schema_input_type=Month | RebasePoint)
+]
+
+
+def _once_a_month(points: list[RebasePoint]) -> list[RebasePoint]:
+    periods = [point.period for point in points]
+    repeated = sorted({p for p in periods if periods.count(p) > 1})
+    if repeated:
+        raise ValueError(f"names {', '.join(repeated)} twice: the limits restart once a month "
+                         "at most, so keep one entry (with its reason)")
+    return points
+
+
+class MetricEvent(Strict):
+    """Something that happened, drawn on the chart as a marked month with its words."""
+
+    period: Month = Field(description="The month it happened, YYYY-MM.")
+    text: Text = Field(description="What happened, in a few words, e.g. 'New memory clinic opened'.")
+
+
+def _event_needs_words(value: object) -> object:
+    """A bare month says nothing to the Board: ask for the words with it."""
+    if isinstance(value, str | dt.date):
+        month = value.strftime("%Y-%m") if isinstance(value, dt.date) else value
+        raise ValueError(f"'{month}' needs its words: write {{period: {month}, text: \"what happened\"}}")
+    return value
+
+
+Event = Annotated[MetricEvent, BeforeValidator(_event_needs_words)]
+
+
 class Benchmark(Strict):
     """England's value, from columns of the extract or as fixed numbers."""
 
@@ -159,7 +207,15 @@ class Metric(Strict):
     tolerance: float | None = Field(None, ge=0, description="Amber band, in the metric's units.")
     objectives: list[Text] = Field(default_factory=list, description="Ids of objectives it evidences.")
     benchmark: Benchmark | None = None
-    rebase: list[Month] = Field(default_factory=list, description="Months where SPC limits restart.")
+    rebase: Annotated[list[Rebase], AfterValidator(_once_a_month)] = Field(
+        default_factory=list,
+        description="Months from which the SPC limits are recalculated, each with its reason: "
+                    "[{period: 2023-10, reason: ...}] (a plain month, [2023-10], is accepted too).",
+    )
+    events: list[Event] = Field(
+        default_factory=list,
+        description="Events drawn on the chart and listed under it: [{period: 2023-06, text: ...}].",
+    )
     fix_after_n_points: int | None = Field(
         None, ge=12, le=10_000,  # (a 24-digit number stopped the build: no database column holds it)
         description="Compute SPC limits from the first n points only (at least 12)."
@@ -197,7 +253,7 @@ class PlacedMetric:
 
     @property
     def rebase_dates(self) -> list[dt.date]:
-        return [dt.date(int(m[:4]), int(m[5:]), 1) for m in self.metric.rebase]
+        return [dt.date(int(p.period[:4]), int(p.period[5:]), 1) for p in self.metric.rebase]
 
 
 def metric_files(project: Project) -> list[Path]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from tracker.project import Project
 from tracker.queries import connect_read_only, run_query
-from tracker.spc import SpcResult, spc
+from tracker.spc import SpcResult, spc, sustained_shift_start
 
 MIN_SPC_POINTS = 12
 MIN_RUN_CHART_POINTS = 6
@@ -54,6 +55,15 @@ ASSURANCE_REASONS = {
 ASSURANCE_SYMBOLS = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}
 
 
+@dataclass(frozen=True)
+class ChartNote:
+    """A month marked on a metric's chart: a rebase (with its reason, if one was given) or
+    an event (with its words), as the metric's YAML declares them."""
+
+    period: dt.date
+    text: str | None = None
+
+
 @dataclass
 class MetricView:
     """One metric for one organisation, as at a date."""
@@ -82,6 +92,10 @@ class MetricView:
     # The latest data is older than the metric's freshness window at the as-at date: it is
     # shown as "no recent data", and not judged (no RAG, travel or icons) nor used as evidence.
     is_stale: bool = False
+    rebases: list[ChartNote] = field(default_factory=list)   # the ones that split this chart's limits
+    events: list[ChartNote] = field(default_factory=list)    # the ones within this chart's months
+    # A sustained shift to the latest point, put in words: where a rebase might go. Never applied.
+    rebase_suggestion: str | None = None
 
     @property
     def variation_label(self) -> str:
@@ -192,12 +206,15 @@ def _benchmark(direction: str, row: pd.Series) -> str | None:
 
 def evaluate(
     definition: dict[str, Any], series: pd.DataFrame, trajectory: pd.DataFrame,
-    rebase: list[dt.date], org: str | None, fresh_from: dt.date | None = None,
+    rebase: Sequence[dt.date | ChartNote], org: str | None, fresh_from: dt.date | None = None,
+    events: Sequence[ChartNote] = (),
 ) -> MetricView:
     """Judge one metric's series (period, value, benchmark columns), already cut to the as-at date.
 
     A latest period before `fresh_from` is too old to be shown as current: the view keeps its
-    history for the chart but is marked stale and not judged.
+    history for the chart but is marked stale and not judged. Limits restart at each `rebase`
+    month that is one of the series' periods (as NHSRplotthedots does; others are ignored);
+    `events` within the series' months are kept for the chart.
     """
     series = series.sort_values("period").reset_index(drop=True)
     values = [float(v) for v in series["value"]]
@@ -226,25 +243,57 @@ def evaluate(
     view.vs_last_year = _travel(view.direction, view.latest_value,
                                 float(year_ago.iloc[0]["value"]) if not year_ago.empty else None)
     view.benchmark = _benchmark(view.direction, last)
+    periods = [pd.Timestamp(p).date() for p in series["period"]]
+    view.events = [e for e in events if periods[0] <= e.period <= periods[-1]]
     if method == "spc":
         fixed = definition.get("fix_after_n_points")
         fixed = None if fixed is None or pd.isna(fixed) else int(fixed)
-        rebase_here = [d for d in rebase if d in {pd.Timestamp(p).date() for p in series["period"]}]
-        result = spc([pd.Timestamp(p).date() for p in series["period"]], values,
-                     direction=view.direction, target=view.target, rebase=rebase_here,
+        notes = [r if isinstance(r, ChartNote) else ChartNote(r) for r in rebase]
+        view.rebases = [n for n in notes if n.period in set(periods)]
+        result = spc(periods, values,
+                     direction=view.direction, target=view.target, rebase=[n.period for n in view.rebases],
                      fix_after_n_points=fixed if fixed and fixed <= len(values) else None)
         _apply_spc(view, result)
+        view.rebase_suggestion = rebase_suggestion(view.points, definition.get("definition_path"))
     if fresh_from is not None and view.latest_period < fresh_from:
         return _stale(view, reason, fresh_from)
-    view.explanation = " ".join(s for s in [reason, _target_sentence(view), _icon_sentence(view)] if s)
+    view.explanation = " ".join(s for s in [reason, _target_sentence(view), _rebase_sentence(view),
+                                            _icon_sentence(view), view.rebase_suggestion] if s)
     return view
+
+
+def _rebase_sentence(view: MetricView) -> str:
+    """Where the limits restart and why, so a reader knows the icons rest on the latest limits."""
+    if not view.rebases:
+        return ""
+    where = "; ".join(_month(n.period) + (f" ({n.text})" if n.text else "") for n in view.rebases)
+    return (f"The limits are recalculated from {where}: variation and assurance are judged on "
+            "the latest limits.")
+
+
+def rebase_suggestion(points: pd.DataFrame, definition_path: object = None) -> str | None:
+    """A rebase point in words where a sustained shift reaches the latest point
+    (`tracker.spc.sustained_shift_start`); the chart is never rebased on its own."""
+    if points.empty or "rebase_group" not in points:
+        return None
+    latest = points[points["rebase_group"] == points["rebase_group"].iloc[-1]]
+    start = sustained_shift_start([int(v) for v in latest["relative_to_mean"]])
+    if start is None:
+        return None
+    first = pd.Timestamp(latest["period"].iloc[start]).date()
+    side = "above" if latest["relative_to_mean"].iloc[-1] > 0 else "below"
+    where = f" in {definition_path}" if isinstance(definition_path, str) else " in the metric's YAML"
+    return (f"The last {len(latest) - start} points are all {side} the mean, since "
+            f"{_month(first)}: if a change was made then, consider "
+            f"`rebase: [{{period: {first:%Y-%m}, reason: ...}}]`{where} to recalculate the "
+            "limits from there (nothing is rebased until you do).")
 
 
 def _stale(view: MetricView, reason: str, fresh_from: dt.date) -> MetricView:
     """Too old to be the current value: nothing is judged on it, and the reason is said."""
     view.is_stale = True
     view.rag = view.vs_previous = view.vs_last_year = view.benchmark = None
-    view.variation_icon = view.assurance_icon = None
+    view.variation_icon = view.assurance_icon = view.rebase_suggestion = None
     view.explanation = (
         f"No recent data: the latest is for {_month(view.latest_period)}, and data older than "
         f"{_month(fresh_from)} are not shown as current, so nothing is judged on it and it is "
@@ -384,6 +433,7 @@ def metric_views(
         values = run_query(con, project, "metric_values_as_at", as_at=as_at)
         trajectories = run_query(con, project, "metric_trajectories")
         rebases = run_query(con, project, "metric_rebases")
+        events = run_query(con, project, "metric_events")
     finally:
         if own:
             con.close()
@@ -392,19 +442,21 @@ def metric_views(
         metric_id = definition["metric_id"]
         mine = values[values["metric_id"] == metric_id]
         trajectory = trajectories[trajectories["metric_id"] == metric_id]
-        rebase = [pd.Timestamp(p).date() for p in rebases[rebases["metric_id"] == metric_id]["period"]]
+        rebase = _notes(rebases[rebases["metric_id"] == metric_id], "reason")
+        marked = _notes(events[events["metric_id"] == metric_id], "text")
         start = None if as_at == dt.date.max else fresh_from(as_at, freshness_months(project, definition))
         if org is not None:
-            views.append(evaluate(definition, mine[mine["org"] == org], trajectory, rebase, org, start))
+            views.append(evaluate(definition, mine[mine["org"] == org], trajectory, rebase, org, start,
+                                  marked))
             continue
         place = place_orgs(project, definition)
         present = set(mine["org"])
         shown = [o for o in dict.fromkeys(place) if o in present]
         for chosen in shown:
             views.append(evaluate(definition, mine[mine["org"] == chosen], trajectory, rebase, chosen,
-                                  start))
+                                  start, marked))
         if not shown:
-            view = evaluate(definition, mine.iloc[0:0], trajectory, rebase, None, start)
+            view = evaluate(definition, mine.iloc[0:0], trajectory, rebase, None, start, marked)
             if present:
                 view.explanation = (
                     f"No data for the place's organisations ({', '.join(place)}): the extract "
@@ -413,6 +465,12 @@ def metric_views(
                     "metric's orgs list.")
             views.append(view)
     return views
+
+
+def _notes(rows: pd.DataFrame, column: str) -> list[ChartNote]:
+    """A metric's rebase or event rows as chart notes (a missing reason stays None)."""
+    return [ChartNote(pd.Timestamp(period).date(), None if pd.isna(text) else str(text))
+            for period, text in zip(rows["period"], rows[column], strict=True)]
 
 
 def evidence_by_metric(views: list[MetricView]) -> dict[str, MetricView]:

@@ -188,6 +188,25 @@ def assurance_icon(direction: Direction, target: float | None, lpl: float, upl: 
     return "inconsistent"
 
 
+def sustained_shift_start(relative_to_mean: Sequence[int], run: int = RUN) -> int | None:
+    """Where a run of at least `run` points on one side of the mean that reaches the latest
+    point begins, or None.
+
+    Our rule for suggesting a rebase (NHSRplotthedots has none: it never rebases on its
+    own): the shift rule's run length, continuing to the latest point, within the latest
+    group and not the whole of it (a run that fills the group would leave nothing before
+    it). A point exactly on the mean ends the run, as it does for the shift rule.
+    """
+    if not relative_to_mean or relative_to_mean[-1] == 0:
+        return None
+    start = len(relative_to_mean) - 1
+    while start > 0 and relative_to_mean[start - 1] == relative_to_mean[-1]:
+        start -= 1
+    if start == 0 or len(relative_to_mean) - start < run:
+        return None
+    return start
+
+
 def short_group_warning(n: int, threshold: int = TRIAL_LIMIT_THRESHOLD) -> bool:
     """Trial limits: a group of fewer than `threshold` points."""
     return n < threshold

@@ -24,7 +24,13 @@ create table metrics (
 
 create table metric_objectives (metric_id varchar not null, objective_id varchar not null);
 create table metric_trajectory (metric_id varchar not null, period date not null, value double not null);
-create table metric_rebase (metric_id varchar not null, period date not null);
+-- SPC limits restart at each rebase month (its reason is shown with the chart); events are
+-- marked on the chart and listed under it.
+create table metric_rebase (metric_id varchar not null, period date not null, reason varchar);
+create table metric_event (
+    metric_id varchar not null, period date not null, text varchar not null,
+    position integer not null               -- its place in the YAML list, to keep their order
+);
 
 -- The values loaded from the extracts. Stored narrow (a wide table costs more to write
 -- than reading the extracts does), and read through the view `metric_values`.
