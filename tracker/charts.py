@@ -8,6 +8,7 @@ reads in black and white and for colour-blind readers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from html import escape
 from typing import Any
@@ -66,6 +67,48 @@ def plotly_text(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+EVENT_COLOUR = "#3d3d3d"
+REBASE_COLOUR = "#6f6f6f"
+LABEL_CHARACTERS = 40  # an event's label on the chart; the list under the chart has all its words
+
+
+def event_lines(view: MetricView) -> list[str]:
+    """The chart's events as the list under it says them, numbered as the chart marks them."""
+    return [f"{number}. {event.period:%B %Y}: {event.text}"
+            for number, event in enumerate(view.events, start=1)]
+
+
+def _short(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= LABEL_CHARACTERS else text[: LABEL_CHARACTERS - 3].rstrip() + "..."
+
+
+def _segments(points: pd.DataFrame) -> list[pd.DataFrame]:
+    """The chart's rows cut at each rebase, so mean and limit lines break there (as
+    NHSRplotthedots draws them) instead of joining old limits to new."""
+    if "rebase_group" not in points or points.empty:
+        return [points]
+    return [part for _, part in points.groupby("rebase_group", sort=True)]
+
+
+def _mark_months(figure: go.Figure, view: MetricView) -> None:
+    """A vertical line at each rebase and each event, with its label (text escaped)."""
+    for note in view.rebases:
+        figure.add_shape(type="line", x0=note.period, x1=note.period, xref="x", y0=0, y1=1,
+                         yref="paper", line={"color": REBASE_COLOUR, "width": 1.5})
+        figure.add_annotation(x=note.period, y=0, xref="x", yref="paper", showarrow=False,
+                              text="Limits recalculated", xanchor="left", yanchor="bottom",
+                              font={"size": 10, "color": REBASE_COLOUR},
+                              hovertext=plotly_text(note.text or "No reason given"))
+    for number, event in enumerate(view.events, start=1):
+        figure.add_shape(type="line", x0=event.period, x1=event.period, xref="x", y0=0, y1=1,
+                         yref="paper", line={"color": EVENT_COLOUR, "width": 1, "dash": "dot"})
+        figure.add_annotation(x=event.period, y=1, xref="x", yref="paper", showarrow=False,
+                              text=plotly_text(f"{number}. {_short(event.text)}"), textangle=-90,
+                              xanchor="right", yanchor="top", font={"size": 10, "color": EVENT_COLOUR},
+                              hovertext=plotly_text(f"{event.period:%B %Y}: {event.text}"))
+
+
 def plotly_chart(view: MetricView) -> go.Figure:
     """An XmR chart (or run chart) in the Making Data Count style."""
     points = _drawable(view.points)
@@ -83,8 +126,10 @@ def plotly_chart(view: MetricView) -> go.Figure:
             ))
         for column, name, dash in (("mean", "Mean", "solid"), ("lpl", "Lower process limit", "dash"),
                                    ("upl", "Upper process limit", "dash")):
-            figure.add_trace(go.Scatter(x=points["period"], y=points[column], mode="lines",
-                                        name=name, line={"color": "#231f20", "dash": dash, "width": 1}))
+            for number, part in enumerate(_segments(points)):
+                figure.add_trace(go.Scatter(x=part["period"], y=part[column], mode="lines", name=name,
+                                            legendgroup=column, showlegend=number == 0,
+                                            line={"color": "#231f20", "dash": dash, "width": 1}))
     else:
         figure.add_trace(go.Scatter(x=points["period"], y=points["value"], mode="markers",
                                     name="Value", marker={"color": "#7f7f7f", "size": 7}))
@@ -96,6 +141,7 @@ def plotly_chart(view: MetricView) -> go.Figure:
         figure.add_hline(y=target, line={"color": "#c0392b", "dash": "dot", "width": 2},
                          annotation_text=f"Target {format_value(target, view.unit)}",
                          annotation_position="bottom right")
+    _mark_months(figure, view)
     figure.update_layout(
         height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
         legend={"orientation": "h", "y": -0.2}, title={"text": plotly_text(view.name), "font": {"size": 14}},
@@ -137,21 +183,41 @@ def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
              f'width="{width}" height="{height}" role="img" aria-label="{escape(view.name)} chart">',
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>']
     dashed = ' stroke-dasharray="5,3"'
-    def path(series: list[float | None]) -> str:
-        """Line segments through the points, with a gap at each missing one."""
+    starts = _group_starts(points)
+
+    def path(series: list[float | None], breaks: frozenset[int] = frozenset()) -> str:
+        """Line segments through the points, with a gap at each missing one (and at `breaks`)."""
         steps, pen_down = [], False
         for i, v in enumerate(series):
             if v is None:
                 pen_down = False
                 continue
-            steps.append(f"{'L' if pen_down else 'M'}{x(i):.1f},{y(v):.1f}")
+            steps.append(f"{'L' if pen_down and i not in breaks else 'M'}{x(i):.1f},{y(v):.1f}")
             pen_down = True
         return " ".join(steps)
 
     for column, dash in (("mean", ""), ("lpl", dashed), ("upl", dashed)):
-        if column in points and path(list(points[column])):
-            parts.append(f'<path d="{path(list(points[column]))}" fill="none" stroke="#231f20" '
+        if column in points and path(list(points[column]), starts):
+            parts.append(f'<path d="{path(list(points[column]), starts)}" fill="none" stroke="#231f20" '
                          f'stroke-width="1"{dash}/>')
+    periods = [pd.Timestamp(p).date() for p in points["period"]]
+    top, bottom = pad_t, height - pad_b
+    for i in sorted(starts):
+        rx = (x(i - 1) + x(i)) / 2
+        parts.append(f'<line x1="{rx:.1f}" y1="{top}" x2="{rx:.1f}" y2="{bottom}" '
+                     f'stroke="{REBASE_COLOUR}" stroke-width="1.2"/>')
+        parts.append(f'<text x="{rx + 2:.1f}" y="{bottom - 3}" font-size="8" fill="{REBASE_COLOUR}">'
+                     'Limits recalculated</text>')
+    for number, event in enumerate(view.events, start=1):
+        at = _position(periods, event.period)
+        if at is None:
+            continue
+        ex = x(0) + (x(1) - x(0)) * at if n > 1 else x(0)
+        parts.append(f'<g><title>{escape(f"{event.period:%B %Y}: {event.text}")}</title>'
+                     f'<line x1="{ex:.1f}" y1="{top}" x2="{ex:.1f}" y2="{bottom}" stroke="{EVENT_COLOUR}" '
+                     'stroke-width="1" stroke-dasharray="1,2"/>'
+                     f'<text x="{ex + 2:.1f}" y="{top + 8}" font-size="9" font-weight="bold" '
+                     f'fill="{EVENT_COLOUR}">{number}</text></g>')
     if target is not None:
         ty = y(target)
         parts.append(f'<line x1="{pad_l}" y1="{ty:.1f}" x2="{width - pad_r}" y2="{ty:.1f}" '
@@ -172,6 +238,26 @@ def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
                      f'text-anchor="{"start" if i == 0 else "end"}">{label}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _group_starts(points: pd.DataFrame) -> frozenset[int]:
+    """The row of each rebase group's first point (after the first group)."""
+    if "rebase_group" not in points or len(points) < 2:
+        return frozenset()
+    groups = list(points["rebase_group"])
+    return frozenset(i for i in range(1, len(groups)) if groups[i] != groups[i - 1])
+
+
+def _position(periods: list[dt.date], day: dt.date) -> float | None:
+    """Where `day` falls along the chart's points, as a (fractional) row number, or None
+    if it is outside them: the report's chart spaces points evenly, not by date."""
+    if not periods or day < periods[0] or day > periods[-1]:
+        return None
+    for i in range(len(periods) - 1):
+        if periods[i] <= day <= periods[i + 1]:
+            gap = (periods[i + 1] - periods[i]).days
+            return i + ((day - periods[i]).days / gap if gap else 0.0)
+    return float(len(periods) - 1)
 
 
 def _marker(cx: float, cy: float, kind: str) -> str:

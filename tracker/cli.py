@@ -365,7 +365,8 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
               if args.org else f"Not found: metric {args.metric}: {view.explanation} Or choose an "
               "organisation with --org.", file=sys.stderr)
         return 1
-    table = view.points.reindex(columns=["period", "value", "mean", "lpl", "upl", "point_type"])
+    table = view.points.reindex(columns=["period", "value", "rebase_group", "mean", "lpl", "upl",
+                                         "point_type"])
     points = []
     for row in table.to_dict(orient="records"):
         row["period"] = pd.Timestamp(row["period"]).date().isoformat()
@@ -375,7 +376,11 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
         "latest_period": view.latest_period.isoformat() if view.latest_period else None,
         "stale": view.is_stale, "variation_icon": view.variation_icon,
         "assurance_icon": view.assurance_icon, "method": view.method,
-        "explanation": view.explanation, "special_causes": view.flagged, "points": points,
+        "explanation": view.explanation, "special_causes": view.flagged,
+        "rebases": [{"period": f"{n.period:%Y-%m}", "reason": n.text} for n in view.rebases],
+        "rebase_suggestion": view.rebase_suggestion,
+        "events": [{"period": f"{n.period:%Y-%m}", "text": n.text} for n in view.events],
+        "points": points,
     }
     json.dump(record, sys.stdout, indent=2, ensure_ascii=False)
     print()

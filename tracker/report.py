@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from tracker.build import ensure_built
-from tracker.charts import svg_chart
+from tracker.charts import event_lines, svg_chart
 from tracker.health import SourceHealth, source_health
 from tracker.pdf import Printer, html_to_pdf
 from tracker.project import Project
@@ -150,6 +150,7 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "travel": TRAVEL_WORDS[view.vs_previous],
         "variation": view.variation_label, "assurance": view.assurance_label,
         "explanation": view.explanation, "special_causes": view.flagged,
+        "events": event_lines(view),
         "chart": Markup(svg_chart(view)),  # noqa: S704 - our own SVG; its text is escaped
     }
 
