@@ -10,6 +10,7 @@ and icons.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ def _run(case: dict[str, Any], **overrides: Any) -> S.SpcResult:
         "direction": case["improvement_direction"], "target": case["target"], "rebase": rebase,
         "fix_after_n_points": options.get("fix_after_n_points"),
         "screen_outliers": options.get("screen_outliers", True),
+        "trial_limit_threshold": options.get("trial_limit_threshold", S.TRIAL_LIMIT_THRESHOLD),
     }
     kwargs.update(overrides)
     return S.spc(dates, case["values"], **kwargs)
@@ -116,6 +118,12 @@ def test_series_case(case: dict[str, Any]) -> None:
         assert set(types[:4] + types[5:]) == {expected["other_points"]}
     if "rebase_groups" in expected:
         assert sorted(points["rebase_group"].unique()) == expected["rebase_groups"]
+    if "rebase_group_per_point" in expected:  # the group starting at the rebase date, as R's cumsum
+        groups = list(points["rebase_group"])
+        assert [g - groups[0] for g in groups] == expected["rebase_group_per_point"]
+    if expected.get("limits_shift_at_rebase"):
+        first, *_, last = [g.iloc[0] for _, g in points.groupby("rebase_group", sort=True)]
+        assert (first["mean"], first["lpl"], first["upl"]) != (last["mean"], last["lpl"], last["upl"])
     if "run_of_8_consecutive_special_cause_improvement_by_7_points_one_side_rule" in expected:
         run = best = 0
         for label, kind in zip(points["special_cause_type"], points["point_type"], strict=True):
@@ -126,6 +134,7 @@ def test_series_case(case: dict[str, Any]) -> None:
     _check_segments(points, expected, absolute)
     if "derived" in case:
         _check_common(result, case["derived"], None)
+        _check_segments(points, case["derived"], None)
     if "derived_mdc_2023_variant" in case:
         variant = _run(case, two_in_three_counts_outside=True)
         _check_common(variant, case["derived_mdc_2023_variant"], None)
@@ -168,6 +177,12 @@ def _helper(case: dict[str, Any]) -> Any:
                                       given["two_in_three_member"])
     if rule == "rebase":
         return S.rebase_markers([_date(d) for d in given["dates"]], [_date(d) for d in given["rebase"]])
+    if rule == "rebase_group_sizes":
+        markers = S.rebase_markers([_date(d) for d in given["dates"]], [_date(d) for d in given["rebase"]])
+        groups = list(itertools.accumulate(markers))
+        sizes = [groups.count(g) for g in sorted(set(groups))]
+        return {"group_sizes": sizes, "short_group_caption_shown":
+                any(S.short_group_warning(n, given["threshold"]) for n in sizes)}
     if rule == "short_group_warning":
         if "group_sizes" in given:
             return [S.short_group_warning(n, given["threshold"]) for n in given["group_sizes"]]
@@ -214,4 +229,4 @@ def test_rule_helper_case(case: dict[str, Any]) -> None:
 
 
 def test_every_case_is_run() -> None:
-    assert len(SERIES) + len(HELPERS) == len(CASES) == 82
+    assert len(SERIES) + len(HELPERS) == len(CASES) == 86
