@@ -229,3 +229,40 @@ def test_a_number_too_large_for_the_database_is_a_problem(tmp_path: Path) -> Non
                                        ).format(id="m", file="extracts/x.csv")
     assert _problems(tmp_path, {"m.yaml": text}) == [
         "data/metrics/m.yaml:8: 'fix_after_n_points': Input should be less than or equal to 10000"]
+
+
+def test_rebase_with_a_reason_and_events_load_and_a_plain_month_is_still_a_rebase(tmp_path: Path) -> None:
+    text = ("metrics:\n" + GOOD.format(id="dementia-rate", file="extracts/x.csv")
+            + "    rebase: [2023-04, {period: 2023-10, reason: New memory service}]\n"
+              "    events:\n      - {period: 2023-06, text: Coordinators started}\n")
+    placed, problems = load_metrics(_project(tmp_path, {"m.yaml": text}))
+    assert problems == []
+    [metric] = placed
+    assert [(r.period, r.reason) for r in metric.metric.rebase] == [
+        ("2023-04", None), ("2023-10", "New memory service")]
+    assert [(e.period, e.text) for e in metric.metric.events] == [("2023-06", "Coordinators started")]
+
+
+def test_a_bad_rebase_or_event_is_named_with_its_line_and_how_to_write_it(tmp_path: Path) -> None:
+    text = ("metrics:\n" + GOOD.format(id="dementia-rate", file="extracts/x.csv")
+            + "    rebase:\n"
+              "      - {period: 2023-13, reason: New service}\n"
+              "      - {period: 2023-10, reasons: typo}\n"
+              "      - {reason: no month}\n"
+              "    events:\n"
+              "      - 2023-08\n"
+              "      - {period: 2023-06}\n"
+              "  - id: twice\n    name: Twice\n    unit: count\n    direction: neutral\n"
+              "    frequency: monthly\n    rebase: [2023-10, {period: 2023-10, reason: x}]\n"
+              "    source: {file: extracts/x.csv, period: m, value: v}\n")
+    assert _problems(tmp_path, {"m.yaml": text}) == [
+        "data/metrics/m.yaml:15: period '2023-13' is not a month: write it as YYYY-MM, "
+        "for example 2024-03",
+        "data/metrics/m.yaml:16: unknown key 'reasons'; did you mean 'reason'?",
+        "data/metrics/m.yaml:17: 'period' is missing: add it (it is required here)",
+        "data/metrics/m.yaml:19: events '2023-08' needs its words: write "
+        '{period: 2023-08, text: "what happened"}',
+        "data/metrics/m.yaml:20: 'text' is missing: add it (it is required here)",
+        "data/metrics/m.yaml:26: rebase names 2023-10 twice: the limits restart once a month at "
+        "most, so keep one entry (with its reason)",
+    ]

@@ -15,6 +15,7 @@ from tracker.project import Project, load_project
 from tracker.quarters import parse_quarter
 from tracker.report import build_report_data
 from tracker.scorecard import (
+    ChartNote,
     choose_method,
     evaluate,
     explain_special_causes,
@@ -270,3 +271,79 @@ def test_stale_data_is_not_judged_nor_evidence(shipped_copy: Project) -> None:
     at = text.index("    source:\n", start)
     definitions.write_text(text[:at] + "    freshness_months: 12\n" + text[at:])
     assert [r for r in reasons() if r.startswith("Linked metric Dementia diagnosis rate (65+)")]
+
+
+# --- rebasing: the limits restart where the YAML says, and a sustained shift is pointed out ---
+
+DEMENTIA_SUGGESTION = (
+    "The last 9 points are all above the mean, since July 2023: if a change was made then, "
+    "consider `rebase: [{period: 2023-07, reason: ...}]` in data/metrics/examples.yaml to "
+    "recalculate the limits from there (nothing is rebased until you do).")
+
+
+def test_the_dementia_shift_suggests_a_rebase_and_the_rebase_judges_on_the_latest_limits(
+    shipped_copy: Project,
+) -> None:
+    """The shipped dementia series, 18 low points then 9 high ones on one 36-point baseline as
+    at 2023-24 Q4: "improving" yet "will consistently fail" beside a value a point below target.
+    The explanation suggests the rebase point in words and does not rebase; once the YAML
+    rebases there with a reason, variation and assurance come from the new limits."""
+    ensure_built(shipped_copy)
+    [view] = metric_views(shipped_copy, Q4_2023_24, ["dementia-diagnosis-rate"])
+    assert (view.variation_icon, view.assurance_icon) == ("improvement_high", "consistent_fail")
+    assert view.rebase_suggestion == DEMENTIA_SUGGESTION
+    assert view.explanation.endswith(DEMENTIA_SUGGESTION)
+    assert view.rebases == [] and set(view.points["rebase_group"]) == {0}  # never on its own
+    path = shipped_copy.data_dir / "metrics" / "examples.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(
+        "    target: {value: 66.7, due: 2023-09}\n",
+        "    target: {value: 66.7, due: 2023-09}\n"
+        "    rebase: [{period: 2023-07, reason: Memory service extended to primary care}]\n", 1),
+        encoding="utf-8")
+    ensure_built(shipped_copy)
+    [rebased] = metric_views(shipped_copy, Q4_2023_24, ["dementia-diagnosis-rate"])
+    assert (rebased.variation_icon, rebased.assurance_icon) == ("common_cause", "inconsistent")
+    assert [len(g) for _, g in rebased.points.groupby("rebase_group")] == [27, 9]
+    assert rebased.rebase_suggestion is None
+    assert ("The limits are recalculated from July 2023 (Memory service extended to primary "
+            "care): variation and assurance are judged on the latest limits.") in rebased.explanation
+    record = json.loads(run_cli(shipped_copy, "spc", "--metric", "dementia-diagnosis-rate",
+                                "--quarter", "2023-24 Q4").stdout)
+    assert record["rebases"] == [{"period": "2023-07",
+                                  "reason": "Memory service extended to primary care"}]
+    assert record["rebase_suggestion"] is None and record["events"] == []
+    assert [p["rebase_group"] for p in record["points"]] == [0] * 27 + [1] * 9
+
+
+def test_a_stable_series_suggests_no_rebase() -> None:
+    series = pd.DataFrame({"period": pd.date_range("2022-04-01", periods=24, freq="MS"),
+                           "value": [70.0, 72, 69, 71, 73, 70, 68, 71, 72, 69, 70, 71] * 2})
+    view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton")
+    assert view.method == "spc" and view.variation_icon == "common_cause"
+    assert view.rebase_suggestion is None and "rebase" not in view.explanation
+
+
+def test_the_suggestion_names_the_start_of_the_shift_in_the_latest_limits_only() -> None:
+    """Seven points below the mean at the end of a series suggest their first month; once
+    rebased there, the shift fills the new group and there is nothing left to suggest."""
+    values = [70.0, 72, 69, 71, 73, 70, 68, 71, 72, 69, 70, 71, 72, 70, 64, 65, 63, 64, 65, 63, 64]
+    series = pd.DataFrame({"period": pd.date_range("2022-04-01", periods=len(values), freq="MS"),
+                           "value": values})
+    empty = pd.DataFrame(columns=["period", "value"])
+    view = evaluate(_definition(definition_path="data/metrics/m.yaml"), series, empty, [], "Sefton")
+    assert view.rebase_suggestion is not None
+    assert view.rebase_suggestion.startswith("The last 7 points are all below the mean, since June 2023")
+    assert "`rebase: [{period: 2023-06, reason: ...}]` in data/metrics/m.yaml" in view.rebase_suggestion
+    rebased = evaluate(_definition(), series, empty, [dt.date(2023, 6, 1)], "Sefton")
+    assert rebased.rebase_suggestion is None
+
+
+def test_events_within_the_charts_months_are_kept_for_the_chart() -> None:
+    series = pd.DataFrame({"period": pd.date_range("2023-04-01", periods=12, freq="MS"),
+                           "value": [70.0, 71, 69, 72, 70, 71, 70, 69, 72, 71, 70, 71]})
+    events = [ChartNote(dt.date(2023, 1, 1), "before the data"), ChartNote(dt.date(2023, 6, 1), "in"),
+              ChartNote(dt.date(2024, 4, 1), "after the as-at date")]
+    view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton",
+                    events=events)
+    assert view.events == [ChartNote(dt.date(2023, 6, 1), "in")]

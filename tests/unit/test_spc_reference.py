@@ -230,3 +230,17 @@ def test_rule_helper_case(case: dict[str, Any]) -> None:
 
 def test_every_case_is_run() -> None:
     assert len(SERIES) + len(HELPERS) == len(CASES) == 86
+
+
+@pytest.mark.parametrize(("relative_to_mean", "start"), [
+    ([-1] * 5 + [1] * 7, 5),                 # 7 above to the latest point: from the first of them
+    ([-1] * 5 + [1] * 6, None),              # 6 are not a shift
+    ([-1] * 5 + [1] * 7 + [-1], None),       # the latest point has gone back: no longer sustained
+    ([1] * 3 + [0] + [1] * 7, 4),            # a point on the mean ends the run, as for the shift rule
+    ([1] * 12, None),                        # the whole group: nothing before it to rebase from
+    ([-1, 1] * 6 + [0], None),
+])
+def test_a_sustained_shift_to_the_latest_point_is_where_a_rebase_is_suggested(
+    relative_to_mean: list[int], start: int | None,
+) -> None:
+    assert S.sustained_shift_start(relative_to_mean) == start
