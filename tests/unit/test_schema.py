@@ -56,3 +56,19 @@ def test_plan_and_examples_schemas_accept_the_test_plan() -> None:
     assert list(_validator("plan.schema.json").iter_errors(_as_json(MINIMAL / "plan.yaml"))) == []
     examples = _as_json(MINIMAL / "examples/updates.yaml")
     assert list(_validator("examples.schema.json").iter_errors(examples)) == []
+
+
+def test_metrics_schema_accepts_rebase_in_both_forms_and_events_with_their_words() -> None:
+    metrics = _validator("metrics.schema.json")
+    document = {"metrics": [{
+        "id": "m", "name": "M", "unit": "count", "direction": "neutral", "frequency": "monthly",
+        "rebase": ["2023-04", {"period": "2023-10", "reason": "New service"}],
+        "events": [{"period": "2023-06", "text": "Coordinators started"}],
+        "source": {"file": "extracts/x.csv", "period": "month", "value": "v"},
+    }]}
+    assert list(metrics.iter_errors(document)) == []
+    document["metrics"][0]["rebase"].append({"period": "2023-11", "reasons": "typo"})
+    document["metrics"][0]["events"].append({"period": "2023-07"})
+    messages = " ".join(e.message for e in metrics.iter_errors(document))
+    assert "'text' is a required property" in messages
+    assert "{'period': '2023-11', 'reasons': 'typo'}" in messages
