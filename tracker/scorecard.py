@@ -245,11 +245,16 @@ def evaluate(
     view.benchmark = _benchmark(view.direction, last)
     periods = [pd.Timestamp(p).date() for p in series["period"]]
     view.events = [e for e in events if periods[0] <= e.period <= periods[-1]]
+    unmatched: list[dt.date] = []
     if method == "spc":
         fixed = definition.get("fix_after_n_points")
         fixed = None if fixed is None or pd.isna(fixed) else int(fixed)
         notes = [r if isinstance(r, ChartNote) else ChartNote(r) for r in rebase]
-        view.rebases = [n for n in notes if n.period in set(periods)]
+        # As NHSRplotthedots: a month with no point is ignored (said below, if within the
+        # chart); one at the first point changes nothing, so it is neither drawn nor said.
+        view.rebases = [n for n in notes if n.period in set(periods[1:])]
+        unmatched = [n.period for n in notes if periods[0] < n.period < periods[-1]
+                     and n.period not in set(periods)]
         result = spc(periods, values,
                      direction=view.direction, target=view.target, rebase=[n.period for n in view.rebases],
                      fix_after_n_points=fixed if fixed and fixed <= len(values) else None)
@@ -258,6 +263,7 @@ def evaluate(
     if fresh_from is not None and view.latest_period < fresh_from:
         return _stale(view, reason, fresh_from)
     view.explanation = " ".join(s for s in [reason, _target_sentence(view), _rebase_sentence(view),
+                                            _unmatched_sentence(unmatched),
                                             _icon_sentence(view), view.rebase_suggestion] if s)
     return view
 
@@ -269,6 +275,15 @@ def _rebase_sentence(view: MetricView) -> str:
     where = "; ".join(_month(n.period) + (f" ({n.text})" if n.text else "") for n in view.rebases)
     return (f"The limits are recalculated from {where}: variation and assurance are judged on "
             "the latest limits.")
+
+
+def _unmatched_sentence(months: list[dt.date]) -> str:
+    """A rebase month the series has no point for is not applied: say so, not silently."""
+    if not months:
+        return ""
+    named = ", ".join(_month(m) for m in months)
+    return (f"The rebase at {named} is not applied: there is no point for that month (a rebase "
+            "must name a month with data).")
 
 
 def rebase_suggestion(points: pd.DataFrame, definition_path: object = None) -> str | None:

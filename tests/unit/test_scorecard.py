@@ -347,3 +347,16 @@ def test_events_within_the_charts_months_are_kept_for_the_chart() -> None:
     view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton",
                     events=events)
     assert view.events == [ChartNote(dt.date(2023, 6, 1), "in")]
+
+
+def test_a_rebase_month_without_a_point_is_said_not_applied_and_one_at_the_start_changes_nothing() -> None:
+    periods = list(pd.date_range("2022-04-01", periods=24, freq="MS"))
+    del periods[12]  # no point for April 2023
+    series = pd.DataFrame({"period": periods, "value": [70.0, 72, 69, 71, 73, 70] * 3 + [71.0] * 5})
+    empty = pd.DataFrame(columns=["period", "value"])
+    view = evaluate(_definition(), series, empty,
+                    [dt.date(2022, 4, 1), ChartNote(dt.date(2023, 4, 1), "New service")], "Sefton")
+    assert view.rebases == [] and set(view.points["rebase_group"]) == {0}
+    assert ("The rebase at April 2023 is not applied: there is no point for that month (a rebase "
+            "must name a month with data).") in view.explanation
+    assert "recalculated" not in view.explanation
