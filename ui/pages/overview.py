@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
@@ -47,6 +49,27 @@ def _matrix(frame: pd.DataFrame) -> pd.DataFrame:
     counts["Of which from examples"] = by_area["reported_is_example"].sum().to_numpy()
     counts["Overdue"] = by_area["overdue"].sum().to_numpy()
     return counts
+
+
+def area_links(frame: pd.DataFrame, context) -> list[str]:
+    """For each row of the area table, the Objectives page filtered to that area, as at the
+    same quarter and plan (a link opens a new tab, which has no memory of the sidebar)."""
+    areas = frame.drop_duplicates(["group", "area"])["area_id"]
+    chosen = {"quarter": str(context.quarter)} | ({"plan": context.plan_id} if context.plan_id else {})
+    return [f"objectives?{urlencode({'area': area} | chosen)}" for area in areas]
+
+
+def _by_area(frame: pd.DataFrame, context) -> None:
+    """The area table: each row leads to that area's objectives."""
+    st.subheader("By area")
+    table = _matrix(frame)
+    shown = table.assign(Objectives=area_links(frame, context))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "Objectives": st.column_config.LinkColumn(
+            "Objectives", display_text="Open the area's objectives",
+            help="Opens the Objectives page filtered to this area"),
+    })
+    csv_download("Download (CSV)", table, f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
 
 
 def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
@@ -164,8 +187,7 @@ def render() -> None:
     _revised_since_reported(context)
     _counts(frame, context.quarter)
     # The area table is full width so every status column shows without scrolling.
-    st.subheader("By area")
-    show_table(_matrix(frame), f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
+    _by_area(frame, context)
     left, right = st.columns(2)
     with left:
         st.subheader(f"Since {context.quarter.previous()}")
