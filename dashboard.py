@@ -50,7 +50,8 @@ def _banners(serving: Serving) -> bool:
     """Say why the figures shown are not the newest; False when there is nothing to show."""
     if not serving.available:
         if serving.failure is not None:
-            st.error(f"**There is no database to show.** {_failure_text(serving.failure)}", icon="🚧")
+            st.error(f"**There is no database to show.** {_failure_text(serving.failure)}",
+                     icon=":material/error:")
         else:
             st.info("The tracker's database is being built for the first time. Reload the page "
                     "in a minute.", icon=":material/hourglass_top:")
@@ -58,7 +59,7 @@ def _banners(serving: Serving) -> bool:
     built = _when(dt.datetime.fromtimestamp(get_project().db_path.stat().st_mtime, dt.UTC))
     if serving.failure is not None:
         st.warning(f"**Showing the last good figures, built {built}.** "
-                   f"{_failure_text(serving.failure)}", icon="⚠️")
+                   f"{_failure_text(serving.failure)}", icon=":material/warning:")
     elif serving.updating:
         st.info(f"**The plan files have changed and a newer database is being built.** These "
                 f"figures are from the current one, built {built}; the page shows the new ones "
@@ -85,7 +86,8 @@ def _prepare() -> bool:
         serving = ensure_database()
     except Exception:  # noqa: BLE001 - a fault in the tracker itself: logged, and said plainly
         reference = log_exception(logger, "preparing the database failed")
-        st.error(failure_message("The tracker could not prepare its database.", reference), icon="🚧")
+        st.error(failure_message("The tracker could not prepare its database.", reference),
+                 icon=":material/error:")
         return False
     if not _banners(serving):
         return False
@@ -93,7 +95,8 @@ def _prepare() -> bool:
         problems = query("problems")
     except Exception:  # noqa: BLE001 - the database opened but cannot be read: logged
         reference = log_exception(logger, "reading the problems table failed")
-        st.error(failure_message("The tracker could not read its database.", reference), icon="🚧")
+        st.error(failure_message("The tracker could not read its database.", reference),
+                 icon=":material/error:")
         return False
     if not problems.empty:
         st.sidebar.warning(

@@ -16,7 +16,8 @@ def _problems() -> None:
     st.subheader("Problems in the plan and metric files")
     problems = query("problems")
     if problems.empty:
-        st.success("No problems found in the plan and metric files at the last build.", icon="✅")
+        st.success("No problems found in the plan and metric files at the last build.",
+                   icon=":material/check_circle:")
         return
     st.error(f"{len(problems)} problem(s) in the source files. Each names the file and line.")
     show_table(problems.rename(columns=str.capitalize), "source-problems.csv")
@@ -46,7 +47,7 @@ def _stale(context) -> None:
     stale = query("stale_metrics", as_at=context.quarter.end_date,
                   **freshness_parameters(get_project()))
     if stale.empty:
-        st.success("Every metric has data as recent as its frequency allows.", icon="✅")
+        st.success("Every metric has data as recent as its frequency allows.", icon=":material/check_circle:")
         return
     stale = stale.assign(latest_period=pd.to_datetime(stale["latest_period"]).dt.strftime("%b %Y"))
     show_table(stale[["name", "frequency", "latest_period", "owner"]].rename(columns={

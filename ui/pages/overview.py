@@ -132,16 +132,17 @@ def _revised_since_reported(context) -> None:
         return
     revisions, frozen_on, problem = found
     if problem:
-        st.error(f"**Revisions not checked.** {plain(problem)}", icon="📌")
+        st.error(f"**Revisions not checked.** {plain(problem)}", icon=":material/push_pin:")
         return
     if frozen_on is None:  # the file went between looking and reading: as if never frozen
         return
     if not revisions:
-        st.info(f"As the Board saw it on {plain(frozen_on)}: nothing has changed since.", icon="📌")
+        st.info(f"As the Board saw it on {plain(frozen_on)}: nothing has changed since.",
+                icon=":material/push_pin:")
         return
     lines = "\n".join("- " + plain(r.sentence()) for r in revisions)
     st.warning(f"**Revised since reported.** {len(revisions)} item(s) differ from the pack the "
-               f"Board saw on {plain(frozen_on)}:\n\n{lines}", icon="📌")
+               f"Board saw on {plain(frozen_on)}:\n\n{lines}", icon=":material/push_pin:")
 
 
 def _report_downloads(context) -> None:
@@ -171,9 +172,10 @@ def _report_downloads(context) -> None:
     pdf, html = pack
     left, right = st.columns(2)
     left.download_button("Download the Board report (PDF)", pdf, file_name=f"{name}.pdf",
-                         mime="application/pdf", on_click="ignore", key="report_pdf", icon="📄")
+                         mime="application/pdf", on_click="ignore", key="report_pdf",
+                         icon=":material/picture_as_pdf:")
     right.download_button("Download the Board report (HTML)", html, file_name=f"{name}.html",
-                          mime="text/html", on_click="ignore", key="report_html", icon="🌐")
+                          mime="text/html", on_click="ignore", key="report_html", icon=":material/html:")
 
 
 def render() -> None:

@@ -29,10 +29,10 @@ def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> N
             [view] = views(context.quarter.end_date, [view.metric_id], org)
     if view.is_stale:
         st.warning(f"**No recent data.** The latest {plain(view.name)} figure for {plain(view.org)} is for "
-                   f"{view.latest_period:%B %Y}: it is not the current position.", icon="🕰️")
+                   f"{view.latest_period:%B %Y}: it is not the current position.", icon=":material/schedule:")
     if view.is_example:
         st.warning("**Example data.** These figures are invented for demonstration; they are not "
-                   "Sefton's.", icon="⚠️")
+                   "Sefton's.", icon=":material/warning:")
     st.plotly_chart(plotly_chart(view), width="stretch", key=f"chart_{view.metric_id}")
     st.markdown(plain(view.explanation))
     for sentence in view.flagged:
@@ -56,7 +56,7 @@ def render() -> None:
                "Making Data Count.")
     if any(v.is_example for v in metric_views):
         st.warning("**Example data.** Metrics marked *(example)* use invented figures shipped for "
-                   "demonstration. They are not Sefton's performance.", icon="⚠️")
+                   "demonstration. They are not Sefton's performance.", icon=":material/warning:")
     if not metric_views:
         st.info("No metrics are defined yet: analysts add them in data/metrics/.")
         return
