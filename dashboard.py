@@ -12,6 +12,7 @@ from tracker.build import BuildFailure, Serving, serving_readers
 from tracker.logs import log_exception
 from tracker.logs import setup as setup_logging
 from ui.data import db_version, ensure_database, get_project, query
+from ui.style import accessible_style
 from ui.widgets import failure_message, plain
 
 st.set_page_config(
@@ -119,6 +120,7 @@ def _no_builtin_table_export() -> None:
 
 
 _no_builtin_table_export()
+accessible_style()
 if _prepare():
     with serving_readers():  # the pages' calls into the core show the last good database too
         st.navigation(PAGES).run()

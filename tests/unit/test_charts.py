@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from tracker.charts import plotly_chart, svg_chart
+from tracker.charts import chart_summary, plotly_chart, svg_chart
 from tracker.scorecard import MetricView
 
 
@@ -67,3 +67,23 @@ def test_a_chart_with_no_finite_number_is_no_chart() -> None:
 def test_numbers_at_the_limits_of_floating_point_draw_no_broken_chart() -> None:
     svg = svg_chart(_view([1.7e308, -1.7e308, 1.0, 1.0, 1.0], None, spc=False))
     assert "nan" not in svg and "inf" not in svg
+
+
+def test_the_chart_summary_says_what_the_chart_shows() -> None:
+    """The text alternative of a chart: months, latest value, target and what it says."""
+    view = _view([1.0, 2.0, 3.0, 2.0, 5.0], 4.0, spc=True)
+    view.org, view.latest_value, view.latest_period = "Sefton", 5.0, dt.date(2023, 8, 1)
+    view.variation_icon, view.assurance_icon = "improvement_high", "inconsistent"
+    assert chart_summary(view) == (
+        "Chart: M (Sefton): 5 points from Apr 2023 to Aug 2023, latest 5 (Aug 2023), target 4; "
+        "special cause: improving (higher); hit and miss: may or may not meet the target.")
+    one = _view([7.0, math.nan, math.inf, math.nan, math.nan], math.inf, spc=False)
+    assert chart_summary(one) == "Chart: M: 1 point from Apr 2023 to Apr 2023."
+    assert chart_summary(_view([math.nan] * 5, None, spc=False)) == "Chart: M: no data to chart."
+
+
+def test_the_report_chart_carries_its_summary_as_title_and_description() -> None:
+    view = _view([1.0, 2.0, 3.0, 2.0, 5.0], 4.0, spc=False)
+    svg = svg_chart(view)
+    assert f'aria-label="{chart_summary(view)}"' in svg
+    assert f"<desc>{chart_summary(view)}</desc>" in svg and "<title>M chart</title>" in svg

@@ -13,7 +13,7 @@ from ui.widgets import csv_download, run_safely, show_table
 
 
 def _problems() -> None:
-    st.subheader("Problems in the plan and metric files")
+    st.header("Problems in the plan and metric files")
     problems = query("problems")
     if problems.empty:
         st.success("No problems found in the plan and metric files at the last build.",
@@ -24,7 +24,7 @@ def _problems() -> None:
 
 
 def _extracts() -> None:
-    st.subheader("Extracts")
+    st.header("Extracts")
     files = query("extract_files")
     if files.empty:
         st.info("No extracts are defined.")
@@ -43,7 +43,7 @@ def _extracts() -> None:
 
 
 def _stale(context) -> None:
-    st.subheader(f"Metrics with out-of-date data as at {context.quarter.end_date:%d %B %Y}")
+    st.header(f"Metrics with out-of-date data as at {context.quarter.end_date:%d %B %Y}")
     stale = query("stale_metrics", as_at=context.quarter.end_date,
                   **freshness_parameters(get_project()))
     if stale.empty:
@@ -56,7 +56,7 @@ def _stale(context) -> None:
 
 
 def _missing_updates(context) -> None:
-    st.subheader(f"Objectives with no real update for {context.quarter}")
+    st.header(f"Objectives with no real update for {context.quarter}")
     status = objective_status(get_project(), context.quarter, context.plan_id)
     missing = status[~status["has_real_update"].astype(bool)]  # the one definition: see status
     examples = int(missing["reported_is_example"].sum())

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from tracker.charts import plotly_chart, plotly_text
+from tracker.charts import chart_summary, plotly_chart, plotly_text
 from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from tracker.scorecard import latest_label
 from tracker.status import objective_status
@@ -113,7 +113,7 @@ def _detail(objective_id: str, context) -> None:
     lists = query("objective_lists", objective_id=objective_id)
     status = objective_status(get_project(), context.quarter, detail["plan_id"])
     now = status.set_index("id").loc[objective_id]
-    st.subheader(f"{objective_id}: {plain(detail['area_name'])}")
+    st.header(f"{objective_id}: {plain(detail['area_name'])}")
     st.caption(" › ".join(plain(detail[name]) for name in ("plan_name", "group_name", "area_name")))
     st.markdown(plain(detail["objective"]))
     left, right = st.columns(2)
@@ -144,7 +144,7 @@ def _detail(objective_id: str, context) -> None:
     _timeline(objective_id)
     _linked_metrics(list(now["metrics"]), context)
     updates = query("objective_updates", objective_id=objective_id, as_at=context.quarter.end_date)
-    st.markdown("**Quarterly updates**")
+    st.subheader("Quarterly updates")
     if updates.empty:
         st.write("No updates yet.")
     else:
@@ -162,13 +162,14 @@ def _detail(objective_id: str, context) -> None:
 def _linked_metrics(metric_ids: list[str], context) -> None:
     if not metric_ids:
         return
-    st.markdown("**Linked metrics**")
+    st.subheader("Linked metrics")
     for view in views(context.quarter.end_date, metric_ids):
         label = view.name + (" (example data)" if view.is_example else "") + (
             f" · {view.org}" if view.org else "")
         with st.expander(f"{plain(label)}: {latest_label(view)} · {view.variation_label}"):
             st.plotly_chart(plotly_chart(view), width="stretch",
                             key=f"linked_{view.metric_id}_{view.org}")
+            st.caption(plain(chart_summary(view)))  # the chart's text alternative
             st.markdown(plain(view.explanation))
 
 
@@ -192,7 +193,7 @@ def _timeline(objective_id: str) -> None:
     timeline = query("objective_timeline", objective_id=objective_id)
     if timeline.empty:
         return
-    st.markdown("**Milestones and targets**")
+    st.subheader("Milestones and targets")
     labels = timeline.apply(  # milestone and target words come from the plan files
         lambda r: plotly_text(f"{r['what']}: {r['value']:g}{'%' if r['unit'] == 'percent' else ''}"
                               if r["kind"] == "target" else r["what"]), axis=1)

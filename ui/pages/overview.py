@@ -61,7 +61,7 @@ def area_links(frame: pd.DataFrame, context) -> list[str]:
 
 def _by_area(frame: pd.DataFrame, context) -> None:
     """The area table: each row leads to that area's objectives."""
-    st.subheader("By area")
+    st.header("By area")
     table = _matrix(frame)
     shown = table.assign(Objectives=area_links(frame, context))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
@@ -93,7 +93,7 @@ def _headline_metrics(context) -> None:
     headline = definitions[definitions["headline"]]["metric_id"].tolist()
     if not headline:
         return
-    st.subheader("Headline metrics")
+    st.header("Headline metrics")
     metric_views = views(context.quarter.end_date, headline)
     if any(v.is_example for v in metric_views):
         st.caption("Metrics marked (example) use invented figures, not Sefton's.")
@@ -116,7 +116,7 @@ def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _signoffs(frame: pd.DataFrame, quarter: object) -> None:
-    st.subheader(f"Sign-off of the {quarter} updates")
+    st.header(f"Sign-off of the {quarter} updates")
     table = signoff_table(frame)
     done = int((table["Waiting for"] == "✔ Fully signed off").sum())
     st.write(f"**{done}** of {len(table)} updates are signed off by every partner.")
@@ -155,7 +155,7 @@ def _report_downloads(context) -> None:
     once per database version for everyone (ui.packs): a press in another session
     waits for that print rather than starting another.
     """
-    st.subheader("Board report")
+    st.header("Board report")
     if context.plan_id is None:
         st.caption("Choose a plan in the sidebar to download its quarterly Board report.")
         return
@@ -192,7 +192,7 @@ def render() -> None:
     _by_area(frame, context)
     left, right = st.columns(2)
     with left:
-        st.subheader(f"Since {context.quarter.previous()}")
+        st.header(f"Since {context.quarter.previous()}")
         movement = frame["movement"].value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0)
         with_example = (frame[frame["movement_involves_example"].astype(bool)]["movement"]
                         .value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0))
@@ -201,7 +201,7 @@ def render() -> None:
                                    "Of which involve an example": with_example.to_numpy()}),
                      hide_index=True, width="stretch")
     with right:
-        st.subheader("What the evidence says")
+        st.header("What the evidence says")
         derived = frame["derived_status"].value_counts().reindex(list(DERIVED_LABELS), fill_value=0)
         st.dataframe(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
                                    "Objectives": derived.to_numpy()}),
@@ -213,7 +213,7 @@ def render() -> None:
             st.caption(f"⚠ {on_example} of the {int(derived['complete'])} complete are complete "
                        "only by an example update.")
     _headline_metrics(context)
-    st.subheader("Exceptions")
+    st.header("Exceptions")
     table = exceptions(frame)
     st.write(f"**{len(table)}** objective(s) are red, amber, overdue, at risk, not reported, "
              "or reported rosier than the evidence.")

@@ -15,7 +15,7 @@ from ui.widgets import example_banner, plain, run_safely, show_table
 
 def _reminders(project, context) -> None:
     rows = reminders(project, context.quarter, context.plan_id)
-    st.subheader(f"Waiting for an update for {context.quarter}")
+    st.header(f"Waiting for an update for {context.quarter}")
     if rows.empty:
         st.success("Every objective has a real update for this quarter.", icon=":material/check_circle:")
         return
@@ -35,7 +35,7 @@ def _reminders(project, context) -> None:
 
 def _stale(project, context) -> None:
     stale = stale_metrics(project, context.quarter)
-    st.subheader("Metrics waiting for new data")
+    st.header("Metrics waiting for new data")
     if stale.empty:
         st.success("Every metric's data are as recent as its frequency allows.",
                    icon=":material/check_circle:")
@@ -48,7 +48,7 @@ def _stale(project, context) -> None:
 
 def _changes(project, context) -> None:
     rows = changes(project, context.quarter, context.plan_id)
-    st.subheader(f"What changed in {context.quarter}")
+    st.header(f"What changed in {context.quarter}")
     example_banner(bool((rows["is_example"] | rows["previous_is_example"]).any()))
     if rows.empty:
         st.info("No updates for this quarter yet.")

@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from tracker.charts import plotly_chart
+from tracker.charts import chart_summary, plotly_chart
 from tracker.scorecard import MetricView
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
@@ -34,6 +34,7 @@ def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> N
         st.warning("**Example data.** These figures are invented for demonstration; they are not "
                    "Sefton's.", icon=":material/warning:")
     st.plotly_chart(plotly_chart(view), width="stretch", key=f"chart_{view.metric_id}")
+    st.caption(plain(chart_summary(view)))  # the chart's text alternative
     st.markdown(plain(view.explanation))
     for sentence in view.flagged:
         st.markdown("- " + plain(sentence))
