@@ -73,5 +73,5 @@ def test_a_timeline_of_one_milestone_has_a_month_axis(app: AppTest) -> None:
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
     axis = spec["layout"]["xaxis"]
     assert axis["type"] == "date" and axis["tickformat"] == "%b %Y"
-    assert axis["range"] == ["2023-05-01", "2023-07-01"]
+    assert axis["range"] == ["2023-05-01", "2023-07-01"] and axis["dtick"] == "M1"
     assert any("Chart: Milestone June 2023: Wellbeing hubs open" in c.value for c in app.caption)

@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.conftest import REPO
 from tests.e2e.test_dashboard_browser import TIMEOUT, _settle
+from tests.e2e.test_hostile_text_browser import _pick
 
 pytestmark = pytest.mark.browser
 SIZES = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
@@ -27,6 +28,9 @@ PAGES = {
     "data-quality": ("/data_quality", "Data quality"),
 }
 BLOCKING = {"serious", "critical"}
+# Moderate rules the dashboard and the pack once broke, kept fixed: a heading that jumps a
+# level; content outside the pack's landmarks.
+KEPT_FIXED = {"heading-order", "region", "landmark-one-main"}
 FINDINGS = REPO / "test-output" / "axe"
 
 
@@ -41,12 +45,13 @@ def run_axe(page, axe_script: Path, name: str) -> list[dict]:
 
 
 def blocking(violations: list[dict]) -> str:
-    """The serious and critical ones as lines a person can act on (empty when there are none)."""
+    """The serious and critical ones (and those once fixed) as lines a person can act on:
+    each rule, its impact and the elements it found (empty when there are none)."""
     return "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']}; at "
         + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:8])
         + (f" and {len(v['nodes']) - 8} more" if len(v["nodes"]) > 8 else "")
-        for v in violations if v["impact"] in BLOCKING
+        for v in violations if v["impact"] in BLOCKING or v["id"] in KEPT_FIXED
     )
 
 
@@ -83,12 +88,7 @@ def test_an_objective_detail_has_no_serious_or_critical_violation(sized, dashboa
         page.goto(dashboard_url + "/objectives")
         page.get_by_role("heading", name="Objectives").first.wait_for(timeout=TIMEOUT)
         _settle(page)
-        box = page.get_by_label("Open an objective").first
-        box.click()
-        box.fill("AW-DEM-01")
-        page.get_by_role("option", name=re.compile("^AW-DEM-01")).wait_for(timeout=TIMEOUT)
-        page.keyboard.press("Enter")
-        _settle(page)
+        _pick(page, "Open an objective", "AW-DEM-01", re.compile("^AW-DEM-01: "))
         page.get_by_text("Milestones and targets").first.wait_for(timeout=TIMEOUT)
         page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
         found = blocking(run_axe(page, axe_script, f"objective-detail-{size}"))
@@ -110,9 +110,41 @@ def test_the_html_pack_has_landmarks_and_no_serious_or_critical_violation(
         page = context.new_page()
         page.goto(pack.as_uri())
         violations = run_axe(page, axe_script, "html-pack")
-        found = blocking(violations)
+        found = blocking([v for v in violations if v["id"] != "heading-order"])  # the cover's
         assert not found, f"HTML pack:\n{found}"
-        outside = [v for v in violations if v["id"] == "region"]
-        assert not outside, f"content outside landmarks: {len(outside[0]['nodes'])} element(s)"
+        assert page.locator("main").count() == 1 and page.locator("nav").count() == 1
+        # Header cells say what they head, tables say what they hold (the scorecard's own
+        # table is drawn by the scorecard's code).
+        unmarked = page.evaluate("""() => [...document.querySelectorAll('table')]
+            .filter(t => !t.closest('section[aria-labelledby="scorecard"]'))
+            .map(t => ({caption: !!t.querySelector('caption'),
+                        unscoped: t.querySelectorAll('th:not([scope])').length}))
+            .filter(t => !t.caption || t.unscoped)""")
+        assert unmarked == []
+    finally:
+        context.close()
+
+
+def test_the_sidebar_links_show_where_the_keyboard_is(browser, dashboard_url):
+    """Tabbing to a page link draws a visible outline around it."""
+    context = browser.new_context(viewport=SIZES["laptop"])
+    try:
+        page = context.new_page()
+        page.goto(dashboard_url)
+        page.get_by_role("heading", name="Board overview").first.wait_for(timeout=TIMEOUT)
+        _settle(page)
+        focused = None
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            focused = page.evaluate("""() => {
+                const el = document.activeElement;
+                if (!el || !el.closest('[data-testid="stSidebarNav"]')) return null;
+                const style = getComputedStyle(el);
+                return {text: el.innerText, style: style.outlineStyle, width: style.outlineWidth};
+            }""")
+            if focused:
+                break
+        assert focused, "no sidebar link could be reached with the Tab key"
+        assert focused["style"] != "none" and float(focused["width"].removesuffix("px")) >= 2, focused
     finally:
         context.close()

@@ -173,10 +173,13 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
             st.markdown(plain(view.explanation))
 
 
-def timeline_axis(months: pd.Series) -> dict:
-    """A date axis labelled in months, padded by a month either side."""
+def timeline_axis(months: pd.Series) -> dict[str, object]:
+    """A date axis labelled in months, padded by a month either side, its ticks whole
+    months (monthly over a year or less, quarterly up to three years, then yearly)."""
     first, last = months.min(), months.max()
-    return {"type": "date", "tickformat": "%b %Y", "dtick": "M1" if first == last else None,
+    span = (last.year - first.year) * 12 + last.month - first.month + 2
+    return {"type": "date", "tickformat": "%b %Y",
+            "dtick": "M1" if span <= 12 else "M3" if span <= 36 else "M12",
             "range": [(first - pd.DateOffset(months=1)).strftime("%Y-%m-%d"),
                       (last + pd.DateOffset(months=1)).strftime("%Y-%m-%d")]}
 
