@@ -12,6 +12,7 @@ from tracker.build import BuildFailure, Serving, serving_readers
 from tracker.logs import log_exception
 from tracker.logs import setup as setup_logging
 from ui.data import db_version, ensure_database, get_project, query
+from ui.style import accessible_style
 from ui.widgets import failure_message, plain
 
 st.set_page_config(
@@ -50,7 +51,8 @@ def _banners(serving: Serving) -> bool:
     """Say why the figures shown are not the newest; False when there is nothing to show."""
     if not serving.available:
         if serving.failure is not None:
-            st.error(f"**There is no database to show.** {_failure_text(serving.failure)}", icon="🚧")
+            st.error(f"**There is no database to show.** {_failure_text(serving.failure)}",
+                     icon=":material/error:")
         else:
             st.info("The tracker's database is being built for the first time. Reload the page "
                     "in a minute.", icon=":material/hourglass_top:")
@@ -58,7 +60,7 @@ def _banners(serving: Serving) -> bool:
     built = _when(dt.datetime.fromtimestamp(get_project().db_path.stat().st_mtime, dt.UTC))
     if serving.failure is not None:
         st.warning(f"**Showing the last good figures, built {built}.** "
-                   f"{_failure_text(serving.failure)}", icon="⚠️")
+                   f"{_failure_text(serving.failure)}", icon=":material/warning:")
     elif serving.updating:
         st.info(f"**The plan files have changed and a newer database is being built.** These "
                 f"figures are from the current one, built {built}; the page shows the new ones "
@@ -85,7 +87,8 @@ def _prepare() -> bool:
         serving = ensure_database()
     except Exception:  # noqa: BLE001 - a fault in the tracker itself: logged, and said plainly
         reference = log_exception(logger, "preparing the database failed")
-        st.error(failure_message("The tracker could not prepare its database.", reference), icon="🚧")
+        st.error(failure_message("The tracker could not prepare its database.", reference),
+                 icon=":material/error:")
         return False
     if not _banners(serving):
         return False
@@ -93,7 +96,8 @@ def _prepare() -> bool:
         problems = query("problems")
     except Exception:  # noqa: BLE001 - the database opened but cannot be read: logged
         reference = log_exception(logger, "reading the problems table failed")
-        st.error(failure_message("The tracker could not read its database.", reference), icon="🚧")
+        st.error(failure_message("The tracker could not read its database.", reference),
+                 icon=":material/error:")
         return False
     if not problems.empty:
         st.sidebar.warning(
@@ -116,6 +120,7 @@ def _no_builtin_table_export() -> None:
 
 
 _no_builtin_table_export()
+accessible_style()
 if _prepare():
     with serving_readers():  # the pages' calls into the core show the last good database too
         st.navigation(PAGES).run()

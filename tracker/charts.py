@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.scorecard import MetricView, format_value
+from tracker.scorecard import ASSURANCE_WORDS, VARIATION_WORDS, MetricView, format_value
 
 COLOURS = {"special_cause_improvement": "#0072b2", "special_cause_concern": "#e69f00",
            "special_cause_neutral_high": "#6a3d9a", "special_cause_neutral_low": "#6a3d9a",
@@ -109,6 +109,30 @@ def _mark_months(figure: go.Figure, view: MetricView) -> None:
                               hovertext=plotly_text(f"{event.period:%B %Y}: {event.text}"))
 
 
+def chart_summary(view: MetricView) -> str:
+    """The chart in words: its text alternative in the dashboard and in the pack.
+
+    What is charted, over which months, the latest value and target, and what the
+    chart says (variation and assurance), so a reader who cannot see it loses nothing.
+    """
+    points = _drawable(view.points)
+    values = points[points["value"].notna()] if "value" in points else points.iloc[0:0]
+    name = view.name + (f" ({view.org})" if view.org else "")
+    if values.empty:
+        return f"Chart: {name}: no data to chart."
+    first, last = (pd.Timestamp(values["period"].iloc[i]) for i in (0, -1))
+    n = len(values)
+    words = [f"{n} point{'' if n == 1 else 's'} from {first:%b %Y} to {last:%b %Y}"]
+    if view.latest_value is not None and view.latest_period is not None:
+        words.append(f"latest {format_value(view.latest_value, view.unit)} "
+                     f"({view.latest_period:%b %Y})")
+    if _target(view) is not None:
+        words.append(f"target {format_value(_target(view), view.unit)}")
+    said = [VARIATION_WORDS[view.variation_icon].lower()] if view.variation_icon else []
+    said += [ASSURANCE_WORDS[view.assurance_icon].lower()] if view.assurance_icon else []
+    return f"Chart: {name}: {', '.join(words)}" + (f"; {'; '.join(said)}" if said else "") + "."
+
+
 def plotly_chart(view: MetricView) -> go.Figure:
     """An XmR chart (or run chart) in the Making Data Count style."""
     points = _drawable(view.points)
@@ -179,8 +203,10 @@ def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
     def y(v: float) -> float:
         return pad_t + (height - pad_t - pad_b) * (1 - (v - low) / (high - low))
 
+    summary = escape(chart_summary(view))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-label="{escape(view.name)} chart">',
+             f'width="{width}" height="{height}" role="img" aria-label="{summary}">',
+             f"<title>{escape(view.name)} chart</title><desc>{summary}</desc>",
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>']
     dashed = ' stroke-dasharray="5,3"'
     starts = _group_starts(points)

@@ -36,7 +36,7 @@ VARIATION_WORDS = {
     "neutral_low": "Special cause: lower (neither better nor worse)",
 }
 VARIATION_SYMBOLS = {
-    "common_cause": "〰", "improvement_high": "⬆", "improvement_low": "⬇",
+    "common_cause": "↔", "improvement_high": "⬆", "improvement_low": "⬇",
     "concern_high": "⬆", "concern_low": "⬇", "neutral_high": "⬆", "neutral_low": "⬇",
 }
 ASSURANCE_WORDS = {

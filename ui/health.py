@@ -22,4 +22,5 @@ def problem_banner(health: SourceHealth, shown: int | None = None) -> None:
         return
     lines = "\n".join(f"- {plain(s)}" for s in sentences)
     st.error(f"**Problems in the plan files: read these figures with care.**\n\n{lines}\n\n"
-             "Every problem, with its file and line, is on the **Data quality** page.", icon="🚩")
+             "Every problem, with its file and line, is on the **Data quality** page.",
+             icon=":material/flag:")

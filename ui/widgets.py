@@ -23,7 +23,7 @@ EXAMPLE_BANNER = (
 
 def example_banner(shown: bool) -> None:
     if shown:
-        st.warning(EXAMPLE_BANNER, icon="⚠️")
+        st.warning(EXAMPLE_BANNER, icon=":material/warning:")
 
 
 def rag_column(frame: pd.DataFrame, status: str = "latest_rag", example: str = "is_example") -> pd.Series:
@@ -57,7 +57,7 @@ def run_safely(page: Callable[[], None]) -> Callable[[], None]:
             where = getattr(getattr(page, "__code__", None), "co_filename", page.__qualname__)
             reference = log_exception(logger, f"the page {where} failed")
             st.error(failure_message("Something went wrong showing this page, so it may be "
-                                     "incomplete.", reference), icon="🚧")
+                                     "incomplete.", reference), icon=":material/error:")
 
     wrapped.__name__ = page.__name__
     return wrapped

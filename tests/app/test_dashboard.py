@@ -145,9 +145,9 @@ def test_lead_overdue_and_date_range_filters(app: AppTest, minimal_project: Proj
     app.multiselect(key="f_lead").set_value(["Dee Mentia"]).run()
     assert list(_table(app)["ID"]) == ["LW-DEM-01"]
     app.multiselect(key="f_lead").set_value([]).run()
-    app.checkbox(key="f_overdue").check().run()
+    app.multiselect(key="f_status").set_value(["overdue"]).run()
     assert list(_table(app)["ID"]) == ["LW-CAN-01"]  # June 2023 has passed as at 2023-24 Q2
-    app.checkbox(key="f_overdue").uncheck().run()
+    app.multiselect(key="f_status").set_value([]).run()
     app.date_input(key="f_dates").set_value((dt.date(2023, 7, 1), dt.date(2023, 9, 1))).run()
     assert list(_table(app)["ID"]) == ["LW-DEM-01"]
 

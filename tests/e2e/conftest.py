@@ -16,6 +16,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
+# axe-core from npm, at the version in tests/e2e/package-lock.json (`npm ci --prefix tests/e2e`).
+AXE = REPO / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = REPO / "test-output" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,6 +35,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's script: skipped on a developer's machine without it, failed in CI."""
+    if not AXE.exists():
+        message = f"needs axe-core at {AXE.relative_to(REPO)} (npm ci --prefix tests/e2e)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must install it (.ci/run)
+        pytest.skip(message)
+    return AXE
 
 
 def _free_port() -> int:

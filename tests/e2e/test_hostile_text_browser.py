@@ -140,7 +140,7 @@ def test_hostile_text_is_inert_on_the_overview_and_the_objective_detail(page, ho
     page.get_by_role("link", name="Objectives").click()
     page.get_by_role("heading", name="Objectives").wait_for(timeout=TIMEOUT)
     _settle(page)
-    _choose(page, "Open an objective", "AW-DEM-01")
+    _choose(page, "Open an objective", "AW-DEM-01", re.compile("^AW-DEM-01: "))
     page.get_by_text("Hostile objective", exact=False).first.wait_for(timeout=TIMEOUT)
     _settle(page)
     _inert(page, dialogs)

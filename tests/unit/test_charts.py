@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from tracker.charts import plotly_chart, svg_chart
+from tracker.charts import chart_summary, plotly_chart, svg_chart
 from tracker.scorecard import MetricView
 
 
@@ -135,3 +135,23 @@ def test_the_pack_lists_the_events_under_the_chart(shipped_copy, tmp_path) -> No
     assert "<li>1. April 2022: Coordinators &lt;b&gt;started&lt;/b&gt; &amp; trained</li>" in html
     assert "After the quarter" not in html
     assert "Limits recalculated" in html and "July 2023 (Memory service extended)" in html
+
+
+def test_the_chart_summary_says_what_the_chart_shows() -> None:
+    """The text alternative of a chart: months, latest value, target and what it says."""
+    view = _view([1.0, 2.0, 3.0, 2.0, 5.0], 4.0, spc=True)
+    view.org, view.latest_value, view.latest_period = "Sefton", 5.0, dt.date(2023, 8, 1)
+    view.variation_icon, view.assurance_icon = "improvement_high", "inconsistent"
+    assert chart_summary(view) == (
+        "Chart: M (Sefton): 5 points from Apr 2023 to Aug 2023, latest 5 (Aug 2023), target 4; "
+        "special cause: improving (higher); hit and miss: may or may not meet the target.")
+    one = _view([7.0, math.nan, math.inf, math.nan, math.nan], math.inf, spc=False)
+    assert chart_summary(one) == "Chart: M: 1 point from Apr 2023 to Apr 2023."
+    assert chart_summary(_view([math.nan] * 5, None, spc=False)) == "Chart: M: no data to chart."
+
+
+def test_the_report_chart_carries_its_summary_as_title_and_description() -> None:
+    view = _view([1.0, 2.0, 3.0, 2.0, 5.0], 4.0, spc=False)
+    svg = svg_chart(view)
+    assert f'aria-label="{chart_summary(view)}"' in svg
+    assert f"<desc>{chart_summary(view)}</desc>" in svg and "<title>M chart</title>" in svg

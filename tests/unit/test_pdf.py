@@ -7,6 +7,7 @@ a failure costs time, never the pack.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import threading
@@ -190,7 +191,11 @@ def test_the_packs_make_no_link_or_image_of_text_from_the_files(minimal_project:
     plan.write_text(plan.read_text().replace("name: Demo Plan 2023-25", f"name: {json.dumps(name)}"))
     data = _data(minimal_project)
     html = render_html(data)
-    assert "<a " not in html and "<img" not in html and "127.0.0.1" in html
+    # The only links are the contents' own, to the pack's sections.
+    assert re.findall(r"<a [^>]*>", html) == [
+        f'<a href="#{section}">' for section in
+        ("summary", "exceptions", "scorecard", "appendix", "data-quality")]
+    assert "<img" not in html and "127.0.0.1" in html
     assert "&lt;a href=&#39;http://127.0.0.1:9/a&#39;&gt;" in html
     reader = PdfReader(io.BytesIO(render_pdf(data)))
     annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]

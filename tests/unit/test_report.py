@@ -210,7 +210,7 @@ def _first_page(project: Project) -> str:
     build(project)
     data = build_report_data(project, "sefton-plan-2023-25", parse_quarter("2024-25 Q1"))
     html = render_html(data)
-    page = html[html.index("<body>"): html.index('<section class="section">')]
+    page = html[html.index("<body>"): html.index('<section class="section"')]
     return " ".join(re.sub(r"<[^>]+>", " ", page).replace("&#39;", "'").split())
 
 

@@ -13,17 +13,18 @@ from ui.widgets import csv_download, run_safely, show_table
 
 
 def _problems() -> None:
-    st.subheader("Problems in the plan and metric files")
+    st.header("Problems in the plan and metric files")
     problems = query("problems")
     if problems.empty:
-        st.success("No problems found in the plan and metric files at the last build.", icon="✅")
+        st.success("No problems found in the plan and metric files at the last build.",
+                   icon=":material/check_circle:")
         return
     st.error(f"{len(problems)} problem(s) in the source files. Each names the file and line.")
     show_table(problems.rename(columns=str.capitalize), "source-problems.csv")
 
 
 def _extracts() -> None:
-    st.subheader("Extracts")
+    st.header("Extracts")
     files = query("extract_files")
     if files.empty:
         st.info("No extracts are defined.")
@@ -42,11 +43,11 @@ def _extracts() -> None:
 
 
 def _stale(context) -> None:
-    st.subheader(f"Metrics with out-of-date data as at {context.quarter.end_date:%d %B %Y}")
+    st.header(f"Metrics with out-of-date data as at {context.quarter.end_date:%d %B %Y}")
     stale = query("stale_metrics", as_at=context.quarter.end_date,
                   **freshness_parameters(get_project()))
     if stale.empty:
-        st.success("Every metric has data as recent as its frequency allows.", icon="✅")
+        st.success("Every metric has data as recent as its frequency allows.", icon=":material/check_circle:")
         return
     stale = stale.assign(latest_period=pd.to_datetime(stale["latest_period"]).dt.strftime("%b %Y"))
     show_table(stale[["name", "frequency", "latest_period", "owner"]].rename(columns={
@@ -55,7 +56,7 @@ def _stale(context) -> None:
 
 
 def _missing_updates(context) -> None:
-    st.subheader(f"Objectives with no real update for {context.quarter}")
+    st.header(f"Objectives with no real update for {context.quarter}")
     status = objective_status(get_project(), context.quarter, context.plan_id)
     missing = status[~status["has_real_update"].astype(bool)]  # the one definition: see status
     examples = int(missing["reported_is_example"].sum())

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from tracker.charts import plotly_chart, plotly_text
+from tracker.charts import chart_summary, plotly_chart, plotly_text
 from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from tracker.scorecard import latest_label
 from tracker.status import objective_status
@@ -19,6 +19,37 @@ from ui.data import get_project, query, views
 from ui.widgets import csv_download, example_banner, plain, rag_column, run_safely
 
 NO_LEAD = "No lead named"
+OVERDUE = "overdue"  # offered beside the reported statuses: "red or overdue" is one choice
+
+
+def status_word(choice: str) -> str:
+    return "⚑ Overdue" if choice == OVERDUE else STATUS_STYLES[choice].label
+
+
+def picker_label(objective_id: str, words: str) -> str:
+    """An objective as the picker shows it: its id and the start of its words."""
+    words = " ".join(str(words).split())
+    return f"{objective_id}: {words[:80]}" + ("…" if len(words) > 80 else "")
+
+
+def _sidebar_from_link() -> None:
+    """A link from the overview's area table (`?area=<id>&quarter=..&plan=..`) opens a new
+    tab, which has no memory of the sidebar: the link's quarter and plan become its choices."""
+    params = st.query_params
+    for name in ("quarter", "plan"):
+        if name in params:
+            st.session_state[f"kept_{name}"] = params[name]
+            del params[name]
+
+
+def _area_from_link(frame: pd.DataFrame) -> None:
+    """The link's area becomes the area filter, once: it then leaves the address, so later
+    choices are the user's own."""
+    if "area" in st.query_params:
+        area = st.query_params["area"]
+        st.session_state["f_area"] = sorted(frame.loc[frame["area_id"] == area, "area_name"].unique())
+        st.session_state["f_group"] = []
+        del st.query_params["area"]
 
 
 def _filters(frame: pd.DataFrame) -> pd.DataFrame:
@@ -32,11 +63,12 @@ def _filters(frame: pd.DataFrame) -> pd.DataFrame:
     if areas:
         frame = frame[frame["area_name"].isin(areas)]
     statuses = col3.multiselect(
-        "Reported status", list(REPORTED_STATUSES), key="f_status",
-        format_func=lambda s: STATUS_STYLES[s].label,
+        "Reported status or overdue (any of them)", [*REPORTED_STATUSES, OVERDUE], key="f_status",
+        format_func=status_word,
     )
     if statuses:
-        frame = frame[frame["reported_rag"].isin(statuses)]
+        frame = frame[frame["reported_rag"].isin(statuses)
+                      | (frame["overdue"].astype(bool) & (OVERDUE in statuses))]
     col4, col5, col6 = st.columns(3)
     leads = sorted(frame["lead"].dropna().unique())
     chosen_leads = col4.multiselect("Lead", [*leads, NO_LEAD], key="f_lead")
@@ -53,10 +85,7 @@ def _filters(frame: pd.DataFrame) -> pd.DataFrame:
     if text:
         haystack = frame["objective"] + " " + frame["objective_id"]
         frame = frame[haystack.str.contains(text, case=False, regex=False)]
-    col7, col8 = st.columns(2)
-    if col7.checkbox("Only overdue objectives", key="f_overdue"):
-        frame = frame[frame["overdue"]]
-    if col8.checkbox("Only objectives with no target date", key="f_nodate"):
+    if st.checkbox("Only objectives with no target date", key="f_nodate"):
         frame = frame[frame["target_month"].isna()]
     return frame
 
@@ -84,7 +113,7 @@ def _detail(objective_id: str, context) -> None:
     lists = query("objective_lists", objective_id=objective_id)
     status = objective_status(get_project(), context.quarter, detail["plan_id"])
     now = status.set_index("id").loc[objective_id]
-    st.subheader(f"{objective_id}: {plain(detail['area_name'])}")
+    st.header(f"{objective_id}: {plain(detail['area_name'])}")
     st.caption(" › ".join(plain(detail[name]) for name in ("plan_name", "group_name", "area_name")))
     st.markdown(plain(detail["objective"]))
     left, right = st.columns(2)
@@ -115,7 +144,7 @@ def _detail(objective_id: str, context) -> None:
     _timeline(objective_id)
     _linked_metrics(list(now["metrics"]), context)
     updates = query("objective_updates", objective_id=objective_id, as_at=context.quarter.end_date)
-    st.markdown("**Quarterly updates**")
+    st.subheader("Quarterly updates")
     if updates.empty:
         st.write("No updates yet.")
     else:
@@ -133,35 +162,60 @@ def _detail(objective_id: str, context) -> None:
 def _linked_metrics(metric_ids: list[str], context) -> None:
     if not metric_ids:
         return
-    st.markdown("**Linked metrics**")
+    st.subheader("Linked metrics")
     for view in views(context.quarter.end_date, metric_ids):
         label = view.name + (" (example data)" if view.is_example else "") + (
             f" · {view.org}" if view.org else "")
         with st.expander(f"{plain(label)}: {latest_label(view)} · {view.variation_label}"):
             st.plotly_chart(plotly_chart(view), width="stretch",
                             key=f"linked_{view.metric_id}_{view.org}")
+            st.caption(plain(chart_summary(view)))  # the chart's text alternative
             st.markdown(plain(view.explanation))
+
+
+def timeline_axis(months: pd.Series) -> dict[str, object]:
+    """A date axis labelled in months, padded by a month either side, its ticks whole
+    months (monthly over a year or less, quarterly up to three years, then yearly)."""
+    first, last = months.min(), months.max()
+    span = (last.year - first.year) * 12 + last.month - first.month + 2
+    return {"type": "date", "tickformat": "%b %Y",
+            "dtick": "M1" if span <= 12 else "M3" if span <= 36 else "M12",
+            "range": [(first - pd.DateOffset(months=1)).strftime("%Y-%m-%d"),
+                      (last + pd.DateOffset(months=1)).strftime("%Y-%m-%d")]}
+
+
+def timeline_summary(timeline: pd.DataFrame) -> str:
+    """The milestone chart in words, for those who cannot see it."""
+    parts = [f"Target {r.due_month:%B %Y}: {r.what}: {r.value:g}{'%' if r.unit == 'percent' else ''}"
+             if r.kind == "target" else f"Milestone {r.due_month:%B %Y}: {r.what}"
+             for r in timeline.itertuples()]
+    return plain("Chart: " + "; ".join(parts) + ".")
 
 
 def _timeline(objective_id: str) -> None:
     timeline = query("objective_timeline", objective_id=objective_id)
     if timeline.empty:
         return
-    st.markdown("**Milestones and targets**")
+    st.subheader("Milestones and targets")
     labels = timeline.apply(  # milestone and target words come from the plan files
         lambda r: plotly_text(f"{r['what']}: {r['value']:g}{'%' if r['unit'] == 'percent' else ''}"
                               if r["kind"] == "target" else r["what"]), axis=1)
+    months = pd.to_datetime(timeline["due_month"])
     figure = px.scatter(
-        x=pd.to_datetime(timeline["due_month"]), y=timeline["kind"].str.capitalize(),
+        x=months, y=timeline["kind"].str.capitalize(),
         text=labels, symbol=timeline["kind"], symbol_map={"milestone": "diamond", "target": "star"},
     )
     figure.update_traces(textposition="top center", marker_size=14, showlegend=False)
     figure.update_layout(height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          xaxis_title=None, yaxis_title=None)
+    # Months whatever the number of points: one milestone alone gave an axis in milliseconds.
+    figure.update_xaxes(**timeline_axis(months))
     st.plotly_chart(figure, width="stretch")
+    st.caption(timeline_summary(timeline))
 
 
 def render() -> None:
+    _sidebar_from_link()
     context = sidebar_context()
     st.title("Objectives")
     frame = query("objectives_table", as_at=context.quarter.end_date)
@@ -169,10 +223,11 @@ def render() -> None:
         frame = frame[frame["plan_id"] == context.plan_id]
     status = objective_status(get_project(), context.quarter, context.plan_id)
     status = status[["id", "reported_rag", "reported_is_example", "reported_quarter",
-                     "derived_status", "overdue"]].rename(columns={"id": "objective_id"})
+                     "derived_status", "overdue", "area_id"]].rename(columns={"id": "objective_id"})
     frame = (frame.rename(columns={"is_example": "latest_is_example"})
              .merge(status, on="objective_id", how="inner"))
     st.caption(f"{plain(context.plan_name)}, as at the end of {context.quarter}.")
+    _area_from_link(frame)
     shown = _filters(frame)
     example_banner(bool(shown["reported_is_example"].any()))
     st.write(f"**{len(shown)}** of {len(frame)} objectives shown.")
@@ -181,7 +236,9 @@ def render() -> None:
     csv_download("Download this table (CSV)", table,
                  f"objectives-{context.quarter}.csv".replace(" ", "-"))
     if not shown.empty:
-        chosen = st.selectbox("Open an objective", list(shown["objective_id"]), key="detail",
+        words = dict(zip(shown["objective_id"], shown["objective"], strict=True))
+        chosen = st.selectbox("Open an objective", list(words), key="detail",
+                              format_func=lambda i: picker_label(i, words[i]),
                               index=None, placeholder="Choose an objective to see its detail")
         if chosen:
             _detail(chosen, context)

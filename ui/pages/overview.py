@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
@@ -49,6 +51,27 @@ def _matrix(frame: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
+def area_links(frame: pd.DataFrame, context) -> list[str]:
+    """For each row of the area table, the Objectives page filtered to that area, as at the
+    same quarter and plan (a link opens a new tab, which has no memory of the sidebar)."""
+    areas = frame.drop_duplicates(["group", "area"])["area_id"]
+    chosen = {"quarter": str(context.quarter)} | ({"plan": context.plan_id} if context.plan_id else {})
+    return [f"objectives?{urlencode({'area': area} | chosen)}" for area in areas]
+
+
+def _by_area(frame: pd.DataFrame, context) -> None:
+    """The area table: each row leads to that area's objectives."""
+    st.header("By area")
+    table = _matrix(frame)
+    shown = table.assign(Objectives=area_links(frame, context))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "Objectives": st.column_config.LinkColumn(
+            "Objectives", display_text="Open the area's objectives",
+            help="Opens the Objectives page filtered to this area"),
+    })
+    csv_download("Download (CSV)", table, f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
+
+
 def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
     """Objectives the Board should look at, worst first (the rule: tracker.status.exceptions)."""
     flagged = exception_rows(frame)
@@ -70,7 +93,7 @@ def _headline_metrics(context) -> None:
     headline = definitions[definitions["headline"]]["metric_id"].tolist()
     if not headline:
         return
-    st.subheader("Headline metrics")
+    st.header("Headline metrics")
     metric_views = views(context.quarter.end_date, headline)
     if any(v.is_example for v in metric_views):
         st.caption("Metrics marked (example) use invented figures, not Sefton's.")
@@ -93,7 +116,7 @@ def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _signoffs(frame: pd.DataFrame, quarter: object) -> None:
-    st.subheader(f"Sign-off of the {quarter} updates")
+    st.header(f"Sign-off of the {quarter} updates")
     table = signoff_table(frame)
     done = int((table["Waiting for"] == "✔ Fully signed off").sum())
     st.write(f"**{done}** of {len(table)} updates are signed off by every partner.")
@@ -109,16 +132,17 @@ def _revised_since_reported(context) -> None:
         return
     revisions, frozen_on, problem = found
     if problem:
-        st.error(f"**Revisions not checked.** {plain(problem)}", icon="📌")
+        st.error(f"**Revisions not checked.** {plain(problem)}", icon=":material/push_pin:")
         return
     if frozen_on is None:  # the file went between looking and reading: as if never frozen
         return
     if not revisions:
-        st.info(f"As the Board saw it on {plain(frozen_on)}: nothing has changed since.", icon="📌")
+        st.info(f"As the Board saw it on {plain(frozen_on)}: nothing has changed since.",
+                icon=":material/push_pin:")
         return
     lines = "\n".join("- " + plain(r.sentence()) for r in revisions)
     st.warning(f"**Revised since reported.** {len(revisions)} item(s) differ from the pack the "
-               f"Board saw on {plain(frozen_on)}:\n\n{lines}", icon="📌")
+               f"Board saw on {plain(frozen_on)}:\n\n{lines}", icon=":material/push_pin:")
 
 
 def _report_downloads(context) -> None:
@@ -131,7 +155,7 @@ def _report_downloads(context) -> None:
     once per database version for everyone (ui.packs): a press in another session
     waits for that print rather than starting another.
     """
-    st.subheader("Board report")
+    st.header("Board report")
     if context.plan_id is None:
         st.caption("Choose a plan in the sidebar to download its quarterly Board report.")
         return
@@ -148,9 +172,10 @@ def _report_downloads(context) -> None:
     pdf, html = pack
     left, right = st.columns(2)
     left.download_button("Download the Board report (PDF)", pdf, file_name=f"{name}.pdf",
-                         mime="application/pdf", on_click="ignore", key="report_pdf", icon="📄")
+                         mime="application/pdf", on_click="ignore", key="report_pdf",
+                         icon=":material/picture_as_pdf:")
     right.download_button("Download the Board report (HTML)", html, file_name=f"{name}.html",
-                          mime="text/html", on_click="ignore", key="report_html", icon="🌐")
+                          mime="text/html", on_click="ignore", key="report_html", icon=":material/html:")
 
 
 def render() -> None:
@@ -164,11 +189,10 @@ def render() -> None:
     _revised_since_reported(context)
     _counts(frame, context.quarter)
     # The area table is full width so every status column shows without scrolling.
-    st.subheader("By area")
-    show_table(_matrix(frame), f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
+    _by_area(frame, context)
     left, right = st.columns(2)
     with left:
-        st.subheader(f"Since {context.quarter.previous()}")
+        st.header(f"Since {context.quarter.previous()}")
         movement = frame["movement"].value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0)
         with_example = (frame[frame["movement_involves_example"].astype(bool)]["movement"]
                         .value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0))
@@ -177,7 +201,7 @@ def render() -> None:
                                    "Of which involve an example": with_example.to_numpy()}),
                      hide_index=True, width="stretch")
     with right:
-        st.subheader("What the evidence says")
+        st.header("What the evidence says")
         derived = frame["derived_status"].value_counts().reindex(list(DERIVED_LABELS), fill_value=0)
         st.dataframe(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
                                    "Objectives": derived.to_numpy()}),
@@ -189,7 +213,7 @@ def render() -> None:
             st.caption(f"⚠ {on_example} of the {int(derived['complete'])} complete are complete "
                        "only by an example update.")
     _headline_metrics(context)
-    st.subheader("Exceptions")
+    st.header("Exceptions")
     table = exceptions(frame)
     st.write(f"**{len(table)}** objective(s) are red, amber, overdue, at risk, not reported, "
              "or reported rosier than the evidence.")

@@ -15,9 +15,9 @@ from ui.widgets import example_banner, plain, run_safely, show_table
 
 def _reminders(project, context) -> None:
     rows = reminders(project, context.quarter, context.plan_id)
-    st.subheader(f"Waiting for an update for {context.quarter}")
+    st.header(f"Waiting for an update for {context.quarter}")
     if rows.empty:
-        st.success("Every objective has a real update for this quarter.", icon="✅")
+        st.success("Every objective has a real update for this quarter.", icon=":material/check_circle:")
         return
     example_only = int(rows["example_only"].sum())
     st.write(f"**{len(rows)}** objective(s) have no real update yet (example updates do not "
@@ -27,7 +27,7 @@ def _reminders(project, context) -> None:
         email = email if isinstance(email, str) else None
         with st.expander(f"{plain(lead)}: {len(group)} objective(s)"):
             link = reminder_mailto(email, lead, context.quarter, group)
-            st.link_button("Write the reminder e-mail", link, icon="✉️")
+            st.link_button("Write the reminder e-mail", link, icon=":material/mail:")
             table = group[["objective_id", "area_name", "objective"]].assign(
                 **{"Shows now": group["example_only"].map({True: "An example update", False: "No update"})})
             show_table(table, f"waiting-{lead}-{context.quarter}.csv".replace(" ", "-"))
@@ -35,9 +35,10 @@ def _reminders(project, context) -> None:
 
 def _stale(project, context) -> None:
     stale = stale_metrics(project, context.quarter)
-    st.subheader("Metrics waiting for new data")
+    st.header("Metrics waiting for new data")
     if stale.empty:
-        st.success("Every metric's data are as recent as its frequency allows.", icon="✅")
+        st.success("Every metric's data are as recent as its frequency allows.",
+                   icon=":material/check_circle:")
         return
     for owner, group in stale.groupby("owner", sort=False):
         with st.expander(f"{plain(owner)}: {len(group)} metric(s)"):
@@ -47,7 +48,7 @@ def _stale(project, context) -> None:
 
 def _changes(project, context) -> None:
     rows = changes(project, context.quarter, context.plan_id)
-    st.subheader(f"What changed in {context.quarter}")
+    st.header(f"What changed in {context.quarter}")
     example_banner(bool((rows["is_example"] | rows["previous_is_example"]).any()))
     if rows.empty:
         st.info("No updates for this quarter yet.")

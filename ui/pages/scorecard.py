@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from tracker.charts import event_lines, plotly_chart
+from tracker.charts import chart_summary, event_lines, plotly_chart
 from tracker.scorecard import MetricView
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
@@ -29,11 +29,12 @@ def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> N
             [view] = views(context.quarter.end_date, [view.metric_id], org)
     if view.is_stale:
         st.warning(f"**No recent data.** The latest {plain(view.name)} figure for {plain(view.org)} is for "
-                   f"{view.latest_period:%B %Y}: it is not the current position.", icon="🕰️")
+                   f"{view.latest_period:%B %Y}: it is not the current position.", icon=":material/schedule:")
     if view.is_example:
         st.warning("**Example data.** These figures are invented for demonstration; they are not "
-                   "Sefton's.", icon="⚠️")
+                   "Sefton's.", icon=":material/warning:")
     st.plotly_chart(plotly_chart(view), width="stretch", key=f"chart_{view.metric_id}")
+    st.caption(plain(chart_summary(view)))  # the chart's text alternative
     if view.events:
         st.markdown("**Events marked on the chart**  \n"
                     + "  \n".join(plain(line) for line in event_lines(view)))
@@ -59,7 +60,7 @@ def render() -> None:
                "Making Data Count.")
     if any(v.is_example for v in metric_views):
         st.warning("**Example data.** Metrics marked *(example)* use invented figures shipped for "
-                   "demonstration. They are not Sefton's performance.", icon="⚠️")
+                   "demonstration. They are not Sefton's performance.", icon=":material/warning:")
     if not metric_views:
         st.info("No metrics are defined yet: analysts add them in data/metrics/.")
         return

@@ -34,7 +34,7 @@ def render() -> None:
         st.info(
             "Updating from the dashboard is switched off here. Leads record updates with "
             "`python -m tracker update`, or an administrator sets "
-            "`allow_dashboard_updates: true` in `settings.yaml`.", icon="🔒",
+            "`allow_dashboard_updates: true` in `settings.yaml`.", icon=":material/lock:",
         )
         return
     objectives = query("objectives_table", as_at=context.quarter.end_date)
@@ -59,10 +59,10 @@ def render() -> None:
     try:
         edit = add_update(project, objective_id, update, replace=replace)
     except EditRefused as exc:
-        st.error(f"Not saved: {plain(exc)}.", icon="✋")
+        st.error(f"Not saved: {plain(exc)}.", icon=":material/block:")
         return
     name = edit.path.relative_to(project.root).as_posix()
-    st.success(f"Saved {objective_id} {context.quarter} to `{name}`.", icon="✅")
+    st.success(f"Saved {objective_id} {context.quarter} to `{name}`.", icon=":material/check_circle:")
     if edit.notes:
         st.warning(f"`{name}` still has a problem to fix: " + plain("; ".join(edit.notes)),
                    icon=":material/warning:")
