@@ -533,9 +533,9 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
 
     checked = [(i, c) for i, c in enumerate(columns) if c in sql.checked and c not in native]
     raw_copies = "".join(f", {_quote(c)}::varchar as __raw_{i}" for i, c in checked)
-    not_numbers = " ".join(
-        f"when {_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null "
-        f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')}"
+    not_numbers = ", ".join(  # every column of the row holding text where a number should be
+        f"case when {_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null "
+        f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')} end"
         for i, c in checked
     )
     ratio = sql.numerator is not None
@@ -558,14 +558,15 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
     return f"""
         select __metric_no as metric_no, source_row, __org as org, periods.period, value,
             numerator, denominator, {carried}
-            row_problem(periods.period, __period_text, __org, number_problem,
+            row_problem(periods.period, __period_text, {_literal(sql.metric.frequency)}, __org,
+                        number_problem,
                         {'true' if ratio else 'false'}, denominator, value) as problem,
             __kept_twice as kept_twice
         from (
             select __metric_no, __kept_twice, source_row, __period_text, __org,
                 ({sql.value})::double as value, {numerator} as numerator,
                 {denominator} as denominator, {given}
-                case {not_numbers or 'when false then null'} end as number_problem
+                concat_ws('; ', {not_numbers or 'null'}) as number_problem
             from (
                 select *, {number}
                 from (

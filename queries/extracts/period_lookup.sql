@@ -2,9 +2,5 @@
 -- names for a metric of the given frequency. Input: view `period_texts` (period_text).
 -- Parameters: $column (the period column), $frequency (monthly, quarterly, annual).
 insert into period_lookup
-with found as (
-    select period_text, period_found(trim(period_text), $frequency) as month
-    from (select distinct period_text from period_texts)
-)
-select $column, $frequency, period_text, period_start(month, $frequency)
-from found
+select $column, $frequency, period_text, period_of(trim(period_text), $frequency)
+from (select distinct period_text from period_texts)

@@ -90,8 +90,9 @@ def test_bad_rows_are_rejected_with_row_numbers_and_good_rows_load(tmp_path: Pat
     ]
     rejects = dict(_rows(con, "select source_row, reason from extract_rejects"))
     assert rejects == {
-        4: "period 'May 2023x' is not a date, month (2023-04, Apr-23, April 2023) or financial "
-           "quarter (2023-24 Q2, Q2 23/24)",
+        4: "period 'May 2023x' is not one a monthly metric reads: write a date (2023-04-01, "
+           "01/04/2023, 01-Apr-23, 1 April 2023), a month (2023-04, 202304, Apr-23, April 2023, "
+           "MSitAE-APRIL-2023) or a financial quarter (2023-24 Q2, Q2 23/24)",
         5: "'ninety' in column seen is not a number",
         8: "repeats row 7",
         9: "the same organisation and period has different values in rows 9, 10",
@@ -266,7 +267,7 @@ def periods() -> duckdb.DuckDBPyConnection:
 def test_every_published_form_of_a_period(
     periods: duckdb.DuckDBPyConnection, text: str, frequency: str, expected: str | None
 ) -> None:
-    [(found,)] = periods.execute("select period_start(period_found(trim($p), $f), $f)",
+    [(found,)] = periods.execute("select period_of(trim($p), $f)",
                                  {"p": text, "f": frequency}).fetchall()
     assert (found.isoformat() if found else None) == expected
 
