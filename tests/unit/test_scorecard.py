@@ -168,3 +168,10 @@ def test_trial_limits_are_said_in_words() -> None:
     view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton")
     assert view.method == "spc"
     assert "trial limits" in view.explanation
+
+
+@pytest.mark.parametrize(("frequency", "opening"), [("annual", "An annual series"),
+                                                     ("quarterly", "A quarterly series")])
+def test_the_reason_for_a_run_chart_reads_as_english(frequency: str, opening: str) -> None:
+    _, reason = choose_method(frequency, "percent", [1.0] * 8)
+    assert reason.startswith(f"{opening} with 8 points")
