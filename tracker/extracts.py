@@ -33,10 +33,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from tracker.layouts import check_column_or_expression, header_is_utf8
 from tracker.metrics import Metric, PlacedMetric, extract_path
 from tracker.project import Project
 from tracker.queries import query_text
-from tracker.sqlguard import CheckedExpression, UnsafeExpression, check_expression
+from tracker.sqlguard import CheckedExpression, UnsafeExpression
 
 # Published numbers carry currency signs, thousands separators and percent signs.
 NUMBER_SQL = ("coalesce(try_cast({c} as double), "
@@ -147,7 +148,8 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
     """Read as UTF-8; if DuckDB finds bytes that are not, re-read the whole file as Windows-1252."""
     source = metric.source
-    if source.encoding == "windows-1252":
+    if source.encoding == "windows-1252" or (source.encoding is None
+                                             and not header_is_utf8(path, source.header_row)):
         _read_transcoded(con, path, metric, shown)
         return
     try:
@@ -469,7 +471,7 @@ def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, colu
     for role in ("value", "numerator", "denominator", "filter"):
         text = getattr(source, role)
         if text is not None:
-            checked[role] = check_expression(text, columns, role, con)
+            checked[role] = check_column_or_expression(text, columns, role, con)
     value_numbers = {c for role, e in checked.items() if role != "filter" for c in e.numeric}
     benchmark = {}
     for role in ("value", "lower", "upper"):

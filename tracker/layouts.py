@@ -1,4 +1,5 @@
-"""What published layouts need beyond plain SQL: column names as the publishers write them.
+"""What published layouts need beyond plain SQL: column names as the publishers write them,
+and the encoding of a header DuckDB would skip.
 
 NHS England names its columns `A&E attendances Type 1` and `Attendances over 4hrs Type 1`.
 An analyst who copies such a name into `value:` means that column, so a `value`,
@@ -7,11 +8,17 @@ whatever characters it holds (a filter that names a column keeps the rows where 
 true, yes, y or 1, in any case). Inside a longer expression such names must be in double
 quotes, as SQL has them; when an expression fails and holds one unquoted, the message
 shows the expression with the quotes put in.
+
+A Windows-1252 CSV whose only `£` is in its header (`Spend £000`) reads in DuckDB as if the
+header line were not there: the first data row becomes the column names, and DuckDB reports
+no bad bytes. So the lines down to the header are checked here, in Python; DuckDB's own
+check covers the rest of the file as it reads it.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import duckdb
 
@@ -74,3 +81,17 @@ def with_names_quoted(text: str, columns: list[str]) -> str | None:
         changed = changed or new != parts[i]
         parts[i] = new
     return "".join(parts) if changed else None
+
+
+def header_is_utf8(path: Path, header_row: int, limit: int = 1 << 20) -> bool:
+    """Whether the file's lines down to and including its header (`header_row`) are UTF-8
+    (only the first `limit` bytes are looked at: a header is never that long)."""
+    with path.open("rb") as handle:
+        head = handle.read(limit)
+    lines = head.split(b"\n", header_row)
+    try:
+        b"\n".join(lines[:header_row]).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a character cut off at the read's end is not a bad byte
+        return len(head) == limit and exc.start >= len(head) - 4 and len(lines) <= header_row
+    return True

@@ -195,3 +195,18 @@ def test_ohid_fingertips_calendar_pooled_and_financial_years(tmp_path: Path) -> 
         assert loaded("dementia", area) == dementia and len(dementia) == 3
     assert _rows(con, "select source_row, reason from extract_rejects") == [
         (42, "no value: the value is empty")]  # Blackpool's suppressed value
+
+
+@pytest.mark.parametrize("header_row", [1, 3])
+def test_a_windows_1252_pound_sign_only_in_the_header_is_read_right(tmp_path: Path, header_row: int) -> None:
+    raw = (TESTDATA / "windows1252_pound_header.csv").read_bytes()
+    if header_row == 1:  # the same file without its title rows
+        raw = raw.split(b"\r\n", 2)[2]
+    metric = _metric("spend", f"{{file: extracts/w.csv, period: Month, org: Cost centre, value: Spend £000, "
+                              f"header_row: {header_row}}}")
+    con, report = _load(_project(tmp_path, {"w.csv": raw}, metric))
+    assert report.lines() == ["data/extracts/w.csv (spend): read 3 = loaded 3 + rejected 0"]
+    assert _rows(con, "select period, org, value, source_row from metric_values order by period") == [
+        (dt.date(2023, 4, 1), "SEF01", 101.0, header_row + 1),
+        (dt.date(2023, 5, 1), "SEF01", 118.0, header_row + 2),
+        (dt.date(2023, 6, 1), "SEF01", 125.0, header_row + 3)]
