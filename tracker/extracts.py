@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tracker.layouts import check_column_or_expression, header_is_utf8
+from tracker.layouts import check_column_or_expression, header_is_utf8, marks_sql, number_sql
 from tracker.metrics import Metric, PlacedMetric, extract_path
 from tracker.project import Project
 from tracker.queries import query_text
@@ -69,6 +69,8 @@ class ExtractReport:
                 out.append(f"{name}: {f['status']}: {f['message']}")
                 continue
             filtered = f" + filtered {f['rows_filtered']}" if f["rows_filtered"] else ""
+            if f.get("rows_suppressed"):
+                filtered += f" + suppressed {f['rows_suppressed']}"
             out.append(f"{name}: read {f['rows_read']} = loaded {f['rows_loaded']} + rejected "
                        f"{f['rows_rejected']}{filtered}")
         return out
@@ -503,7 +505,8 @@ def _reading(sql: MetricSql) -> tuple[object, ...]:
     """What a metric computes from a row, all but its filter: metrics alike in this share one
     pass over the extract."""
     return (sql.value, sql.numerator, sql.denominator, sql.period, sql.org, sql.metric.frequency,
-            tuple(sorted(sql.benchmark.items())), sql.numeric, sql.checked)
+            tuple(sorted(sql.benchmark.items())), sql.numeric, sql.checked,
+            tuple(sql.metric.source.suppressed), sql.metric.source.nil)
 
 
 def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str],
@@ -531,7 +534,8 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
             return f"{_quote(c)}::varchar as {_quote(c)}" if native else _quote(c)
         if c in native:
             return f"{_quote(c)}::double as {_quote(c)}"
-        return f"{NUMBER_SQL.format(c=_quote(c) + '::varchar' if native else _quote(c))} as {_quote(c)}"
+        text = _quote(c) + "::varchar" if native else _quote(c)
+        return f"{number_sql(NUMBER_SQL, text, sql.metric.source.nil)} as {_quote(c)}"
 
     checked = [(i, c) for i, c in enumerate(columns) if c in sql.checked and c not in native]
     raw_copies = "".join(f", {_quote(c)}::varchar as __raw_{i}" for i, c in checked)
@@ -540,6 +544,8 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
         f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')} end"
         for i, c in checked
     )
+    marks = sql.metric.source.suppressed  # a row with a suppressed number is counted apart
+    suppressed = " or ".join(marks_sql(f"__raw_{i}", marks) for i, _ in checked) if marks else "false"
     ratio = sql.numerator is not None
     numerator = f"({sql.numerator})::double" if ratio else "null::double"
     denominator = f"({sql.denominator})::double" if ratio else "null::double"
@@ -560,15 +566,16 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
     return f"""
         select __metric_no as metric_no, source_row, __org as org, periods.period, value,
             numerator, denominator, {carried}
-            row_problem(periods.period, __period_text, {_literal(sql.metric.frequency)}, __org,
-                        number_problem,
-                        {'true' if ratio else 'false'}, denominator, value) as problem,
-            __kept_twice as kept_twice
+            case when not __suppressed then
+                row_problem(periods.period, __period_text, {_literal(sql.metric.frequency)}, __org,
+                            number_problem, {'true' if ratio else 'false'}, denominator, value)
+            end as problem,
+            __kept_twice as kept_twice, __suppressed as suppressed
         from (
             select __metric_no, __kept_twice, source_row, __period_text, __org,
                 ({sql.value})::double as value, {numerator} as numerator,
                 {denominator} as denominator, {given}
-                concat_ws('; ', {not_numbers or 'null'}) as number_problem
+                concat_ws('; ', {not_numbers or 'null'}) as number_problem, ({suppressed}) as __suppressed
             from (
                 select *, {number}
                 from (
@@ -661,22 +668,24 @@ def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[t
 
 def _counts(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], shown: str,
             rows_read: int) -> dict[str, dict[str, Any]]:
-    """Each judged metric's row counts: read = loaded + rejected + filtered."""
+    """Each judged metric's row counts: read = loaded + rejected + filtered + suppressed."""
     parse_rejects = con.execute("select count(*) from parse_rejects").fetchall()[0][0]
-    found = {row[0]: (row[1], row[2]) for row in con.execute("""
-        select j.metric_no, count(*) filter (j.problem is null) - coalesce(any_value(r.n), 0),
-               count(j.problem) + coalesce(any_value(r.n), 0)
+    found = {row[0]: (row[1], row[2], row[3]) for row in con.execute("""
+        select j.metric_no,
+               count(*) filter (j.problem is null and not j.suppressed) - coalesce(any_value(r.n), 0),
+               count(j.problem) + coalesce(any_value(r.n), 0), count(*) filter (j.suppressed)
         from judged as j
         left join (select metric_no, count(*) as n from repeats group by metric_no) as r
             on r.metric_no = j.metric_no
         group by j.metric_no""").fetchall()}
     results = {}
     for sql in plans:
-        loaded, rejected = found.get(sql.number, (0, 0))
+        loaded, rejected, suppressed = found.get(sql.number, (0, 0, 0))
         rejected += parse_rejects
         results[sql.metric.id] = _file_row(shown, sql.metric.id, "loaded", rows_read=rows_read,
                                            rows_loaded=loaded, rows_rejected=rejected,
-                                           rows_filtered=rows_read - loaded - rejected)
+                                           rows_suppressed=suppressed,
+                                           rows_filtered=rows_read - loaded - rejected - suppressed)
     return results
 
 
@@ -804,7 +813,7 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
         sandbox.execute("""create or replace view loaded as
             select j.* from judged as j
             anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
-            where j.problem is null""")
+            where j.problem is null and not j.suppressed""")
         values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
                              "from loaded").to_arrow_table()
         benchmarks = None
@@ -844,7 +853,8 @@ def _rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numbers: li
 
 def _file_row(source_file: str, metric_id: str | None, status: str, **values: Any) -> dict[str, Any]:
     row = {"source_file": source_file, "metric_id": metric_id, "status": status, "rows_read": 0,
-           "rows_loaded": 0, "rows_rejected": 0, "rows_filtered": 0, "message": None}
+           "rows_loaded": 0, "rows_rejected": 0, "rows_filtered": 0, "rows_suppressed": 0,
+           "message": None}
     row.update(values)
     return row
 

@@ -95,3 +95,28 @@ def header_is_utf8(path: Path, header_row: int, limit: int = 1 << 20) -> bool:
         # a character cut off at the read's end is not a bad byte
         return len(head) == limit and exc.start >= len(head) - 4 and len(lines) <= header_row
     return True
+
+
+# Accounting negatives, as finance teams publish them: (1,318) is -1318.
+_ACCOUNTING = r"^\s*\(\s*[£$€]?\s*[0-9][0-9,]*(\.[0-9]+)?\s*\)\s*$"
+
+
+def number_sql(base: str, column: str, nil: str | None) -> str:
+    """SQL reading a column's text as a number: `base` (the extracts' usual reading, a
+    template over `{c}`), else an accounting negative, and the source's nil mark as 0."""
+    text = column
+    read = (f"coalesce({base.format(c=text)}, case when regexp_full_match({text}, {_literal(_ACCOUNTING)}) "
+            f"then -try_cast(regexp_replace({text}, '[()£$€,\\s]', '', 'g') as double) end)")
+    if nil is None:
+        return read
+    return f"case when trim({text}) = {_literal(nil.strip())} then 0::double else {read} end"
+
+
+def marks_sql(raw: str, marks: list[str]) -> str:
+    """A condition: the cell's text (`raw`, SQL) is one of the source's suppression marks."""
+    listed = ", ".join(_literal(m.strip()) for m in marks)
+    return f"coalesce(trim({raw}) in ({listed}), false)" if marks else "false"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -103,6 +103,17 @@ class Source(Strict):
         1, ge=1, le=1000,
         description="The line (CSV) or row (XLSX) holding the column names, below any title rows.",
     )
+    suppressed: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=20,
+        description="Marks the publisher writes for a suppressed number, e.g. ['*', '[c]', '..']: "
+                    "a row with one where the metric reads a number is counted as suppressed, "
+                    "neither loaded nor rejected.",
+    )
+    nil: str | None = Field(
+        None, min_length=1, max_length=40,
+        description="The mark the publisher writes for nil, read as 0 where a number is read, "
+                    "e.g. '-' (only when given here).",
+    )
 
     @model_validator(mode="after")
     def _fits_the_format(self) -> Source:
@@ -116,6 +127,11 @@ class Source(Strict):
             raise ValueError("'encoding' and 'delimiter' are only for CSV files: remove them")
         if self.header_row != 1 and suffix == ".parquet":
             raise ValueError("'header_row' is not for Parquet files, whose columns are named")
+        marks = [m.strip() for m in self.suppressed]
+        if self.nil is not None and self.nil.strip() in marks:
+            raise ValueError(f"'{self.nil}' is both 'nil' and 'suppressed': a mark means one of them")
+        if any(not m for m in marks) or (self.nil is not None and not self.nil.strip()):
+            raise ValueError("'suppressed' and 'nil' marks cannot be blank: an empty cell is no value")
         return self
 
     @model_validator(mode="after")

@@ -29,11 +29,12 @@ def nothing_loaded(project: Project, db_path: Path | None = None) -> list[str]:
     finally:
         con.close()
     found: dict[tuple[str, str], list[str]] = {}
-    for source_file, metric_id, read, rejected, filtered, n_rows, first_row, example, _ in rows:
+    for source_file, metric_id, read, rejected, filtered, suppressed, n_rows, first_row, example, _ in rows:
         key = (source_file, metric_id)
         if key not in found:
             kept_out = f"all {read} row(s) rejected" if rejected == read else (
-                f"{rejected} row(s) rejected, {filtered} filtered out")
+                f"{rejected} row(s) rejected, {filtered} filtered out"
+                + (f", {suppressed} suppressed" if suppressed else ""))
             found[key] = [f"metric {metric_id} loaded nothing from {source_file}: {kept_out}"
                           + (" (check its filter)" if filtered == read else "")]
         if n_rows:

@@ -36,7 +36,7 @@ def test_shipped_data_has_no_problems_and_lists_every_extract(app: AppTest) -> N
     files = _table_with(app, "Rows read")
     assert set(files["Status"]) == {"loaded"}
     assert (files["Rows read"] == files["Rows loaded"] + files["Rows rejected"]
-            + files["Rows filtered"]).all()
+            + files["Rows filtered"] + files["Rows suppressed"]).all()
 
 
 def test_rejected_rows_and_missing_updates_follow_the_sources(

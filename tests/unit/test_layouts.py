@@ -210,3 +210,83 @@ def test_a_windows_1252_pound_sign_only_in_the_header_is_read_right(tmp_path: Pa
         (dt.date(2023, 4, 1), "SEF01", 101.0, header_row + 1),
         (dt.date(2023, 5, 1), "SEF01", 118.0, header_row + 2),
         (dt.date(2023, 6, 1), "SEF01", 125.0, header_row + 3)]
+
+
+FINANCE = TESTDATA / "finance_month6.csv"
+
+
+def _accounting(text: str) -> float:
+    """A cell of an Excel accounting format saved as CSV: ' (1,318)' is -1318, ' -   ' is 0."""
+    text = text.strip().replace(",", "")
+    if text == "-":
+        return 0.0
+    return -float(text[1:-1]) if text.startswith("(") else float(text)
+
+
+def _finance_metric(metric_id: str, value: str, nil: str = "") -> str:
+    return _metric(metric_id, f"""
+      file: extracts/finance.csv
+      header_row: 4
+      period: Month
+      org: Cost Centre
+      value: {value}
+      filter: '"Cost Centre" is not null'{nil}
+""")
+
+
+def test_finance_accounting_negatives_and_nil_as_the_source_says(tmp_path: Path) -> None:
+    nil = '\n      nil: "-"'
+    metric = (_finance_metric("variance-ytd", "Variance YTD", nil)
+              + _finance_metric("actual-ytd", "Actual YTD", nil))
+    con, report = _load(_project(tmp_path, {"finance.csv": FINANCE}, metric))
+    assert report.lines() == [
+        "data/extracts/finance.csv (variance-ytd): read 10 = loaded 8 + rejected 0 + filtered 2",
+        "data/extracts/finance.csv (actual-ytd): read 10 = loaded 8 + rejected 0 + filtered 2"]
+    with FINANCE.open(newline="", encoding="cp1252") as handle:
+        rows = [r for r in list(csv.reader(handle))[4:] if r[1]]
+    for metric_id, column in (("variance-ytd", 6), ("actual-ytd", 5)):
+        expected = {(r[1], dt.datetime.strptime(r[2], "%b-%y").date()): _accounting(r[column]) for r in rows}
+        assert dict(((o, p), v) for o, p, v in _rows(
+            con, f"select org, period, value from metric_values where metric_id = '{metric_id}'")) == expected
+    assert expected[("SEF103", dt.date(2023, 4, 1))] == 0.0
+    assert _rows(con, "select value from metric_values where metric_id = 'variance-ytd' and org = 'SEF201' "
+                      "order by period") == [(-1318.0,), (-903.0,)]  # published as (1,318) and (903)
+
+
+def test_a_dash_is_not_a_number_unless_the_source_says_it_is_nil(tmp_path: Path) -> None:
+    metric = _finance_metric("spent", "Actual YTD")
+    con, report = _load(_project(tmp_path, {"finance.csv": FINANCE}, metric))
+    assert report.lines() == [
+        "data/extracts/finance.csv (spent): read 10 = loaded 6 + rejected 2 + filtered 2"]
+    assert _rows(con, "select source_row, reason from extract_rejects order by 1") == [
+        (7, "' -   ' in column Actual YTD is not a number"),
+        (11, "' -   ' in column Actual YTD is not a number")]
+
+
+@pytest.mark.parametrize("mark", ["*", "[c]", ".."])
+def test_suppressed_numbers_are_counted_as_suppressed_not_rejected(tmp_path: Path, mark: str) -> None:
+    text = (TESTDATA / "nhsd_mhsds_monthly.csv").read_text().replace(",*\r\n", f",{mark}\r\n")
+    source = ("{file: extracts/mhsds.csv, period: REPORTING_PERIOD_START, org: PRIMARY_LEVEL, "
+              "value: MEASURE_VALUE, filter: \"MEASURE_ID = '%s'\", suppressed: ['*', '[c]', '..']}")
+    metrics = _metric("in-contact", source % "MHS01") + _metric("in-hospital", source % "MHS07")
+    con, report = _load(_project(tmp_path, {"mhsds.csv": text}, metrics))
+    assert report.lines() == [
+        "data/extracts/mhsds.csv (in-contact): read 12 = loaded 4 + rejected 0 + filtered 6 + suppressed 2",
+        "data/extracts/mhsds.csv (in-hospital): read 12 = loaded 3 + rejected 0 + filtered 6 + suppressed 3"]
+    _assert_reconciled(con)
+    assert _rows(con, "select org, period, value from metric_values where metric_id = 'in-contact' "
+                      "order by org, period") == [
+        ("01T", dt.date(2023, 4, 1), 1450.0), ("01T", dt.date(2023, 5, 1), 1502.0),
+        ("01V", dt.date(2023, 4, 1), 880.0), ("01V", dt.date(2023, 6, 1), 912.0)]
+    assert _rows(con, "select rows_suppressed from extract_files order by metric_id") == [(2,), (3,)]
+
+
+def test_suppression_marks_not_declared_are_rejected_as_not_numbers(tmp_path: Path) -> None:
+    source = ("{file: extracts/mhsds.csv, period: REPORTING_PERIOD_START, org: PRIMARY_LEVEL, "
+              "value: MEASURE_VALUE, filter: \"MEASURE_ID = 'MHS01'\"}")
+    con, report = _load(_project(tmp_path, {"mhsds.csv": TESTDATA / "nhsd_mhsds_monthly.csv"},
+                                 _metric("in-contact", source)))
+    assert report.lines() == [
+        "data/extracts/mhsds.csv (in-contact): read 12 = loaded 4 + rejected 2 + filtered 6"]
+    assert {r for (r,) in _rows(con, "select reason from extract_rejects")} == {
+        "'*' in column MEASURE_VALUE is not a number"}
