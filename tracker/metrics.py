@@ -130,8 +130,6 @@ class Source(Strict):
         marks = [m.strip() for m in self.suppressed]
         if self.nil is not None and self.nil.strip() in marks:
             raise ValueError(f"'{self.nil}' is both 'nil' and 'suppressed': a mark means one of them")
-        if any(not m for m in marks) or (self.nil is not None and not self.nil.strip()):
-            raise ValueError("'suppressed' and 'nil' marks cannot be blank: an empty cell is no value")
         return self
 
     @model_validator(mode="after")

@@ -92,6 +92,10 @@ metrics:
      "source 'encoding' and 'delimiter' are only for CSV files: remove them"),
     ("{file: extracts/x.csv, delimiter: ';;', period: m, value: v}", "delimiter"),
     ("{file: extracts/x.csv, period: m, value: v, header_row: 0}", "header_row"),
+    ("{file: extracts/x.csv, period: m, value: v, nil: '-', suppressed: ['*', ' - ']}",
+     "source '-' is both 'nil' and 'suppressed': a mark means one of them"),
+    ("{file: extracts/x.csv, period: m, value: v, suppressed: ['*', '  ']}",
+     "'suppressed': String should have at least 1 character"),
 ])
 def test_a_source_must_fit_its_file(tmp_path: Path, source: str, message: str) -> None:
     text = f"metrics:\n  - id: m\n    name: M\n    unit: count\n    direction: neutral\n" \
