@@ -14,7 +14,7 @@ it, so even an expression that got past `tracker.sqlguard` could not read a
 file or touch the database being built. The row-level work is set-based SQL
 (`queries/extracts/`), one pass over the rows for all the metrics that read
 them alike; the results travel to the build's connection as Arrow. Python only
-reads XLSX (DuckDB 2.0 has no Excel reader here) and re-encodes Windows-1252
+reads workbooks (DuckDB 2.0 has no Excel reader here: `tracker.readers`) and re-encodes Windows-1252
 CSVs to UTF-8, whole-file.
 """
 
@@ -37,6 +37,7 @@ from tracker.layouts import check_column_or_expression, header_is_utf8, marks_sq
 from tracker.metrics import Metric, PlacedMetric, extract_path
 from tracker.project import Project
 from tracker.queries import query_text
+from tracker.readers import WORKBOOK_SUFFIXES, WorkbookError, read_sheet
 from tracker.sqlguard import CheckedExpression, UnsafeExpression
 
 # Published numbers carry currency signs, thousands separators and percent signs.
@@ -134,13 +135,13 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: 
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         _read_csv(con, path, metric, shown)
-    elif suffix == ".xlsx":
-        _read_xlsx(con, path, metric, shown)
+    elif suffix in WORKBOOK_SUFFIXES:
+        _read_workbook(con, path, metric, shown)
     elif suffix == ".parquet":
         _read_parquet(con, path, shown)
     else:
         raise UnreadableExtract(f"{shown}: '{path.suffix}' files are not supported: "
-                                "use CSV, XLSX or Parquet")
+                                "use CSV, XLSX, XLS, ODS or Parquet")
     if not _columns(con):
         raise UnreadableExtract(f"the file {shown} has no columns")
     return int(con.execute("select (select count(*) from raw) + (select count(*) from parse_rejects)")
@@ -332,34 +333,17 @@ def _number_rows(con: duckdb.DuckDBPyConnection, skipped: list[int], header_row:
         from numbered asof left join skips as s on numbered.k >= s.threshold""")
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
-    """The named sheet (or the first), from its header row; empty rows are not rows."""
-    from openpyxl import load_workbook  # only XLSX needs it
-
-    sheet, header_row = metric.source.sheet, metric.source.header_row
+def _read_workbook(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str) -> None:
+    """The named sheet (or the first) of an XLSX, XLS or ODS workbook, from its header row,
+    with merged cells filled (`tracker.readers`); empty rows are not rows."""
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise UnreadableExtract(f"the file {shown} is not a readable XLSX workbook: {_first_line(exc)}"
-                                ) from exc
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise UnreadableExtract(f"{shown} has no sheet named '{sheet}' "
-                                    f"(sheets: {', '.join(book.sheetnames)})")
-        rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(
-            min_row=header_row, values_only=True)
-        header = next(rows, None)
-        if not header or all(h is None for h in header):
-            raise UnreadableExtract(f"{shown}: row {header_row} of the sheet has no column names")
-        names = _unique_names([str(h).strip() if h is not None else f"column{i + 1}"
-                               for i, h in enumerate(header)])
-        records = [(n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=header_row + 1)
-                   if any(v is not None for v in row)]
-    finally:
-        book.close()
-    columns = {"source_row": pa.array([n for n, _ in records], pa.int32())}
+        sheet = read_sheet(path, metric.source.sheet, metric.source.header_row, shown)
+    except WorkbookError as exc:
+        raise UnreadableExtract(str(exc)) from exc
+    names = _unique_names(sheet.names)
+    columns = {"source_row": pa.array([n for n, _ in sheet.rows], pa.int32())}
     for i, name in enumerate(names):
-        columns[name] = pa.array([row[i] if i < len(row) else None for _, row in records], pa.string())
+        columns[name] = pa.array([row[i] if i < len(row) else None for _, row in sheet.rows], pa.string())
     con.register("xlsx_rows", pa.table(columns))
     con.execute("create table raw as select * from xlsx_rows")
     con.unregister("xlsx_rows")
@@ -375,17 +359,6 @@ def _unique_names(names: list[str]) -> list[str]:
         seen[key] = seen.get(key, 0) + 1
         out.append(name if seen[key] == 1 else f"{name}_{seen[key]}")
     return out
-
-
-def _cell_text(value: object) -> str | None:
-    """A cell as the text a person sees: dates as ISO dates, whole numbers without '.0'."""
-    if value is None:
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str) -> None:
