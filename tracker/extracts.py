@@ -512,11 +512,14 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
 
     checked = [(i, c) for i, c in enumerate(columns) if c in sql.checked and c not in native]
     raw_copies = "".join(f", {_quote(c)}::varchar as __raw_{i}" for i, c in checked)
+    not_number = {i: f"({_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null)" for i, c in checked}
     not_numbers = ", ".join(  # every column of the row holding text where a number should be
-        f"case when {_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null "
+        f"case when {not_number[i]} "
         f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')} end"
         for i, c in checked
     )
+    number_problem = (f"case when {' or '.join(not_number.values())} then concat_ws('; ', {not_numbers}) end"
+                      if checked else "null::varchar")
     marks = sql.metric.source.suppressed  # a row with a suppressed number is counted apart
     suppressed = " or ".join(marks_sql(f"__raw_{i}", marks) for i, _ in checked) if marks else "false"
     ratio = sql.numerator is not None
@@ -548,7 +551,7 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
             select __metric_no, __kept_twice, source_row, __period_text, __org,
                 ({sql.value})::double as value, {numerator} as numerator,
                 {denominator} as denominator, {given}
-                concat_ws('; ', {not_numbers or 'null'}) as number_problem, ({suppressed}) as __suppressed
+                {number_problem} as number_problem, ({suppressed}) as __suppressed
             from (
                 select *, {number}
                 from (

@@ -4,8 +4,11 @@
 -- among the rows that pass: see repeats.sql.) `number_problem` lists the columns that hold
 -- text where a number should be (already joined with "; "); an empty value is a problem
 -- of its own only when nothing else explains it.
+-- (The first test is the quick one most rows pass: only a row with a problem builds text.)
 create or replace macro row_problem(period, period_text, frequency, org, number_problem, ratio,
                                     denominator, value) as
+    case when period is null or org is null or number_problem is not null
+              or (ratio and denominator = 0) or value is null or isnan(value) or isinf(value) then
     nullif(concat_ws('; ',
         case when period is null then 'period ''' || coalesce(period_text, '')
             || ''' is not one a ' || frequency || ' metric reads: write ' || period_forms(frequency)
@@ -18,4 +21,5 @@ create or replace macro row_problem(period, period_text, frequency, org, number_
             then 'no value: the value is empty' end,
         case when isnan(value) or isinf(value)
             then 'the value is not a finite number (a division by zero?)' end
-    ), '');
+    ), '')
+    end;
