@@ -9,8 +9,8 @@
 --     last year, 2021: a pooled period is reported at its end, as OHID charts it)
 -- `period_start(month, frequency)` then moves the month to the start of its financial
 -- quarter (quarterly metrics) or year (annual), so each period is one row however published.
--- `period_of(text, frequency)` does both. Used by `period_lookup.sql`, once per distinct
--- text: planning these is the costly part.
+-- `period_lookup.sql` puts these together, once per distinct text: planning these is the
+-- costly part.
 -- "2011-12" reads as December 2011 unless the metric is annual (then 2011-12 the year);
 -- "2019 - 21", with spaces round the dash, is three calendar years, never a financial year.
 
@@ -71,46 +71,27 @@ create or replace macro pooled_last_year(y1, y2) as case
     when pooled_year(y1, y2) - try_cast(y1 as integer) between 1 and 20 then pooled_year(y1, y2)
 end;
 
+-- The parts of the longer forms, each read once per text in `period_lookup.sql` (so the
+-- macros above see column references, not these expressions again: nesting them here would
+-- make every distinct text cost a great deal to plan).
 -- NHS England's `<prefix>-<MONTH>-<YEAR>` (MSitAE-APRIL-2023): the month after the prefix.
-create or replace macro period_prefixed_month(p) as period_month(nullif(
-    regexp_extract(p, '^[A-Za-z][A-Za-z0-9_ ]*-([A-Za-z]{3,9}-(\d{4}|\d{2}))$', 1), ''));
-
--- A financial year (2023-24, 2023/24) to its April; a pooled run of them (2018/19 - 20/21)
--- to its last one's. A dash with spaces round it between plain years is a pooled run of
--- calendar years (see period_calendar_year), not a financial year.
-create or replace macro period_year(p) as coalesce(
-    fy_quarter_month(
-        regexp_extract(p, '^(\d{4})(?:-|\s*/\s*)(\d{2}|\d{4})$', ['y1', 'y2']).y1,
-        regexp_extract(p, '^(\d{4})(?:-|\s*/\s*)(\d{2}|\d{4})$', ['y1', 'y2']).y2,
-        '1'),
-    case when fy_quarter_month(
-            regexp_extract(p, '^(\d{4})\s*/\s*(\d{2}|\d{4})\s*-\s*(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})$',
-                           ['y1', 'y2', 'y3', 'y4']).y1,
-            regexp_extract(p, '^(\d{4})\s*/\s*(\d{2}|\d{4})\s*-\s*(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})$',
-                           ['y1', 'y2', 'y3', 'y4']).y2, '1') is not null
-        then fy_quarter_month(
-            pooled_last_year(
-                regexp_extract(p, '^(\d{4})\s*/\s*(\d{2}|\d{4})\s*-\s*(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})$',
-                               ['y1', 'y2', 'y3', 'y4']).y1,
-                regexp_extract(p, '^(\d{4})\s*/\s*(\d{2}|\d{4})\s*-\s*(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})$',
-                               ['y1', 'y2', 'y3', 'y4']).y3)::varchar,
-            regexp_extract(p, '^(\d{4})\s*/\s*(\d{2}|\d{4})\s*-\s*(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})$',
-                           ['y1', 'y2', 'y3', 'y4']).y4,
-            '1')
-    end);
-
--- Annual metrics' calendar years, to 1 January: 2022, Fingertips' sortable 20220000, and
--- pooled years 2019 - 21 (at the last year).
-create or replace macro period_calendar_year(p) as make_date(coalesce(
-    try_cast(regexp_extract(p, '^(\d{4})(?:0000)?$', 1) as integer),
-    pooled_last_year(regexp_extract(p, '^(\d{4})\s+-\s+(\d{2}|\d{4})$', ['y1', 'y2']).y1,
-                     regexp_extract(p, '^(\d{4})\s+-\s+(\d{2}|\d{4})$', ['y1', 'y2']).y2)
-), 1, 1);
-
--- The month a period's text names (before moving it to its quarter or year); null if none.
-create or replace macro period_found(p, frequency) as coalesce(
-    case when frequency = 'annual' then period_year(p) end,
-    period_month(p), period_prefixed_month(p), period_quarter(p), period_year(p));
+create or replace macro prefixed_month(p) as cast(coalesce(
+    try_strptime(regexp_extract(p, '^[A-Za-z][A-Za-z0-9_ ]*-([A-Za-z]{3,9}-\d{4})$', 1), '%B-%Y'),
+    try_strptime(regexp_extract(p, '^[A-Za-z][A-Za-z0-9_ ]*-([A-Za-z]{3,9}-\d{4})$', 1), '%b-%Y'),
+    try_strptime(regexp_extract(p, '^[A-Za-z][A-Za-z0-9_ ]*-([A-Za-z]{3,9}-\d{2})$', 1), '%B-%y'),
+    try_strptime(regexp_extract(p, '^[A-Za-z][A-Za-z0-9_ ]*-([A-Za-z]{3,9}-\d{2})$', 1), '%b-%y')
+) as date);
+-- A financial year, 2023-24 or 2023/24 (a dash with spaces round it is a pooled run instead).
+create or replace macro fy_parts(p) as
+    regexp_extract(p, '^(\d{4})(?:-|\s*/\s*)(\d{2}|\d{4})$', ['y1', 'y2']);
+-- A pooled run of financial years, 2018/19 - 20/21.
+create or replace macro pooled_fy_parts(p) as
+    regexp_extract(p, '^(\d{4})\s*/\s*(\d{2}|\d{4})\s*-\s*(\d{2}|\d{4})\s*/\s*(\d{2}|\d{4})$',
+                   ['y1', 'y2', 'y3', 'y4']);
+-- A calendar year, 2022, or as Fingertips sorts it, 20220000.
+create or replace macro calendar_year_text(p) as nullif(regexp_extract(p, '^(\d{4})(?:0000)?$', 1), '');
+-- A pooled run of calendar years, 2019 - 21 (spaces round the dash).
+create or replace macro pooled_parts(p) as regexp_extract(p, '^(\d{4})\s+-\s+(\d{2}|\d{4})$', ['y1', 'y2']);
 
 -- A found month to the first month of the metric's period.
 create or replace macro period_start(d, frequency) as cast(case frequency
@@ -118,12 +99,6 @@ create or replace macro period_start(d, frequency) as cast(case frequency
     when 'annual' then make_date(year(d) - (month(d) < 4)::integer, 4, 1)
     else d
 end as date);
-
--- The period a text names for a metric of the frequency (first day of its month, quarter,
--- financial year, or, for an annual metric's calendar year, 1 January); null if none.
-create or replace macro period_of(p, frequency) as coalesce(
-    case when frequency = 'annual' then period_calendar_year(p) end,
-    period_start(period_found(p, frequency), frequency));
 
 -- The forms a metric of the frequency reads, for the message of a period it cannot read.
 create or replace macro period_forms(frequency) as

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.unit.test_extracts import TESTDATA, _assert_reconciled, _load, _metric, _project, _rows
+from tests.unit.test_extracts import TESTDATA, _assert_reconciled, _load, _metric, _project, _rows, period_of
 
 REPO = Path(__file__).resolve().parents[2]
 AE = TESTDATA / "nhse_ae_monthly.csv"
@@ -20,9 +20,10 @@ AE_TYPES = ("Type 1", "Type 2", "Other A&E Department")
 
 
 @pytest.fixture(scope="module")
-def periods() -> duckdb.DuckDBPyConnection:
+def lookup() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute((REPO / "queries/extracts/parse_period.sql").read_text())
+    for name in ("parse_period", "create_sandbox_tables"):
+        con.execute((REPO / f"queries/extracts/{name}.sql").read_text())
     return con
 
 
@@ -37,11 +38,12 @@ def periods() -> duckdb.DuckDBPyConnection:
     # a year alone is not a month or quarter; a pooled run must run forwards
     ("2022", "monthly", None), ("2022", "quarterly", None), ("20220000", "monthly", None),
     ("2019 - 18", "annual", None), ("MSitAE-APRIL", "monthly", None), ("MSitAE-APRIL-2023x", "monthly", None),
+    ("2018/19 - 20/21", "monthly", None), ("2019 - 21", "quarterly", None),
 ])
 def test_periods_as_publishers_write_them(
-    periods: duckdb.DuckDBPyConnection, text: str, frequency: str, expected: str | None
+    lookup: duckdb.DuckDBPyConnection, text: str, frequency: str, expected: str | None
 ) -> None:
-    [(found,)] = periods.execute("select period_of(trim($p), $f)", {"p": text, "f": frequency}).fetchall()
+    found = period_of(lookup, text, frequency)
     assert (found.isoformat() if found else None) == expected
 
 
