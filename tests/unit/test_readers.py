@@ -74,3 +74,32 @@ def test_a_file_that_is_not_an_xls_workbook_is_reported(tmp_path: Path) -> None:
     [line] = report.lines()
     assert line.startswith("data/extracts/x.xls (m): unreadable: the file data/extracts/x.xls is not a "
                            "readable XLS workbook: ")
+
+
+def test_an_ods_workbook_loads_but_its_merged_cells_are_on_their_first_row_only(tmp_path: Path) -> None:
+    """calamine cannot tell an ODS file's merged ranges (the README says so): every row loads
+    with its own number, and a merged Directorate is on its first row alone."""
+    metric = _metric("spend", """
+      file: extracts/finance.ods
+      sheet: M6 Position
+      header_row: 5
+      period: Month
+      org: Cost Centre
+      value: Actual YTD £000
+""") + _metric("asc-spend", """
+      file: extracts/finance.ods
+      sheet: M6 Position
+      header_row: 5
+      period: Month
+      org: Cost Centre
+      value: Actual YTD £000
+      filter: "Directorate = 'Adult Social Care'"
+""")
+    con, report = _load(_project(tmp_path, {"finance.ods": TESTDATA / "finance_month6.ods"}, metric))
+    assert report.lines() == [
+        "data/extracts/finance.ods (spend): read 5 = loaded 5 + rejected 0",
+        "data/extracts/finance.ods (asc-spend): read 5 = loaded 1 + rejected 0 + filtered 4"]
+    by_openpyxl = _openpyxl_rows(TESTDATA / "finance_month6.xlsx")  # the same sheet, as XLSX
+    assert _rows(con, "select org, source_row, value from metric_values where metric_id = 'spend' "
+                      "order by source_row") == [
+        (org, row, value) for org, (row, _, value) in sorted(by_openpyxl.items(), key=lambda i: i[1][0])]
