@@ -84,6 +84,7 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
     """Build the database; the valid files are built even when others have problems."""
     from tracker.build import build
+    from tracker.rejects import nothing_loaded
 
     result = build(project)
     _print_problems(result.problems)
@@ -94,17 +95,43 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
     print(f"Built {result.db_path}: {counts.get('plans', 0)} plans, "
           f"{counts.get('objectives', 0)} objectives, {counts.get('updates', 0)} updates"
           f"{examples}.")
-    if result.extracts.problems:
-        print(f"{len(result.extracts.problems)} extract(s) could not be loaded: see above.",
-              file=sys.stderr)
-    if result.problems or result.extracts.problems:
+    empty = nothing_loaded(project, result.db_path)
+    for paragraph in empty:
+        print(paragraph, file=sys.stderr)
+    found = [(len(result.problems), "in the plan and metric files"),
+             (len(result.extracts.problems), "extract(s) that could not be loaded"),
+             (len(empty), "metric(s) that loaded nothing")]
+    if any(n for n, _ in found):
         carried = counts.get("objectives_carried", 0)
-        print(f"{len(result.problems)} problem(s) found: objectives with a bad value were built "
-              "without it, and those of files that could not be read are shown as at the last "
-              f"good build ({carried} objective(s)) or left out where there was none. Fix them "
-              "and build again.", file=sys.stderr)
+        print(f"{sum(n for n, _ in found)} problem(s) found: "
+              + ", ".join(f"{n} {what}" for n, what in found if n)
+              + ". The files with problems were left out where they could not be read (the "
+              f"objectives of plan files that cannot be read are shown as at the last good build: "
+              f"{carried} objective(s)), and objectives with a bad value were built without it. Fix "
+              "them and build again (`python -m tracker rejects` lists the rejected rows).",
+              file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_rejects(args: argparse.Namespace, project: Project) -> int:
+    """List the rejected extract rows of the last build: file, line, every reason, the row."""
+    from tracker.build import ensure_built
+    from tracker.rejects import format_rejects, rejected_rows
+
+    ensure_built(project)
+    file = args.file
+    if file and not file.startswith("data/"):  # as the analyst sees it, or as the table keeps it
+        file = f"data/{file}"
+    rows = rejected_rows(project, args.metric, file)
+    sys.stdout.write(format_rejects(rows, args.format))
+    return 0
+
+
+def _rejects_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--metric", help="one metric's id (default: every metric)")
+    command.add_argument("--file", help="one extract, e.g. data/extracts/ae.csv (default: every file)")
+    command.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
 
 def _show_edit(edit: Edit, project: Project) -> None:
@@ -453,6 +480,8 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
                   _report_arguments),
     "changes": (cmd_changes, "list the quarter's updates and how each status moved",
                 _report_arguments),
+    "rejects": (cmd_rejects, "list the extract rows the last build rejected, with every reason",
+                _rejects_arguments),
     "schema": (cmd_schema, "rewrite the JSON Schemas editors use for completion", None),
     "update": (cmd_update, "record a quarterly update for an objective", _update_arguments),
     "signoff": (cmd_signoff, "record an organisation's sign-off of a quarterly update",

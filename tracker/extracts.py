@@ -14,14 +14,13 @@ it, so even an expression that got past `tracker.sqlguard` could not read a
 file or touch the database being built. The row-level work is set-based SQL
 (`queries/extracts/`), one pass over the rows for all the metrics that read
 them alike; the results travel to the build's connection as Arrow. Python only
-reads XLSX (DuckDB 2.0 has no Excel reader here) and re-encodes Windows-1252
+reads workbooks (DuckDB 2.0 has no Excel reader here: `tracker.readers`) and re-encodes Windows-1252
 CSVs to UTF-8, whole-file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
 import mmap
 import os
@@ -38,10 +37,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from tracker.layouts import check_column_or_expression, header_is_utf8, marks_sql, number_sql
 from tracker.metrics import Metric, PlacedMetric, extract_path
 from tracker.project import DEFAULT_SETTINGS, Project
 from tracker.queries import query_text
-from tracker.sqlguard import CheckedExpression, UnsafeExpression, check_expression
+from tracker.readers import WORKBOOK_SUFFIXES, SheetTooLarge, WorkbookError, read_sheet
+from tracker.sqlguard import CheckedExpression, UnsafeExpression
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class ExtractReport:
                 out.append(f"{name}: {f['status']}: {f['message']}")
                 continue
             filtered = f" + filtered {f['rows_filtered']}" if f["rows_filtered"] else ""
+            if f.get("rows_suppressed"):
+                filtered += f" + suppressed {f['rows_suppressed']}"
             out.append(f"{name}: read {f['rows_read']} = loaded {f['rows_loaded']} + rejected "
                        f"{f['rows_rejected']}{filtered}")
         return out
@@ -199,13 +202,13 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: 
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         _read_csv(con, path, metric, shown, limits)
-    elif suffix == ".xlsx":
-        _read_xlsx(con, path, metric, shown, limits, expired)
+    elif suffix in WORKBOOK_SUFFIXES:
+        _read_workbook(con, path, metric, shown, limits, expired)
     elif suffix == ".parquet":
         _read_parquet(con, path, shown, limits)
     else:
         raise UnreadableExtract(f"{shown}: '{path.suffix}' files are not supported: "
-                                "use CSV, XLSX or Parquet")
+                                "use CSV, XLSX, XLS, ODS or Parquet")
     columns = len(_columns(con))
     if not columns:
         raise UnreadableExtract(f"the file {shown} has no columns")
@@ -250,7 +253,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown:
     """Read as UTF-8; if DuckDB finds bytes that are not, re-read the whole file as Windows-1252."""
     source = metric.source
     _check_columns(shown, _csv_header_width(path, source.header_row, source.delimiter), limits, "about ")
-    if source.encoding == "windows-1252":
+    if source.encoding == "windows-1252" or (source.encoding is None
+                                             and not header_is_utf8(path, source.header_row)):
         _read_transcoded(con, path, metric, shown, limits)
         return
     try:
@@ -440,45 +444,25 @@ def _number_rows(con: duckdb.DuckDBPyConnection, skipped: list[int], header_row:
         from numbered asof left join skips as s on numbered.k >= s.threshold""")
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
-               limits: Limits, expired: Callable[[], bool]) -> None:
-    """The named sheet (or the first), from its header row; empty rows are not rows."""
-    from openpyxl import load_workbook  # only XLSX needs it
-
-    sheet, header_row = metric.source.sheet, metric.source.header_row
+def _read_workbook(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
+                   limits: Limits, expired: Callable[[], bool]) -> None:
+    """The named sheet (or the first) of an XLSX, XLS or ODS workbook, from its header row,
+    with merged cells filled (`tracker.readers`); empty rows are not rows. A small workbook
+    can hold a million rows: its size is checked before its cells are turned into text."""
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file
-        logger.warning("openpyxl cannot read %s", shown, exc_info=True)  # reported as a problem
-        raise UnreadableExtract(f"the file {shown} is not a readable XLSX workbook: {_first_line(exc)}"
-                                ) from exc
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise UnreadableExtract(f"{shown} has no sheet named '{sheet}' "
-                                    f"(sheets: {', '.join(book.sheetnames)})")
-        worksheet = book[sheet] if sheet else book.worksheets[0]
-        header = next(worksheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True), None)
-        if not header or all(h is None for h in header):
-            raise UnreadableExtract(f"{shown}: row {header_row} of the sheet has no column names")
-        _check_columns(shown, len(header), limits)
-        names = _unique_names([str(h).strip() if h is not None else f"column{i + 1}"
-                               for i, h in enumerate(header)])
-        # A small workbook can hold a million rows, read slowly (in Python, which DuckDB's
-        # interrupt cannot stop): stop one row past the limit, or at the time limit.
-        records = []
-        rows = worksheet.iter_rows(min_row=header_row + 1, max_col=len(header), values_only=True)
-        for n, row in enumerate(itertools.islice(rows, limits.xlsx_rows + 1), start=header_row + 1):
-            if n - header_row > limits.xlsx_rows:
-                raise _too_many_rows(shown, path, limits.xlsx_rows, "extract_max_xlsx_rows")
-            if expired():
-                raise UnreadableExtract(f"{shown}: reading stopped at the time limit")
-            if any(v is not None for v in row):
-                records.append((n, [_cell_text(v) for v in row]))
-    finally:
-        book.close()
-    columns = {"source_row": pa.array([n for n, _ in records], pa.int32())}
+        sheet = read_sheet(path, metric.source.sheet, metric.source.header_row, shown,
+                           max_rows=limits.xlsx_rows, max_columns=limits.columns, expired=expired)
+    except SheetTooLarge as exc:
+        if exc.rows is not None:
+            raise _too_many_rows(shown, path, limits.xlsx_rows, "extract_max_xlsx_rows") from exc
+        _check_columns(shown, exc.columns or 0, limits)
+        raise  # (not reached: _check_columns raises for a sheet over the column limit)
+    except WorkbookError as exc:
+        raise UnreadableExtract(str(exc)) from exc
+    names = _unique_names(sheet.names)
+    columns = {"source_row": pa.array([n for n, _ in sheet.rows], pa.int32())}
     for i, name in enumerate(names):
-        columns[name] = pa.array([row[i] if i < len(row) else None for _, row in records], pa.string())
+        columns[name] = pa.array([row[i] if i < len(row) else None for _, row in sheet.rows], pa.string())
     con.register("xlsx_rows", pa.table(columns))
     con.execute("create table raw as select * from xlsx_rows")
     con.unregister("xlsx_rows")
@@ -494,17 +478,6 @@ def _unique_names(names: list[str]) -> list[str]:
         seen[key] = seen.get(key, 0) + 1
         out.append(name if seen[key] == 1 else f"{name}_{seen[key]}")
     return out
-
-
-def _cell_text(value: object) -> str | None:
-    """A cell as the text a person sees: dates as ISO dates, whole numbers without '.0'."""
-    if value is None:
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, limits: Limits) -> None:
@@ -605,7 +578,7 @@ def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, colu
     for role in ("value", "numerator", "denominator", "filter"):
         text = getattr(source, role)
         if text is not None:
-            checked[role] = check_expression(text, columns, role, con)
+            checked[role] = check_column_or_expression(text, columns, role, con)
     value_numbers = {c for role, e in checked.items() if role != "filter" for c in e.numeric}
     benchmark = {}
     for role in ("value", "lower", "upper"):
@@ -637,7 +610,8 @@ def _reading(sql: MetricSql) -> tuple[object, ...]:
     """What a metric computes from a row, all but its filter: metrics alike in this share one
     pass over the extract."""
     return (sql.value, sql.numerator, sql.denominator, sql.period, sql.org, sql.metric.frequency,
-            tuple(sorted(sql.benchmark.items())), sql.numeric, sql.checked)
+            tuple(sorted(sql.benchmark.items())), sql.numeric, sql.checked,
+            tuple(sql.metric.source.suppressed), sql.metric.source.nil)
 
 
 def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str],
@@ -665,15 +639,21 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
             return f"{_quote(c)}::varchar as {_quote(c)}" if native else _quote(c)
         if c in native:
             return f"{_quote(c)}::double as {_quote(c)}"
-        return f"{NUMBER_SQL.format(c=_quote(c) + '::varchar' if native else _quote(c))} as {_quote(c)}"
+        text = _quote(c) + "::varchar" if native else _quote(c)
+        return f"{number_sql(NUMBER_SQL, text, sql.metric.source.nil)} as {_quote(c)}"
 
     checked = [(i, c) for i, c in enumerate(columns) if c in sql.checked and c not in native]
     raw_copies = "".join(f", {_quote(c)}::varchar as __raw_{i}" for i, c in checked)
-    not_numbers = " ".join(
-        f"when {_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null "
-        f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')}"
+    not_number = {i: f"({_quote(c)} is null and nullif(trim(__raw_{i}), '') is not null)" for i, c in checked}
+    not_numbers = ", ".join(  # every column of the row holding text where a number should be
+        f"case when {not_number[i]} "
+        f"then {_literal(chr(39))} || __raw_{i} || {_literal(f'{chr(39)} in column {c} is not a number')} end"
         for i, c in checked
     )
+    number_problem = (f"case when {' or '.join(not_number.values())} then concat_ws('; ', {not_numbers}) end"
+                      if checked else "null::varchar")
+    marks = sql.metric.source.suppressed  # a row with a suppressed number is counted apart
+    suppressed = " or ".join(marks_sql(f"__raw_{i}", marks) for i, _ in checked) if marks else "false"
     ratio = sql.numerator is not None
     numerator = f"({sql.numerator})::double" if ratio else "null::double"
     denominator = f"({sql.denominator})::double" if ratio else "null::double"
@@ -697,14 +677,16 @@ def _branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[st
     return f"""
         select __metric_no as metric_no, source_row, __org as org, periods.period, value,
             numerator, denominator, {carried}
-            row_problem(periods.period, __period_text, __org, number_problem,
-                        {'true' if ratio else 'false'}, denominator, value) as problem,
-            __kept_twice as kept_twice
+            case when not __suppressed then
+                row_problem(periods.period, __period_text, {_literal(sql.metric.frequency)}, __org,
+                            number_problem, {'true' if ratio else 'false'}, denominator, value)
+            end as problem,
+            __kept_twice as kept_twice, __suppressed as suppressed
         from (
             select __metric_no, __kept_twice, source_row, __period_text, __org,
                 ({sql.value})::double as value, {numerator} as numerator,
                 {denominator} as denominator, {given}
-                case {not_numbers or 'when false then null'} end as number_problem
+                {number_problem} as number_problem, ({suppressed}) as __suppressed
             from (
                 select *, {number}
                 from (
@@ -797,22 +779,24 @@ def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[t
 
 def _counts(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], shown: str,
             rows_read: int) -> dict[str, dict[str, Any]]:
-    """Each judged metric's row counts: read = loaded + rejected + filtered."""
+    """Each judged metric's row counts: read = loaded + rejected + filtered + suppressed."""
     parse_rejects = con.execute("select count(*) from parse_rejects").fetchall()[0][0]
-    found = {row[0]: (row[1], row[2]) for row in con.execute("""
-        select j.metric_no, count(*) filter (j.problem is null) - coalesce(any_value(r.n), 0),
-               count(j.problem) + coalesce(any_value(r.n), 0)
+    found = {row[0]: (row[1], row[2], row[3]) for row in con.execute("""
+        select j.metric_no,
+               count(*) filter (j.problem is null and not j.suppressed) - coalesce(any_value(r.n), 0),
+               count(j.problem) + coalesce(any_value(r.n), 0), count(*) filter (j.suppressed)
         from judged as j
         left join (select metric_no, count(*) as n from repeats group by metric_no) as r
             on r.metric_no = j.metric_no
         group by j.metric_no""").fetchall()}
     results = {}
     for sql in plans:
-        loaded, rejected = found.get(sql.number, (0, 0))
+        loaded, rejected, suppressed = found.get(sql.number, (0, 0, 0))
         rejected += parse_rejects
         results[sql.metric.id] = _file_row(shown, sql.metric.id, "loaded", rows_read=rows_read,
                                            rows_loaded=loaded, rows_rejected=rejected,
-                                           rows_filtered=rows_read - loaded - rejected)
+                                           rows_suppressed=suppressed,
+                                           rows_filtered=rows_read - loaded - rejected - suppressed)
     return results
 
 
@@ -966,7 +950,7 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
     sandbox.execute("""create or replace view loaded as
         select j.* from judged as j
         anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
-        where j.problem is null""")
+        where j.problem is null and not j.suppressed""")
     values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
                          "from loaded").to_arrow_table()
     benchmarks = None
@@ -1007,7 +991,8 @@ def _rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numbers: li
 
 def _file_row(source_file: str, metric_id: str | None, status: str, **values: Any) -> dict[str, Any]:
     row = {"source_file": source_file, "metric_id": metric_id, "status": status, "rows_read": 0,
-           "rows_loaded": 0, "rows_rejected": 0, "rows_filtered": 0, "message": None}
+           "rows_loaded": 0, "rows_rejected": 0, "rows_filtered": 0, "rows_suppressed": 0,
+           "message": None}
     row.update(values)
     return row
 

@@ -35,7 +35,8 @@ from tracker.yamlio import LocatedDocument, read_yaml
 logger = logging.getLogger(__name__)
 
 _METRIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-EXTRACT_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
+EXTRACT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".ods", ".parquet")
+WORKBOOKS = (".xlsx", ".xls", ".ods")
 
 
 def _check_metric_id(value: str) -> str:
@@ -148,8 +149,8 @@ class Benchmark(Strict):
 class Source(Strict):
     """Where the metric's numbers come from, in the extract's own layout."""
 
-    file: Text = Field(description="The extract, relative to data/ (CSV, XLSX or Parquet).")
-    sheet: str | None = Field(None, description="The sheet of an XLSX workbook (else the first).")
+    file: Text = Field(description="The extract, relative to data/ (CSV, XLSX, XLS, ODS or Parquet).")
+    sheet: str | None = Field(None, description="The sheet of a workbook (else the first).")
     period: Text = Field(description="The column holding the date, month or quarter.")
     org: str | None = Field(None, description="The column holding the organisation code.")
     default_org: str = Field("Sefton", description="The organisation when there is no org column.")
@@ -167,19 +168,33 @@ class Source(Strict):
         1, ge=1, le=1000,
         description="The line (CSV) or row (XLSX) holding the column names, below any title rows.",
     )
+    suppressed: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=20,
+        description="Marks the publisher writes for a suppressed number, e.g. ['*', '[c]', '..']: "
+                    "a row with one where the metric reads a number is counted as suppressed, "
+                    "neither loaded nor rejected.",
+    )
+    nil: str | None = Field(
+        None, min_length=1, max_length=40,
+        description="The mark the publisher writes for nil, read as 0 where a number is read, "
+                    "e.g. '-' (only when given here).",
+    )
 
     @model_validator(mode="after")
     def _fits_the_format(self) -> Source:
         suffix = Path(self.file).suffix.lower()
         if suffix not in EXTRACT_SUFFIXES:
-            raise ValueError(f"file '{self.file}' is not a CSV, XLSX or Parquet file "
+            raise ValueError(f"file '{self.file}' is not a CSV, XLSX, XLS, ODS or Parquet file "
                              f"(it should end {', '.join(EXTRACT_SUFFIXES)})")
-        if self.sheet is not None and suffix != ".xlsx":
-            raise ValueError("'sheet' is only for XLSX workbooks: remove it")
+        if self.sheet is not None and suffix not in WORKBOOKS:
+            raise ValueError("'sheet' is only for workbooks (XLSX, XLS, ODS): remove it")
         if (self.encoding or self.delimiter) and suffix not in (".csv", ".txt"):
             raise ValueError("'encoding' and 'delimiter' are only for CSV files: remove them")
         if self.header_row != 1 and suffix == ".parquet":
             raise ValueError("'header_row' is not for Parquet files, whose columns are named")
+        marks = [m.strip() for m in self.suppressed]
+        if self.nil is not None and self.nil.strip() in marks:
+            raise ValueError(f"'{self.nil}' is both 'nil' and 'suppressed': a mark means one of them")
         return self
 
     @model_validator(mode="after")

@@ -144,7 +144,8 @@ def choose_method(frequency: str, unit: str, values: list[float]) -> tuple[str, 
         return "target_only", (f"Only {n} data point{'s' if n != 1 else ''}: too few for a chart "
                                "that can show change, so the latest value is compared with the target.")
     if frequency != "monthly" and n < MIN_SPC_POINTS:
-        return "run_chart", (f"A {frequency} series with {n} points: too few for process limits, "
+        article = "An" if frequency[:1] in "aeiou" else "A"
+        return "run_chart", (f"{article} {frequency} series with {n} points: too few for process limits, "
                              "so it is shown as a run chart.")
     if n < MIN_SPC_POINTS:
         return "run_chart", (f"Only {n} points: statistical process control needs at least "

@@ -80,5 +80,6 @@ create table extract_files (
     rows_loaded integer not null,
     rows_rejected integer not null,
     rows_filtered integer not null,
+    rows_suppressed integer not null default 0,  -- a number the publisher marked as suppressed
     message varchar
 );

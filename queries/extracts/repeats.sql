@@ -1,5 +1,6 @@
 -- Rows that say the same metric, organisation and period as another row of the extract.
--- Input: `judged` (every metric's rows; problem is null for the rows that pass).
+-- Input: `judged` (every metric's rows; problem is null for the rows that pass, and
+-- `suppressed` marks the rows counted as suppressed, which are not compared).
 --
 -- An exact repeat (same value, numerator and denominator) loads the first row and rejects
 -- the later ones as repeats; different values reject every row of the clash, since we
@@ -9,7 +10,7 @@ create or replace table repeats as
 with keys as (
     select metric_no, org, period
     from judged
-    where problem is null
+    where problem is null and not suppressed
     group by metric_no, org, period
     having count(*) > 1
 ),
@@ -17,7 +18,7 @@ rows as (
     select j.metric_no, j.org, j.period, j.source_row, j.value, j.numerator, j.denominator
     from judged as j
     semi join keys as k on j.metric_no = k.metric_no and j.org = k.org and j.period = k.period
-    where j.problem is null
+    where j.problem is null and not j.suppressed
 ),
 compared as (
     select metric_no, org, period,

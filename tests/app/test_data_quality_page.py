@@ -36,7 +36,7 @@ def test_shipped_data_has_no_problems_and_lists_every_extract(app: AppTest) -> N
     files = _table_with(app, "Rows read")
     assert set(files["Status"]) == {"loaded"}
     assert (files["Rows read"] == files["Rows loaded"] + files["Rows rejected"]
-            + files["Rows filtered"]).all()
+            + files["Rows filtered"] + files["Rows suppressed"]).all()
 
 
 def test_rejected_rows_and_missing_updates_follow_the_sources(
@@ -71,3 +71,21 @@ def test_csv_downloads_cannot_run_formulas_in_excel() -> None:
                                   "b": [1, -2, 3, 4]}))
     assert text.splitlines() == ["a,b", "\"'=HYPERLINK(\"\"http://x\"\")\",1", "'+1,-2",
                                  "'@SUM(A1),3", "ok,4"]
+
+
+def test_a_metric_that_loaded_nothing_is_shown_as_nothing_loaded(
+    app: AppTest, shipped_copy: Project
+) -> None:
+    (shipped_copy.data_dir / "extracts" / "ledger.csv").write_text(
+        "period,org,spend\nP01 2023/24,SEFTON,100\nP02 2023/24,SEFTON,110\n")
+    (shipped_copy.data_dir / "metrics" / "extra.yaml").write_text(
+        "metrics:\n  - id: spend-by-period\n    name: Spend\n    unit: count\n    direction: neutral\n"
+        "    frequency: monthly\n    source: {file: extracts/ledger.csv, period: period, org: org,"
+        " value: spend}\n")
+    _open(app)
+    assert not app.exception
+    files = _table_with(app, "Rows read").set_index("Metric id")
+    assert files.loc["spend-by-period", "Status"] == "nothing loaded"
+    assert (files.drop(index="spend-by-period")["Status"] == "loaded").all()
+    assert any("1 metric(s) loaded nothing" in e.value and "spend-by-period" in e.value for e in app.error)
+    assert not any("could not be loaded" in e.value for e in app.error)

@@ -59,7 +59,7 @@ metrics:
     direction: higher_is_better
     frequency: monthly
     target: {value: 66.7, due: 2023-13}
-    source: {file: extracts/x.xls, period: month, value: v}
+    source: {file: extracts/x.xlsb, period: month, value: v}
   - id: checks
     name: Health checks
     unit: percent
@@ -74,8 +74,8 @@ metrics:
         "data/metrics/a.yaml:4: unit 'percentage' is not allowed: use 'percent', 'count', 'rate', "
         "'days', 'currency', 'ratio' or 'score'",
         "data/metrics/a.yaml:7: due '2023-13' is not a month: write it as YYYY-MM, for example 2024-03",
-        "data/metrics/a.yaml:8: source file 'extracts/x.xls' is not a CSV, XLSX or Parquet file "
-        "(it should end .csv, .txt, .xlsx, .parquet)",
+        "data/metrics/a.yaml:8: source file 'extracts/x.xlsb' is not a CSV, XLSX, XLS, ODS or Parquet "
+        "file (it should end .csv, .txt, .xlsx, .xls, .ods, .parquet)",
         "data/metrics/a.yaml:14: unknown key 'tolerence'; did you mean 'tolerance'?",
         "data/metrics/a.yaml:15: source needs both 'numerator' and 'denominator' for a ratio",
         "data/metrics/b.yaml:3: is not valid YAML: expected ',' or ']', but got '<stream end>'",
@@ -87,11 +87,15 @@ metrics:
      "source needs 'value' or 'numerator' and 'denominator', not both"),
     ("{file: extracts/x.csv, period: m}", "source needs 'value', or 'numerator' and 'denominator'"),
     ("{file: extracts/x.csv, sheet: Data, period: m, value: v}",
-     "source 'sheet' is only for XLSX workbooks: remove it"),
+     "source 'sheet' is only for workbooks (XLSX, XLS, ODS): remove it"),
     ("{file: extracts/x.parquet, encoding: windows-1252, period: m, value: v}",
      "source 'encoding' and 'delimiter' are only for CSV files: remove them"),
     ("{file: extracts/x.csv, delimiter: ';;', period: m, value: v}", "delimiter"),
     ("{file: extracts/x.csv, period: m, value: v, header_row: 0}", "header_row"),
+    ("{file: extracts/x.csv, period: m, value: v, nil: '-', suppressed: ['*', ' - ']}",
+     "source '-' is both 'nil' and 'suppressed': a mark means one of them"),
+    ("{file: extracts/x.csv, period: m, value: v, suppressed: ['*', '  ']}",
+     "'suppressed': String should have at least 1 character"),
 ])
 def test_a_source_must_fit_its_file(tmp_path: Path, source: str, message: str) -> None:
     text = f"metrics:\n  - id: m\n    name: M\n    unit: count\n    direction: neutral\n" \

@@ -360,3 +360,10 @@ def test_a_rebase_month_without_a_point_is_said_not_applied_and_one_at_the_start
     assert ("The rebase at April 2023 is not applied: there is no point for that month (a rebase "
             "must name a month with data).") in view.explanation
     assert "recalculated" not in view.explanation
+
+
+@pytest.mark.parametrize(("frequency", "opening"), [("annual", "An annual series"),
+                                                     ("quarterly", "A quarterly series")])
+def test_the_reason_for_a_run_chart_reads_as_english(frequency: str, opening: str) -> None:
+    _, reason = choose_method(frequency, "percent", [1.0] * 8)
+    assert reason.startswith(f"{opening} with 8 points")

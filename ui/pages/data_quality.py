@@ -29,9 +29,13 @@ def _extracts() -> None:
     if files.empty:
         st.info("No extracts are defined.")
         return
-    unreadable = files[files["status"] != "loaded"]
+    unreadable = files[~files["status"].isin(["loaded", "nothing loaded"])]
     if not unreadable.empty:
         st.error(f"{len(unreadable)} extract(s) could not be loaded: see the message column.")
+    empty = files[files["status"] == "nothing loaded"]
+    if not empty.empty:
+        st.error(f"{len(empty)} metric(s) loaded nothing from an extract that has rows: "
+                 f"{', '.join(empty['metric_id'])}. Their rejected rows below say why.")
     show_table(files.rename(columns=lambda c: c.replace("_", " ").capitalize()), "extracts.csv")
     rejects = query("extract_rejects")
     st.markdown(f"**{len(rejects)}** rejected row(s). Each was read and kept out of the figures "
