@@ -72,10 +72,11 @@ def read_sheet(
         if not book.sheet_names:
             raise WorkbookError(f"{shown} has no sheets")
         data = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
-        if max_rows is not None and data.total_height - header_row > max_rows:
-            raise SheetTooLarge(rows=data.total_height - header_row)
-        if max_columns is not None and data.total_width > max_columns:
-            raise SheetTooLarge(columns=data.total_width)
+        last_row, last_column = data.end or (0, 0)  # 0-based: the sheet's last used cell
+        if max_rows is not None and last_row + 1 - header_row > max_rows:
+            raise SheetTooLarge(rows=last_row + 1 - header_row)
+        if max_columns is not None and last_column + 1 > max_columns:
+            raise SheetTooLarge(columns=last_column + 1)
         grid = []
         for n, row in enumerate(data.to_python(skip_empty_area=False)):
             if n % 1000 == 0 and expired():
