@@ -396,5 +396,5 @@ def area_file_problems(plan: Plan, code: str, doc: LocatedDocument, area_file: A
     used by the editor to refuse a write the next build would complain about."""
     scratch = Catalogue()
     for i, objective in enumerate(area_file.objectives):
-        _check_objective(plan, code, objective, doc, i, scratch)
+        scratch.problems.extend(_check_objective(plan, code, objective, doc, i))
     return scratch.problems

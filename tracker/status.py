@@ -112,13 +112,15 @@ def exception_reasons(
     if row["overdue"]:
         why.append(f"Target date {_month_words(row['target_date'])} has passed")
     if row["rosier_than_evidence"]:
+        evidence = [r for r in _items(row.get("reasons")) if not r.startswith("Target date")]
         why.append(f"Reported {_RAG_WORDS.get(reported, reported)}{example} but the evidence "
-                   f"says {_EVIDENCE_WORDS.get(derived, derived)}")
+                   f"says {_EVIDENCE_WORDS.get(derived, derived)}"
+                   + (f": {'; '.join(evidence)}" if evidence else ""))
     if row["movement"] == "deteriorated":
         involves = " (involves an example update)" if row["movement_involves_example"] else ""
         why.append(f"Deteriorated from {_RAG_WORDS.get(row['previous_rag'], row['previous_rag'])} "
                    f"to {_RAG_WORDS.get(reported, reported)} since {previous_quarter}{involves}")
-    why.extend(row.get("metric_concerns") or [])
+    why.extend(_items(row.get("metric_concerns")))
     if "amber" in widen and reported == "amber":
         why.append(f"Reported amber{example}")
     if "not_reported" in widen and reported == "not_reported":
@@ -156,6 +158,11 @@ def not_reported_by_lead(frame: pd.DataFrame) -> list[dict[str, Any]]:
         key = (lead or "No lead named", "" if lead else record["group"])
         rows.setdefault(key, []).append(record["id"])
     return [{"lead": lead, "area": area, "ids": ids} for (lead, area), ids in rows.items()]
+
+
+def _items(value: object) -> list[str]:
+    """A list column's value (a list, an array from DuckDB, or missing) as a list."""
+    return [] if value is None or isinstance(value, float) else [str(v) for v in value]  # type: ignore[attr-defined]
 
 
 def _month_words(target_date: object) -> str:
