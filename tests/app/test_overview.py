@@ -249,3 +249,16 @@ def test_a_pack_prepared_in_one_session_is_offered_in_another_without_printing_a
     third.sidebar.selectbox(key="plan").set_value("demo-plan").run()
     assert "Download the Board report (PDF)" in [b.proto.label for b in third.get("download_button")]
     assert counted_prints == ["Demo Plan 2023-25"]
+
+
+def test_the_settings_widen_the_exceptions_with_a_reason(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (minimal_project.root / "settings.yaml").write_text("exceptions_include: [not_reported]\n",
+                                                        encoding="utf-8")
+    at = dashboard(minimal_project, monkeypatch)
+    at.run()
+    exceptions = _table_with(at, "Why").set_index("ID")
+    assert list(exceptions.index) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    assert exceptions.at["LW-CAN-02", "Why"] == "No update for the quarter"
+    assert any("(and, by the settings, not_reported)" in m.value for m in at.markdown)
