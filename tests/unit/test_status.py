@@ -283,10 +283,10 @@ def test_amber_not_reported_and_at_risk_alone_are_not_exceptions_unless_the_sett
     assert _why(frame, ("at_risk",)) == {"O-2": ["The evidence says at risk"]}
 
 
-def test_an_unknown_widening_is_refused_in_words() -> None:
-    with pytest.raises(ValueError, match="exceptions_include may hold amber, not_reported, "
-                                         "at_risk, not purple"):
-        _why(_objectives({}), ("purple",))
+def test_an_unknown_widening_is_logged_and_the_rule_stands(caplog: pytest.LogCaptureFixture) -> None:
+    frame = _objectives({"reported_rag": "amber"})
+    assert _why(frame, ("purple", "amber")) == {"O-0": ["Reported amber"]}
+    assert "exceptions_include may hold amber, not_reported, at_risk, not purple: ignored" in caplog.text
 
 
 def test_the_exception_rule_lists_the_worst_first_in_plan_order() -> None:
