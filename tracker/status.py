@@ -8,6 +8,7 @@ quarter arithmetic and the thresholds from settings.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,6 +21,8 @@ from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
 from tracker.rag import EXCEPTION_WIDENINGS, REPORTED_STATUSES, STATUS_RANKS, status_rank_rows
 from tracker.scorecard import MetricView, evidence_by_metric, format_value, metric_views
+
+logger = logging.getLogger(__name__)
 
 # The exception rule's order: worst reported status first (then the plan's own order).
 EXCEPTION_ORDER = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
@@ -136,9 +139,10 @@ def exceptions(
     """The objectives the Board should look at, worst first, each with a `why` list: the one
     rule (see `exception_reasons`) for the dashboard and the pack."""
     unknown = sorted(set(include) - set(EXCEPTION_WIDENINGS))
-    if unknown:
-        raise ValueError(f"exceptions_include may hold {', '.join(EXCEPTION_WIDENINGS)}, "
-                         f"not {', '.join(unknown)}")
+    if unknown:  # `validate` names the line in settings.yaml; the rule stands without them
+        logger.warning("exceptions_include may hold %s, not %s: ignored",
+                       ", ".join(EXCEPTION_WIDENINGS), ", ".join(unknown))
+        include = [w for w in include if w in EXCEPTION_WIDENINGS]
     why = pd.Series([exception_reasons(row, previous_quarter, include)
                      for row in frame.to_dict(orient="records")], index=frame.index, dtype=object)
     flagged = frame.assign(why=why)[why.map(bool)]
