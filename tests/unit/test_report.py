@@ -287,7 +287,7 @@ def test_the_q4_exceptions_follow_the_rule_each_with_its_reason(q4_pack: tuple[b
     text = "\f".join(_pages(q4_pack[1]))  # in reading order, cell by cell
     section = _section(text, "2. Exceptions", "Not reported for 2023-24 Q4")
     assert re.findall(r"\b[A-Z]{2}-[A-Z]{2,3}-\d\d\b", section) == list(expected["id"])
-    assert f"{len(expected)} objectives are an exception for 2023-24 Q4" in " ".join(section.split())
+    assert f"{len(expected)} objectives are exceptions for 2023-24 Q4" in " ".join(section.split())
     flat = " ".join(section.split())
     for why in expected["why"]:
         assert why, "every exception has a reason"
@@ -354,3 +354,15 @@ def test_counts_in_words_agree_in_number() -> None:
     assert f"{count(2, 'update')} {plural(2, 'is')}" == "2 updates are"
     assert plural(1, "its lead", "their leads") == "its lead"
     assert plural(3, "involves") == "involve" and plural(1, "involves") == "involves"
+
+
+def test_the_pack_speaks_of_one_objective_in_the_singular(minimal_project: Project,
+                                                          tmp_path: Path) -> None:
+    """Issue 17: "1 are reported" and the like, nowhere in the pack."""
+    data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
+    text = " ".join(_pdf_text(render_pdf(data), tmp_path).split())
+    assert "1 is not reported. 1 is past its target date" in text
+    assert "Not reported for 2023-24 Q2: 1 objective No update was received from its lead; it is " \
+        "listed here, not as an exception, and it is in the appendix" in text
+    assert "1 involves an example" in text
+    assert not re.search(r"\b1 (objectives|updates|are|have)\b", text)
