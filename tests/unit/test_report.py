@@ -366,3 +366,20 @@ def test_the_pack_speaks_of_one_objective_in_the_singular(minimal_project: Proje
         "listed here, not as an exception, and it is in the appendix" in text
     assert "1 involves an example" in text
     assert not re.search(r"\b1 (objectives|updates|are|have)\b", text)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_no_table_row_of_the_q4_pack_splits_across_pages(q4_pack: tuple[bytes, Path]) -> None:
+    """A page that continues the exceptions or the appendix repeats the table's header, then
+    starts a whole row: an objective's id (or an area's heading), never the tail of a row."""
+    headers = {"Why it is an exception": 2, "ID           Objective": 1}
+    continued = 0
+    for number, page in enumerate(_pages(q4_pack[1], "-layout"), start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        for header, height in headers.items():
+            if lines and header in lines[0]:
+                continued += 1
+                first = lines[height].strip()
+                assert re.match(r"[A-Z]{2}-[A-Z]{2,3}-\d\d\b", first) or " – " in first, (
+                    f"page {number} starts inside a row: {first}")
+    assert continued >= 3  # the exceptions and the appendix do run over pages
