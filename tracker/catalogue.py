@@ -13,6 +13,7 @@ as they were at the last good build, and say so.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,10 +21,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from tracker.cover import meeting_dates
 from tracker.models import AreaFile, ExampleFile, ExampleUpdate, Objective, Plan
 from tracker.problems import Problem, SourceError, display_path
 from tracker.project import DEFAULT_SETTINGS, Project
 from tracker.quarters import parse_quarter
+from tracker.rag import EXCEPTION_WIDENINGS
 from tracker.validation import ItemCheck, validate_document, validate_items
 from tracker.yamlio import LocatedDocument, read_yaml
 
@@ -146,13 +149,29 @@ def _check_settings(project: Project, catalogue: Catalogue) -> None:
                 Problem(doc.path, doc.line_of((key,)),
                         f"setting '{key}' should look like {DEFAULT_SETTINGS[key]!r}, not {value!r}")
             )
+        else:
+            catalogue.problems.extend(Problem(doc.path, doc.line_of((key,)), message)
+                                      for message in _setting_problems(key, value))
+
+
+def _setting_problems(key: str, value: object) -> list[str]:
+    """What is wrong with the values of a setting whose kind is right."""
+    if key == "exceptions_include" and isinstance(value, list):
+        return [f"setting 'exceptions_include' may hold {', '.join(EXCEPTION_WIDENINGS)}, "
+                f"not '{v}'" for v in value if v not in EXCEPTION_WIDENINGS]
+    if key == "board_meeting_dates" and isinstance(value, list):
+        try:
+            meeting_dates(value)
+        except ValueError as exc:
+            return [str(exc)]
+    return []
 
 
 def _same_kind(value: object, default: object) -> bool:
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(value, bool) and isinstance(default, bool)
-    if isinstance(default, list):
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if isinstance(default, list):  # a list of words or of dates (YAML reads 2024-05-15 as one)
+        return isinstance(value, list) and all(isinstance(v, str | dt.date) for v in value)
     return isinstance(value, type(default))
 
 

@@ -25,10 +25,9 @@ from tracker.terminal import visible_output
 if TYPE_CHECKING:
     from tracker.editing import Edit
     from tracker.health import SourceHealth
-    from tracker.pdf import Printer
 
 # Each command imports what it uses, so that none pays for the others' imports: `validate`
-# starts without pandas, and `report` starts its PDF printer before DuckDB or pandas load.
+# starts without pandas, and only `report` loads WeasyPrint.
 
 Command = Callable[[argparse.Namespace, Project], int]
 
@@ -319,18 +318,6 @@ def _status_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_report(args: argparse.Namespace, project: Project) -> int:
     """Write the quarterly Board report as PDF or HTML."""
-    from tracker.pdf import start_printer
-
-    # Started before the data are read, so that WeasyPrint's slow import overlaps that work.
-    printer = start_printer() if args.format == "pdf" else None
-    try:
-        return _write_report(args, project, printer)
-    finally:
-        if printer is not None:
-            printer.close()
-
-
-def _write_report(args: argparse.Namespace, project: Project, printer: Printer | None) -> int:
     from tracker.report import build_report_data, freeze_report, render_html, render_pdf
     from tracker.snapshots import SnapshotExists
 
@@ -341,7 +328,7 @@ def _write_report(args: argparse.Namespace, project: Project, printer: Printer |
     if args.format == "html":
         out.write_text(render_html(data), encoding="utf-8")
     else:
-        out.write_bytes(render_pdf(data, printer))
+        out.write_bytes(render_pdf(data))
     print(f"Wrote {out}" + (" (contains EXAMPLE data)" if data.uses_examples else "") + ".")
     if data.revisions:
         print(f"{len(data.revisions)} item(s) revised since the Board saw {args.quarter}:")
@@ -366,7 +353,9 @@ def _board_report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
     command.add_argument("--format", choices=("pdf", "html"), default="pdf")
     command.add_argument("--out", type=Path, help="the file to write")
-    command.add_argument("--meeting-date", help="the Board meeting's date, for the cover sheet")
+    command.add_argument("--meeting-date",
+                         help="the Board meeting's date for the cover, e.g. 2024-05-15 (default: "
+                              "the first of the board_meeting_dates setting after the quarter)")
     command.add_argument("--freeze", action="store_true",
                          help="record this pack as the Board saw it (data/snapshots/)")
 

@@ -47,6 +47,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "extract_max_xlsx_rows": 500_000,
     "extract_memory_limit_mb": 2048,
     "extract_time_limit_seconds": 60,
+    # What the exception rule adds to red, overdue, rosier than the evidence, deteriorated and
+    # a linked metric of concern (tracker.status.exceptions): any of amber, not_reported, at_risk.
+    "exceptions_include": [],
+    # The Board paper's cover: the meeting dates (the pack takes the first after the quarter's
+    # end; `report --meeting-date` overrides), who sponsors and who presents the paper, and the
+    # optional fields of the Board's template (left out when empty).
+    "board_meeting_dates": [],
+    "report_sponsor": "",
+    "report_presenter": "",
+    "report_board_assurance_framework": "",
+    "report_risk_register": "",
+    "report_financial_implications": "",
+    "report_legal_implications": "",
+    "report_equality_implications": "",
 }
 
 

@@ -16,6 +16,8 @@ from typing import Any
 REPORTED_STATUSES = ("red", "amber", "green", "blue", "not_reported")
 # What the evidence says (the derived status), in the order the dashboard lists it.
 DERIVED_STATUSES = ("complete", "on_track", "at_risk", "overdue", "no_date")
+# What the `exceptions_include` setting may add to the exception rule (tracker.status).
+EXCEPTION_WIDENINGS = ("amber", "not_reported", "at_risk")
 MOVEMENTS = ("improved", "deteriorated", "unchanged", "new", "not_reported")
 
 # Worse is lower. Reported and derived statuses share one scale, so "reported rosier than the

@@ -21,8 +21,10 @@ from markupsafe import Markup
 
 from tracker.build import ensure_built
 from tracker.charts import event_lines, svg_chart
+from tracker.cover import cover_fields
+from tracker.cover import meeting_date as cover_meeting_date
 from tracker.health import SourceHealth, source_health
-from tracker.pdf import Printer, html_to_pdf
+from tracker.pdf import html_to_pdf
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, run_query
@@ -37,7 +39,15 @@ from tracker.rag import (
 )
 from tracker.scorecard import MetricView, evidence_by_metric, format_value, latest_label, metric_views
 from tracker.snapshots import Revision, SnapshotUnreadable, load_snapshot, revisions
-from tracker.status import exceptions, metric_links, real_update_counts, reported_counts, status_on
+from tracker.status import (
+    exceptions,
+    metric_links,
+    not_reported_by_lead,
+    real_update_counts,
+    reported_counts,
+    status_on,
+)
+from tracker.words import count, plural
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -53,6 +63,9 @@ class CoverSheet:
     purpose: str
     recommendations: list[str]
     assurance: str
+    sponsor: str = ""
+    presenter: str = ""
+    fields: list[tuple[str, str]] = field(default_factory=list)  # the template's optional ones
 
 
 @dataclass
@@ -68,6 +81,8 @@ class ReportData:
     movement: dict[str, int]
     example_movement: dict[str, int]    # of `movement`, how many compare with an example
     exceptions: list[dict[str, Any]]
+    not_reported: list[dict[str, Any]]  # by lead: see status.not_reported_by_lead
+    exceptions_include: list[str]
     appendix: list[dict[str, Any]]
     problems: list[dict[str, Any]]
     uses_examples: bool
@@ -76,6 +91,7 @@ class ReportData:
     frozen_on: str | None
     signoff_orgs: list[str]
     awaiting_signoff: dict[str, list[str]]
+    signoff_by_lead: list[dict[str, Any]]
     fully_signed_off: int
     updates_reported: int
     generated_on: dt.date = field(default_factory=dt.date.today)
@@ -108,23 +124,19 @@ def position_sentence(frame: pd.DataFrame, quarter: FinancialQuarter) -> str:
         if n_example:
             example.append(f"{n_example} {word}")
     updates = real_update_counts(frame)
-    parts = [f"{updates['real']} {_verb(updates['real'], 'has', 'have')} a real update "
+    parts = [f"{updates['real']} {plural(updates['real'], 'has', 'have')} a real update "
              f"({', '.join(real)})" if real else "none has a real update"]
     if example:
         n = updates["example_only"]
-        parts.append(f"{n} {_verb(n, 'shows', 'show')} only an example status, not reported by "
-                     f"their leads ({', '.join(example)})")
-    parts.append(f"{updates['none']} {_verb(updates['none'], 'is', 'are')} not reported")
+        parts.append(f"{n} {plural(n, 'shows', 'show')} only an example status, not reported by "
+                     f"{plural(n, 'its lead', 'their leads')} ({', '.join(example)})")
+    parts.append(f"{updates['none']} {plural(updates['none'], 'is', 'are')} not reported")
     overdue = int(frame["overdue"].sum())
     rosier = int(frame["rosier_than_evidence"].sum())
-    return (f"As at {quarter.end_date:%-d %B %Y}, of {len(frame)} objectives {'; '.join(parts)}. "
-            f"{overdue} {_verb(overdue, 'is', 'are')} past {_verb(overdue, 'its', 'their')} target "
-            f"date and not complete, and {rosier} {_verb(rosier, 'is', 'are')} reported more "
+    return (f"As at {quarter.end_date:%-d %B %Y}, of {count(len(frame), 'objective')} {'; '.join(parts)}. "
+            f"{overdue} {plural(overdue, 'is', 'are')} past {plural(overdue, 'its', 'their')} target "
+            f"date and not complete, and {rosier} {plural(rosier, 'is', 'are')} reported more "
             "positively than the evidence supports.")
-
-
-def _verb(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
 
 
 def _counts_by_area(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -170,7 +182,28 @@ def _record(row: pd.Series) -> dict[str, Any]:
         "example": bool(row["reported_is_example"]),
         "signed_off_by": list(row["signed_off_by"]),
         "awaiting_signoff": list(row["awaiting_signoff"]),
+        "why": list(row["why"]) if "why" in row else [],
     }
+
+
+def _signoff_by_lead(reported: pd.DataFrame, orgs: list[str]) -> list[dict[str, Any]]:
+    """The quarter's updates still waiting for a sign-off, by lead (by the plan's group where
+    no lead is named): how many wait for each organisation, and which."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in reported.to_dict(orient="records"):
+        waiting = list(record["awaiting_signoff"])
+        if not waiting:
+            continue
+        lead = record["lead"] if isinstance(record["lead"], str) and record["lead"] else None
+        group = "" if lead else str(record["group"] or "")
+        row = rows.setdefault((lead or "No lead named", group),
+                              {"lead": lead or "No lead named", "area": group,
+                               "ids": [], "by_org": dict.fromkeys(orgs, 0)})
+        row["ids"].append(record["id"])
+        for org in waiting:
+            if org in row["by_org"]:
+                row["by_org"][org] += 1
+    return list(rows.values())
 
 
 def build_report_data(
@@ -198,7 +231,7 @@ def build_report_data(
     subject = f"{plan['name']}: progress report, {quarter}"
     cover = CoverSheet(
         report_to="Sefton Partnership Board",
-        meeting_date=meeting_date or "To be confirmed",
+        meeting_date=cover_meeting_date(meeting_date, project.settings, quarter.end_date),
         subject=subject,
         report_of=f"{plan['owner']} programme leads",
         purpose=(f"To report progress against the objectives of the {plan['name']} as at the end "
@@ -213,6 +246,9 @@ def build_report_data(
         assurance=("The Board is asked to take assurance that progress is monitored quarterly "
                    "against published target dates, and that exceptions are identified from "
                    "the evidence as well as from the leads' own reports."),
+        sponsor=str(project.settings["report_sponsor"]).strip(),
+        presenter=str(project.settings["report_presenter"]).strip(),
+        fields=cover_fields(project.settings),
     )
     appendix = [_record(row) for _, row in frame.iterrows()]
     snapshot_problem = None
@@ -226,6 +262,7 @@ def build_report_data(
     totals = reported_counts(frame)
     awaiting = {org: [row["id"] for _, row in reported.iterrows()
                       if org in list(row["awaiting_signoff"])] for org in orgs}
+    include = [str(w) for w in project.settings["exceptions_include"]]
     return ReportData(
         plan=plan, quarter=quarter, cover=cover, position=position_sentence(frame, quarter),
         counts=_counts_by_area(frame),
@@ -236,7 +273,10 @@ def build_report_data(
         example_movement={MOVEMENT_LABELS[m]: int(((frame["movement"] == m)
                                                    & frame["movement_involves_example"]).sum())
                           for m in MOVEMENT_LABELS},
-        exceptions=[_record(row) for _, row in exceptions(frame).iterrows()],
+        exceptions=[_record(row) for _, row in exceptions(frame, str(quarter.previous()),
+                                                           include).iterrows()],
+        not_reported=not_reported_by_lead(frame),
+        exceptions_include=include,
         appendix=appendix,
         problems=problems,
         uses_examples=bool(frame["reported_is_example"].any())
@@ -245,6 +285,7 @@ def build_report_data(
         revisions=revisions(snapshot, appendix, scorecard) if snapshot else [],
         frozen_on=snapshot["frozen_on"] if snapshot else None,
         signoff_orgs=orgs, awaiting_signoff=awaiting,
+        signoff_by_lead=_signoff_by_lead(reported, orgs),
         fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
         updates_reported=len(reported),
         snapshot_problem=snapshot_problem,
@@ -263,6 +304,14 @@ def in_plan_order(rows: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str,
     return [(group, list(areas.items())) for group, areas in groups.items()]
 
 
+def groupby_in_order(rows: list[dict[str, Any]], key: str) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """Rows grouped by `key` in the order they come (Jinja's groupby sorts them)."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return list(groups.items())
+
+
 @functools.cache
 def _environment() -> Environment:
     """One environment per process, so the template is compiled once, not for every part.
@@ -273,34 +322,21 @@ def _environment() -> Environment:
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True, lstrip_blocks=True,
     )
-    env.globals["styles"] = STATUS_STYLES
+    env.globals.update(styles=STATUS_STYLES, count=count, plural=plural)
     env.filters["in_plan_order"] = in_plan_order
+    env.filters["groupby_in_order"] = groupby_in_order
     return env
 
 
-def render_html(data: ReportData, part: str = "whole", pages: int = 0) -> str:
-    """The report as one self-contained HTML document.
-
-    `part` is "whole" for the report itself; the PDF printer also asks for the
-    "first" and "second" halves and for "footer" (`pages` blank pages that
-    carry only the page footers); see tracker.pdf.
-    """
+def render_html(data: ReportData) -> str:
+    """The report as one self-contained HTML document."""
     template = _environment().get_template("report.html.j2")
-    return template.render(data=data, REPORTED=REPORTED_STATUSES, part=part, pages=pages)
+    return template.render(data=data, REPORTED=REPORTED_STATUSES)
 
 
-def render_pdf(data: ReportData, printer: Printer | None = None) -> bytes:
-    """The same report as a PDF (A4, printed by WeasyPrint).
-
-    With a `printer` (the command line starts one early; see tracker.pdf) the
-    halves are printed on two cores; without one, or if it fails, the whole
-    document is printed here. A threaded server must not fork, so passes none.
-    """
-    if printer is not None:
-        pdf = printer.print_halves(render_html(data, "first"), render_html(data, "second"),
-                                   lambda pages: render_html(data, "footer", pages), TEMPLATES)
-        if pdf is not None:
-            return pdf
+def render_pdf(data: ReportData) -> bytes:
+    """The same report as a tagged PDF (A4, printed by WeasyPrint in this process; see
+    tracker.pdf for why in one process)."""
     return html_to_pdf(render_html(data), TEMPLATES)
 
 

@@ -17,8 +17,8 @@ without libyaml, which is used only when PyYAML was built with it.
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 
 from tracker.problems import Problem, SourceError
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
@@ -128,8 +130,13 @@ def read_yaml(path: Path, shown_as: str | None = None) -> LocatedDocument:
 def parse_yaml_text(text: str, name: str) -> LocatedDocument:
     """Parse YAML text into located plain values (see `read_yaml`)."""
     if _CParser is not None:
-        with contextlib.suppress(Exception):  # anything unusual: the careful reader explains it
+        try:
             return _fast_parse(text, name)
+        except (_NotPlain, yaml.YAMLError, ValueError):  # unusual input: the careful reader explains it
+            pass
+        except Exception:  # a bug in the fast reader: logged, never hidden; the careful reader reads on
+            logger.warning("the fast YAML reader failed on %s; read with the careful reader instead",
+                           name, exc_info=True)
     return _careful_parse(text, name)
 
 

@@ -41,18 +41,24 @@ def test_overview_is_the_default_page_and_counts_reported_status(app: AppTest) -
 
 def test_exceptions_follow_the_quarter(app: AppTest) -> None:
     exceptions = _table_with(app, "Why")
-    assert list(exceptions["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    # Issue 17: not reported alone is not an exception (LW-CAN-02 is listed apart, by lead).
+    assert list(exceptions["ID"]) == ["LW-CAN-01", "LW-DEM-01"]
     assert exceptions.iloc[0]["Reported"] == "▲ Amber (example)"
     assert exceptions.iloc[0]["Evidence"] == "⚑ Overdue"
+    assert exceptions.iloc[0]["Why"].startswith("Target date June 2023 has passed")
     # Reported green, but its milestone is late with the target month near: rosier than the evidence.
-    dementia = exceptions.iloc[2]
+    dementia = exceptions.iloc[1]
     assert (dementia["Reported"], dementia["Evidence"]) == ("✔ Green (example)", "▲ At risk")
-    assert dementia["Rosier than evidence"] == "⚠ Yes"
+    assert dementia["Why"].startswith("Reported green (example update) but the evidence says at risk")
     assert "Milestone late: Wellbeing hubs open (due June 2023)" in dementia["Why"]
+    assert any("not reported for 2023-24 Q2, by lead: No lead named (Live well): LW-CAN-02"
+               in c.value for c in app.caption)
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
     exceptions = _table_with(app, "Why")
-    assert list(exceptions["ID"]) == ["LW-CAN-02", "LW-DEM-01"]
-    assert set(exceptions["Reported"]) == {"? Not reported"}
+    assert list(exceptions["ID"]) == []  # both are only not reported: listed, not exceptions
+    assert any("2 objectives not reported for 2023-24 Q1" in c.value and "LW-CAN-02" in c.value
+               and "LW-DEM-01" in c.value for c in app.caption)
+    assert any(m.value.startswith("**0** objectives are red") for m in app.markdown)
 
 
 def test_area_matrix_and_movement(app: AppTest) -> None:
@@ -243,3 +249,16 @@ def test_a_pack_prepared_in_one_session_is_offered_in_another_without_printing_a
     third.sidebar.selectbox(key="plan").set_value("demo-plan").run()
     assert "Download the Board report (PDF)" in [b.proto.label for b in third.get("download_button")]
     assert counted_prints == ["Demo Plan 2023-25"]
+
+
+def test_the_settings_widen_the_exceptions_with_a_reason(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (minimal_project.root / "settings.yaml").write_text("exceptions_include: [not_reported]\n",
+                                                        encoding="utf-8")
+    at = dashboard(minimal_project, monkeypatch)
+    at.run()
+    exceptions = _table_with(at, "Why").set_index("ID")
+    assert list(exceptions.index) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
+    assert exceptions.at["LW-CAN-02", "Why"] == "No update for the quarter"
+    assert any("(and, by the settings, not_reported)" in m.value for m in at.markdown)

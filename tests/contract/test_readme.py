@@ -36,4 +36,4 @@ def test_every_command_is_documented() -> None:
 def test_every_setting_is_documented() -> None:
     for name, default in DEFAULT_SETTINGS.items():
         shown = ", ".join(default) if isinstance(default, list) else str(default).lower()
-        assert f"| `{name}` | `{shown}` |" in README, name
+        assert (f"| `{name}` | `{shown}` |" if shown else f"| `{name}` | (none) |") in README, name

@@ -1,28 +1,20 @@
-"""Printing the pack on two cores: the early printer, its halves, and every way they can fail.
-
-Whatever goes wrong in a printer process, the caller still gets the whole pack:
-a failure costs time, never the pack.
-"""
+"""Printing the pack: a tagged PDF in British English with bookmarks, and footers and links
+that stay text whatever the plan files hold."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import threading
-import time
-from collections.abc import Callable
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.unit.test_cli import run_cli
 from tests.unit.test_report import _outline, _pdf_text
-from tracker import pdf
 from tracker.project import Project
 from tracker.quarters import parse_quarter
-from tracker.report import TEMPLATES, ReportData, build_report_data, render_html, render_pdf
+from tracker.report import ReportData, build_report_data, render_html, render_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
@@ -31,110 +23,26 @@ def _data(project: Project) -> ReportData:
     return build_report_data(project, "demo-plan", parse_quarter("2023-24 Q2"))
 
 
-def _reads_like_the_whole(printed: bytes, data: ReportData, tmp_path: Path) -> None:
-    whole = render_pdf(data)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    assert _pdf_text(printed, tmp_path / "a") == _pdf_text(whole, tmp_path / "b")
-    assert _outline(printed) == _outline(whole)
+def _pdfinfo(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
 
 
-def _reaped(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def test_the_pack_is_a_tagged_pdf_in_british_english_with_bookmarks(minimal_project: Project,
+                                                                   tmp_path: Path) -> None:
+    """Issue 17, item 6: a screen reader reads the pack in order and in the right language."""
+    import io
 
+    from pypdf import PdfReader
 
-def test_the_early_printer_prints_the_pack_as_the_whole_reads(minimal_project: Project,
-                                                              tmp_path: Path) -> None:
-    printer = pdf.Printer.fork()  # as the command line does, before the data are read
-    data = _data(minimal_project)
-    printed = render_pdf(data, printer)
-    assert printer.finished and _reaped(printer.pid)
-    _reads_like_the_whole(printed, data, tmp_path)
-    last_page = _pdf_text(printed, tmp_path).count("\f")
-    assert f"page {last_page} of {last_page}" in _pdf_text(printed, tmp_path)
-
-
-def test_a_printer_killed_before_the_halves_arrive_still_yields_the_pack(minimal_project: Project,
-                                                                         tmp_path: Path) -> None:
-    printer = pdf.Printer.fork()
-    os.kill(printer.pid, signal.SIGKILL)
-    data = _data(minimal_project)
-    printed = render_pdf(data, printer)
-    assert not printer.finished and _reaped(printer.pid)
-    _reads_like_the_whole(printed, data, tmp_path)
-
-
-def _exit_abruptly(*args: object) -> None:
-    os._exit(3)
-
-
-def _raise(*args: object) -> None:
-    raise RuntimeError("the printer broke")
-
-
-def _child_failed(*args: object) -> None:
-    return None
-
-
-def _hang(*args: object) -> None:
-    time.sleep(3600)
-
-
-@pytest.mark.parametrize("failure", [_exit_abruptly, _raise, _child_failed, _hang],
-                         ids=["dies", "raises", "its-child-fails", "hangs"])
-def test_a_printer_that_fails_with_the_halves_still_yields_the_pack(
-    failure: Callable[..., None], minimal_project: Project, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(pdf, "print_in_halves", failure)  # inherited by the printer when it forks
-    monkeypatch.setattr(pdf.Printer, "patience", 1.0)  # a hung printer is given up after a second
-    printer = pdf.Printer.fork()
-    data = _data(minimal_project)
-    printed = render_pdf(data, printer)
-    assert not printer.finished and _reaped(printer.pid)
-    _reads_like_the_whole(printed, data, tmp_path)
-
-
-def test_a_printer_never_sent_the_halves_is_stopped_and_reaped() -> None:
-    printer = pdf.Printer.fork()
-    printer.close()
-    assert _reaped(printer.pid)
-    printer.close()  # a second close is harmless
-
-
-def test_no_printer_is_started_while_another_thread_runs() -> None:
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert pdf.start_printer() is None
-    finally:
-        stop.set()
-        thread.join()
-
-
-def _first_half_dies_at_once(html: str, base_url: Path, write_end: int) -> None:
-    os._exit(1)
-
-
-def _first_half_dies_after_its_page_count(html: str, base_url: Path, write_end: int) -> None:
-    os.write(write_end, (3).to_bytes(4, "big"))
-    os._exit(1)
-
-
-@pytest.mark.parametrize("child", [_first_half_dies_at_once, _first_half_dies_after_its_page_count],
-                         ids=["at-once", "after-its-page-count"])
-def test_halves_whose_child_dies_give_none_so_the_caller_prints_the_whole(
-    child: Callable[..., None], minimal_project: Project, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(pdf, "_print_first_half", child)
-    data = _data(minimal_project)
-    assert pdf.print_in_halves(render_html(data, "first"), render_html(data, "second"),
-                               lambda pages: render_html(data, "footer", pages), TEMPLATES) is None
+    printed = render_pdf(_data(minimal_project))
+    assert re.search(r"Tagged:\s+yes", _pdfinfo(printed, tmp_path))
+    reader = PdfReader(io.BytesIO(printed))
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    titles = [title for _, title, _ in _outline(printed)]
+    assert {"1. Summary", "2. Exceptions", "3. Scorecard", "Data quality"} <= set(titles)
 
 
 def test_the_command_line_still_explains_an_unknown_plan_when_printing_a_pdf(
@@ -154,10 +62,9 @@ HOSTILE_NAMES = {
 }
 
 
-@pytest.mark.parametrize("printed_in", ["one-process", "halves"])
 @pytest.mark.parametrize("name", list(HOSTILE_NAMES), ids=list(HOSTILE_NAMES))
 def test_the_footer_shows_the_plan_name_as_written_on_every_page(
-    name: str, printed_in: str, minimal_project: Project, tmp_path: Path,
+    name: str, minimal_project: Project, tmp_path: Path,
 ) -> None:
     """Issue 20, finding 10: `&` and `'` showed as `&amp;` and `&#39;` in the footer, and a
     newline in the plan's name removed the footer from every page."""
@@ -167,7 +74,7 @@ def test_the_footer_shows_the_plan_name_as_written_on_every_page(
     plan = minimal_project.objectives_dir / "demo-plan" / "plan.yaml"
     plan.write_text(plan.read_text().replace("name: Demo Plan 2023-25", f"name: {json.dumps(written)}"))
     data = _data(minimal_project)
-    printed = render_pdf(data, pdf.Printer.fork() if printed_in == "halves" else None)
+    printed = render_pdf(data)
     text = _pdf_text(printed, tmp_path)
     pages = text.count("\f")
     assert pages >= 2

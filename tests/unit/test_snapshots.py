@@ -65,7 +65,7 @@ def test_next_pack_shows_both_revisions_with_old_and_new_values(
     html = (tmp_path / "revised.html").read_text()
     # The late red update also changes AW-DEM-01's evidence (complete -> overdue), reasons and
     # commentary, and the revised dementia value changes the reasons of both dementia objectives.
-    assert "REVISED SINCE REPORTED: 6 item(s)" in html
+    assert "REVISED SINCE REPORTED: 6 items differ from" in html
     assert re.search(r"AW-DEM-01: the reported status was \w+ \(example\) when reported; now Red\.", html)
     assert "AW-DEM-01: the status from the evidence was ★ Complete when reported; now ⚑ Overdue." in html
     assert "AW-DEM-01: the commentary was “Example update" in html
@@ -133,7 +133,7 @@ def test_a_derived_status_changed_after_the_freeze_is_listed_as_revised(
     assert "CC-CF-02: the reasons included none when reported; now “Target date June 2023 has passed" \
         in result.stdout
     html = (tmp_path / "revised.html").read_text()
-    assert "REVISED SINCE REPORTED: 2 item(s)" in html
+    assert "REVISED SINCE REPORTED: 2 items differ from" in html
     assert "CC-CF-02: the status from the evidence was ✔ On track when reported; now ⚑ Overdue." in html
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tracker.project import Project, load_project
@@ -231,19 +232,95 @@ def test_with_example_data_off_an_example_complete_is_not_reported(tmp_path: Pat
         "not_reported", False, False)
 
 
-def test_the_exception_rule_lists_the_worst_first_in_plan_order() -> None:
-    import pandas as pd
+def _objectives(*rows: dict) -> pd.DataFrame:
+    """A status frame (as objective_status returns) of on-track green objectives, changed by
+    `rows`: each names what differs for one objective."""
+    base = {"plan": "p", "group": "Live well", "area": "Cancer", "lead": None,
+            "target_date": "2025-03", "reported_rag": "green", "derived_status": "on_track",
+            "overdue": False, "rosier_than_evidence": False, "movement": "unchanged",
+            "movement_involves_example": False, "previous_rag": "green",
+            "reported_is_example": False, "metric_concerns": []}
+    return pd.DataFrame([{**base, "id": f"O-{i}", "position": i, **row}
+                         for i, row in enumerate(rows)])
 
+
+def _why(frame: pd.DataFrame, include: tuple[str, ...] = ()) -> dict[str, list[str]]:
     from tracker.status import exceptions
 
-    frame = pd.DataFrame({
-        "id": ["A", "B", "C", "D", "E", "F"], "plan": ["p"] * 6, "position": [5, 4, 3, 2, 1, 0],
-        "reported_rag": ["green", "not_reported", "red", "blue", "amber", "green"],
-        "overdue": [True, False, False, False, False, False],
-        "rosier_than_evidence": [False, False, False, False, False, False],
-        "derived_status": ["overdue", "on_track", "on_track", "complete", "on_track", "on_track"],
-    })
-    assert list(exceptions(frame)["id"]) == ["C", "E", "B", "A"]
+    found = exceptions(frame, "2023-24 Q3", include)
+    return dict(zip(found["id"], found["why"], strict=True))
+
+
+def test_an_exception_is_red_overdue_rosier_deteriorated_or_a_metric_of_concern() -> None:
+    frame = _objectives(
+        {},                                                       # green, on track: not one
+        {"reported_rag": "red", "reported_is_example": True},
+        {"overdue": True, "derived_status": "overdue", "target_date": "2024-03",
+         "reported_rag": "blue"},
+        {"rosier_than_evidence": True, "derived_status": "at_risk"},
+        {"reported_rag": "amber", "movement": "deteriorated", "previous_rag": "green"},
+        {"reported_rag": "amber", "movement": "deteriorated", "previous_rag": "green",
+         "movement_involves_example": True},
+        {"metric_concerns": ["Linked metric X: special cause concerning variation (high)"]},
+    )
+    assert _why(frame) == {
+        "O-1": ["Reported red (example update)"],
+        "O-2": ["Target date March 2024 has passed"],
+        "O-3": ["Reported green but the evidence says at risk"],
+        "O-4": ["Deteriorated from green to amber since 2023-24 Q3"],
+        "O-5": ["Deteriorated from green to amber since 2023-24 Q3 (involves an example update)"],
+        "O-6": ["Linked metric X: special cause concerning variation (high)"],
+    }
+
+
+def test_amber_not_reported_and_at_risk_alone_are_not_exceptions_unless_the_settings_say() -> None:
+    frame = _objectives({"reported_rag": "amber"}, {"reported_rag": "not_reported",
+                                                    "movement": "not_reported"},
+                        {"derived_status": "at_risk", "reported_rag": "amber"})
+    assert _why(frame) == {}
+    assert _why(frame, ("amber",)) == {"O-0": ["Reported amber"], "O-2": ["Reported amber"]}
+    assert _why(frame, ("not_reported",)) == {"O-1": ["No update for the quarter"]}
+    assert _why(frame, ("at_risk",)) == {"O-2": ["The evidence says at risk"]}
+
+
+def test_an_unknown_widening_is_logged_and_the_rule_stands(caplog: pytest.LogCaptureFixture) -> None:
+    frame = _objectives({"reported_rag": "amber"})
+    assert _why(frame, ("purple", "amber")) == {"O-0": ["Reported amber"]}
+    assert "exceptions_include may hold amber, not_reported, at_risk, not purple: ignored" in caplog.text
+
+
+def test_the_exception_rule_lists_the_worst_first_in_plan_order() -> None:
+    frame = _objectives({"overdue": True, "target_date": "2024-03"},
+                        {"reported_rag": "amber", "movement": "deteriorated"},
+                        {"reported_rag": "red"})
+    assert list(_why(frame)) == ["O-2", "O-1", "O-0"]
+
+
+def test_not_reported_objectives_are_listed_by_lead_then_by_group() -> None:
+    from tracker.status import not_reported_by_lead
+
+    frame = _objectives({"reported_rag": "not_reported", "lead": "Ann"}, {},
+                        {"reported_rag": "not_reported"}, {"reported_rag": "not_reported",
+                                                           "lead": "Ann"})
+    assert not_reported_by_lead(frame) == [
+        {"lead": "Ann", "area": "", "ids": ["O-0", "O-3"]},
+        {"lead": "No lead named", "area": "Live well", "ids": ["O-2"]}]
+
+
+def test_a_linked_metric_of_special_cause_concern_or_expected_to_fail_is_named() -> None:
+    from tracker.scorecard import MetricView
+    from tracker.status import metric_exceptions
+
+    def view(**changes: object) -> MetricView:
+        return MetricView("m", "Dementia diagnosis", "Sefton", "%", "higher", True, "spc", "",
+                          pd.DataFrame(), latest_value=60.0, **changes)
+
+    assert metric_exceptions(view(variation_icon="concern_low")) == [
+        "Linked metric Dementia diagnosis (example data): special cause concerning variation (low)"]
+    assert metric_exceptions(view(assurance_icon="consistent_fail")) == [
+        "Linked metric Dementia diagnosis (example data): expected to consistently fail its target"]
+    assert metric_exceptions(view(variation_icon="improvement_high")) == []
+    assert metric_exceptions(view(variation_icon="concern_low", is_stale=True)) == []
 
 
 def test_no_query_writes_its_own_status_ranks() -> None:

@@ -122,3 +122,33 @@ def test_an_escaped_control_character_is_refused_with_its_line(escape: str, code
 def test_tabs_and_line_breaks_written_as_escapes_stay_text() -> None:
     doc = parse_yaml_text('commentary: "one\\ttwo\\nthree"\n', "area.yaml")
     assert doc.data == {"commentary": "one\ttwo\nthree"}
+
+
+def test_a_bug_in_the_fast_reader_is_logged_and_the_careful_reader_reads_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 18: the fast reader's failures were suppressed, so a bug in it was never seen."""
+    from tracker import yamlio
+
+    if yamlio._CParser is None:
+        pytest.skip("PyYAML without libyaml has no fast reader")
+
+    def broken(*args: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(yamlio, "_from_events", broken)
+    path = tmp_path / "plan.yaml"
+    path.write_text("id: demo\nname: Demo\n", encoding="utf-8")
+    assert yamlio.read_yaml(path, "plan.yaml").data == {"id": "demo", "name": "Demo"}
+    assert "the fast YAML reader failed on plan.yaml" in caplog.text
+    assert "KeyError: 'a bug'" in caplog.text  # with its traceback
+
+
+def test_unusual_yaml_goes_to_the_careful_reader_without_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text("base: &a {x: 1}\nother: *a\n", encoding="utf-8")  # an anchor: not plain
+    with pytest.raises(SourceError, match="anchors"):  # the careful reader explains it
+        read_yaml(path, "plan.yaml")
+    assert "fast YAML reader" not in caplog.text

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from tracker.quarters import FinancialQuarter
 from tracker.rag import (
     DERIVED_LABELS,
     MOVEMENT_LABELS,
@@ -15,7 +16,8 @@ from tracker.rag import (
     reported_label,
 )
 from tracker.status import exceptions as exception_rows
-from tracker.status import objective_status, real_update_counts, reported_counts
+from tracker.status import not_reported_by_lead, objective_status, real_update_counts, reported_counts
+from tracker.words import plural
 from ui.context import sidebar_context
 from ui.data import get_project, query, revised_since_reported, views
 from ui.health import problem_banner, source_health
@@ -72,17 +74,17 @@ def _by_area(frame: pd.DataFrame, context) -> None:
     csv_download("Download (CSV)", table, f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
 
 
-def exceptions(frame: pd.DataFrame) -> pd.DataFrame:
-    """Objectives the Board should look at, worst first (the rule: tracker.status.exceptions)."""
-    flagged = exception_rows(frame)
+def exceptions(frame: pd.DataFrame, quarter: FinancialQuarter, include: list[str]) -> pd.DataFrame:
+    """Objectives the Board should look at, worst first, with why in words (the rule:
+    tracker.status.exceptions)."""
+    flagged = exception_rows(frame, str(quarter.previous()), include)
     return pd.DataFrame({
         "ID": flagged["id"],
         "Area": flagged["area"],
         "Reported": [reported_label(r, e) for r, e in
                      zip(flagged["reported_rag"], flagged["reported_is_example"], strict=True)],
         "Evidence": flagged["derived_status"].map(DERIVED_LABELS),
-        "Rosier than evidence": flagged["rosier_than_evidence"].map({True: "⚠ Yes", False: ""}),
-        "Why": flagged["reasons"].map(lambda rs: "; ".join(rs)),
+        "Why": flagged["why"].map(lambda rs: "; ".join(rs)),
         "Commentary": flagged["commentary"].fillna(""),
         "Mitigations": flagged["mitigations"].fillna(""),
     })
@@ -214,12 +216,22 @@ def render() -> None:
                        "only by an example update.")
     _headline_metrics(context)
     st.header("Exceptions")
-    table = exceptions(frame)
-    st.write(f"**{len(table)}** objective(s) are red, amber, overdue, at risk, not reported, "
-             "or reported rosier than the evidence.")
+    include = list(get_project().settings["exceptions_include"])
+    table = exceptions(frame, context.quarter, include)
+    st.write(f"**{len(table)}** {plural(len(table), 'objective')} "
+             f"{plural(len(table), 'is', 'are')} red, overdue, reported rosier than the evidence, "
+             f"deteriorated since {context.quarter.previous()}, or linked to a metric of concern"
+             + (f" (and, by the settings, {', '.join(include)})" if include else "") + ".")
     st.dataframe(table, hide_index=True, width="stretch")
     csv_download("Download the exceptions (CSV)", table,
                  f"exceptions-{context.quarter}.csv".replace(" ", "-"))
+    waiting = not_reported_by_lead(frame)
+    if waiting:
+        n = sum(len(row["ids"]) for row in waiting)
+        st.caption(f"Not exceptions: {n} {plural(n, 'objective')} not reported for "
+                   f"{context.quarter}, by lead: " + "; ".join(
+                       f"{plain(row['lead'])}{' (' + plain(row['area']) + ')' if row['area'] else ''}: "
+                       f"{', '.join(row['ids'])}" for row in waiting) + ".")
     _signoffs(frame, context.quarter)
     _report_downloads(context)
 
