@@ -15,11 +15,10 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from tracker.palette import POINT_COLOURS
 from tracker.scorecard import MetricView, format_value
 
-COLOURS = {"special_cause_improvement": "#0072b2", "special_cause_concern": "#e69f00",
-           "special_cause_neutral_high": "#6a3d9a", "special_cause_neutral_low": "#6a3d9a",
-           "common_cause": "#7f7f7f"}
+COLOURS = POINT_COLOURS  # one palette with the icons: see tracker.palette
 SYMBOLS = {"special_cause_improvement": "triangle-up", "special_cause_concern": "x",
            "special_cause_neutral_high": "diamond", "special_cause_neutral_low": "diamond",
            "common_cause": "circle"}

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
 from tracker.project import Project
 from tracker.queries import connect_read_only, run_query
 from tracker.spc import SpcResult, spc
@@ -34,10 +35,6 @@ VARIATION_WORDS = {
     "neutral_high": "Special cause: higher (neither better nor worse)",
     "neutral_low": "Special cause: lower (neither better nor worse)",
 }
-VARIATION_SYMBOLS = {
-    "common_cause": "〰", "improvement_high": "⬆", "improvement_low": "⬇",
-    "concern_high": "⬆", "concern_low": "⬇", "neutral_high": "⬆", "neutral_low": "⬇",
-}
 ASSURANCE_WORDS = {
     "consistent_pass": "Will consistently meet the target",
     "consistent_fail": "Will consistently miss the target without change",
@@ -51,7 +48,6 @@ ASSURANCE_REASONS = {
     "inconsistent": " Assurance: the target lies between the process limits, so it will be hit "
                     "and miss.",
 }
-ASSURANCE_SYMBOLS = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}
 
 
 @dataclass
@@ -71,6 +67,7 @@ class MetricView:
     latest_value: float | None = None
     target: float | None = None
     target_due: dt.date | None = None
+    target_set_by: str | None = None   # who set the target, from the metric's YAML
     rag: str | None = None             # met / within_tolerance / missed, None without a target
     vs_previous: str | None = None     # improved / similar / worse
     vs_last_year: str | None = None
@@ -85,15 +82,13 @@ class MetricView:
 
     @property
     def variation_label(self) -> str:
-        if self.variation_icon is None:
-            return "—"
-        return f"{VARIATION_SYMBOLS[self.variation_icon]} {VARIATION_WORDS[self.variation_icon]}"
+        """The variation icon's standard name (the icon's own text alternative), or a dash."""
+        return "—" if self.variation_icon is None else VARIATION_NAMES[self.variation_icon]
 
     @property
     def assurance_label(self) -> str:
-        if self.assurance_icon is None:
-            return "—"
-        return f"{ASSURANCE_SYMBOLS[self.assurance_icon]} {ASSURANCE_WORDS[self.assurance_icon]}"
+        """The assurance icon's standard name (the icon's own text alternative), or a dash."""
+        return "—" if self.assurance_icon is None else ASSURANCE_NAMES[self.assurance_icon]
 
 
 def latest_label(view: MetricView) -> str:
@@ -217,6 +212,8 @@ def evaluate(
     view.target = target_at(definition, trajectory, view.latest_period)
     due = definition.get("target_due")
     view.target_due = None if due is None or pd.isna(due) else pd.Timestamp(due).date()
+    set_by = definition.get("target_set_by")
+    view.target_set_by = set_by if isinstance(set_by, str) and set_by else None
     tolerance = definition.get("tolerance")
     tolerance = None if tolerance is None or pd.isna(tolerance) else float(tolerance)
     view.rag = judge(view.direction, view.latest_value, view.target, tolerance)
