@@ -27,6 +27,7 @@ from tracker.icons import (
     variation_svg,
 )
 from tracker.palette import COMMON
+from tracker.rag import TARGET_WORDS
 from tracker.scorecard import MetricView, format_value
 
 # Secondary columns carry this class: hidden on a phone.
@@ -45,14 +46,14 @@ table.ipr td.num {{ white-space: nowrap; }}
 table.ipr .sub {{ display: block; font-size: 0.8rem; font-weight: 400; color: #4a4a4a; }}
 table.ipr .mark {{ display: inline-block; border: 1px solid #4a4a4a; border-radius: 3px;
                   padding: 0 0.25rem; margin: 0.1rem 0; font-size: 0.78rem; white-space: nowrap; }}
-table.ipr .mark.stale {{ border-color: #8a1c12; color: #8a1c12; font-weight: 600; }}
+table.ipr .mark.mark-stale {{ border-color: #8a1c12; color: #8a1c12; font-weight: 600; }}
 table.ipr .phone {{ display: none; }}
 table.icon-key {{ border-collapse: collapse; font-size: 0.85rem; margin: 0.25rem 0; width: 100%; }}
 table.icon-key caption {{ text-align: left; font-weight: 600; }}
 table.icon-key th, table.icon-key td {{ border-bottom: 1px solid #e0e0e0; padding: 0.15rem 0.4rem;
                                        text-align: left; vertical-align: middle; }}
 table.icon-key td.key-icon {{ width: 2.2rem; }}
-@media (max-width: 640px) {{
+@media screen and (max-width: 640px) {{
   table.ipr .{SECONDARY} {{ display: none; }}
   table.ipr .phone {{ display: block; }}
   table.icon-key td:last-child, table.icon-key th:last-child {{ display: none; }}
@@ -74,6 +75,7 @@ class SummaryRow:
     org: str
     latest_period: str
     latest_value: str
+    against_target: str | None   # met / within tolerance / missed, in words
     target: str
     target_set_by: str | None
     variation_kind: str | None
@@ -98,13 +100,13 @@ def _no_icon(view: MetricView, what: str) -> str:
 def _marks(view: MetricView) -> tuple[tuple[str, str], ...]:
     marks = []
     if view.latest_period is None:
-        marks.append(("stale", "No data"))
+        marks.append(("mark-stale", "No data"))
     elif view.is_stale:
-        marks.append(("stale", f"No recent data (latest {view.latest_period:%b %Y})"))
+        marks.append(("mark-stale", f"No recent data (latest {view.latest_period:%b %Y})"))
     if view.is_example:
-        marks.append(("example", "Example data"))
+        marks.append(("mark-example", "Example data"))
     if "trial_limits" in view.points and len(view.points) and bool(view.points["trial_limits"].iloc[-1]):
-        marks.append(("trial", "Trial limits"))
+        marks.append(("mark-trial", "Trial limits"))
     return tuple(marks)
 
 
@@ -126,6 +128,7 @@ def summary_rows(views: Sequence[MetricView], keys: Sequence[str] | None = None)
             latest_value=("No recent data" if view.is_stale
                           else format_value(view.latest_value, view.unit)
                           if view.latest_period is not None else "No data"),
+            against_target=TARGET_WORDS[view.rag] if view.rag and not view.is_stale else None,
             target=format_value(view.target, view.unit) if view.target is not None else "None set",
             target_set_by=view.target_set_by if view.target is not None else None,
             variation_kind=kind,
@@ -150,6 +153,7 @@ def _icon_cell(kind: str | None, name: str, draw: Callable[[str, int], str]) -> 
 def _row(row: SummaryRow) -> str:
     e = escape
     set_by = f'<span class="sub">set by {e(row.target_set_by)}</span>' if row.target_set_by else ""
+    against = f'<span class="sub">{e(row.against_target)}</span>' if row.against_target else ""
     marks = "".join(f'<span class="mark {e(cls)}">{e(words)}</span> ' for cls, words in row.marks)
     return (
         f'<tr data-key="{e(row.key, quote=True)}">'
@@ -157,7 +161,7 @@ def _row(row: SummaryRow) -> str:
         f"{e(row.latest_period)}</span></th>"
         f'<td class="{SECONDARY}">{e(row.org)}</td>'
         f'<td class="{SECONDARY} num">{e(row.latest_period)}</td>'
-        f'<td class="num">{e(row.latest_value)}</td>'
+        f'<td class="num">{e(row.latest_value)}{against}</td>'
         f'<td class="{SECONDARY}">{e(row.target)}{set_by}</td>'
         + _icon_cell(row.variation_kind, row.variation_name, variation_svg)
         + _icon_cell(row.assurance_kind, row.assurance_name, assurance_svg)
@@ -172,3 +176,20 @@ def summary_table_html(rows: Sequence[SummaryRow], caption: str) -> str:
                    for label, cls in COLUMNS)
     return (f'<table class="ipr"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(_row(r) for r in rows)}</tbody></table>")
+
+
+def icons_html(view: MetricView, size: int = 44) -> str:
+    """A measure's two icons side by side, each with its standard name also written beside it
+    (for a measure's detail: its chart and explanation follow)."""
+    cells = []
+    if view.variation_icon:
+        cells.append((variation_svg(view.variation_icon, size), VARIATION_NAMES[view.variation_icon]))
+    if view.assurance_icon:
+        cells.append((assurance_svg(view.assurance_icon, size), ASSURANCE_NAMES[view.assurance_icon]))
+    if not cells:
+        return ""
+    return ('<div class="mdc-icons" style="display:flex;flex-wrap:wrap;gap:0.5rem 1.5rem;'
+            'align-items:center;margin:0.25rem 0">'
+            + "".join(f'<span style="display:inline-flex;align-items:center;gap:0.4rem">{svg}'
+                      f"<span>{escape(name)}</span></span>" for svg, name in cells)
+            + "</div>")

@@ -22,6 +22,9 @@ from markupsafe import Markup
 from tracker.build import ensure_built
 from tracker.charts import svg_chart
 from tracker.health import SourceHealth, source_health
+from tracker.icons import icon_key_html
+from tracker.ipr import CSS as IPR_CSS
+from tracker.ipr import icons_html, summary_rows, summary_table_html
 from tracker.pdf import Printer, html_to_pdf
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
@@ -151,7 +154,15 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "variation": view.variation_label, "assurance": view.assurance_label,
         "explanation": view.explanation, "special_causes": view.flagged,
         "chart": Markup(svg_chart(view)),  # noqa: S704 - our own SVG; its text is escaped
+        "variation_icon": view.variation_icon, "assurance_icon": view.assurance_icon,
+        "icons": Markup(icons_html(view, 36)),  # noqa: S704 - our own SVG; its text is escaped
+        "summary": summary_rows([view], [view.metric_id + (f"@{view.org}" if view.org else "")])[0],
     }
+
+
+def ipr_table(scorecard: list[dict[str, Any]], caption: str) -> Markup:
+    """The pack's Integrated Performance Report summary: the dashboard's table (tracker.ipr)."""
+    return Markup(summary_table_html([m["summary"] for m in scorecard], caption))  # noqa: S704 - escaped there
 
 
 def _record(row: pd.Series) -> dict[str, Any]:
@@ -274,6 +285,9 @@ def _environment() -> Environment:
     )
     env.globals["styles"] = STATUS_STYLES
     env.filters["in_plan_order"] = in_plan_order
+    env.globals["ipr_table"] = ipr_table
+    env.globals["ipr_css"] = Markup(IPR_CSS)  # noqa: S704 - our own style sheet
+    env.globals["icon_key"] = Markup(icon_key_html())  # noqa: S704 - our own SVG and words
     return env
 
 

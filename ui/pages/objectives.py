@@ -11,6 +11,8 @@ import plotly.express as px
 import streamlit as st
 
 from tracker.charts import plotly_chart, plotly_text
+from tracker.icons import icon_key_html
+from tracker.ipr import icons_html
 from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from tracker.scorecard import latest_label
 from tracker.status import objective_status
@@ -138,9 +140,13 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
         label = view.name + (" (example data)" if view.is_example else "") + (
             f" · {view.org}" if view.org else "")
         with st.expander(f"{plain(label)}: {latest_label(view)} · {view.variation_label}"):
+            if icons_html(view):
+                st.html(icons_html(view))
             st.plotly_chart(plotly_chart(view), width="stretch",
                             key=f"linked_{view.metric_id}_{view.org}")
             st.markdown(plain(view.explanation))
+    with st.expander("Icon key: how to read the variation and assurance icons"):
+        st.html(icon_key_html())
 
 
 def _timeline(objective_id: str) -> None:
