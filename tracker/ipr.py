@@ -92,8 +92,12 @@ def _no_icon(view: MetricView, what: str) -> str:
         return "Not judged: no recent data"
     if view.latest_value is None:
         return "No data"
+    if view.method == "run_chart":
+        return "Run chart: no SPC icons"
+    if view.method == "target_only":
+        return "Too few points for SPC"
     if view.method != "spc":
-        return "No SPC chart: too few points" if view.method != "no_data" else "No data"
+        return "No data"
     return "No target" if what == "assurance" else "—"
 
 

@@ -33,7 +33,7 @@ COLUMNS = ["Metric", "Organisation", "Latest period", "Latest value", "Target", 
 
 
 def _rows(at: AppTest) -> list[Row]:
-    return [row for block in at.html for row in read_rows(block.value)]
+    return [row for block in at.markdown for row in read_rows(block.value)]
 
 
 def _scorecard(at: AppTest) -> pd.DataFrame:
@@ -64,7 +64,7 @@ def test_headline_scorecard_shows_the_icons_with_their_names_for_every_headline_
     assert dementia["Latest value"].endswith(("✔ Target met", "▲ Within tolerance", "✖ Target missed"))
     assert "Talking therapies (IAPT) people entering treatment (example)" not in table.index
     assert any("Example data" in w.value for w in app.warning)
-    key = " ".join(block.value for block in app.html)
+    key = " ".join(block.value for block in app.markdown)
     assert 'caption>Icon key' in key and key.count('class="mdc-icon"') >= len(rows) + 10
     assert any(b.proto.label == "Download the scorecard (CSV)" for b in app.get("download_button"))
 

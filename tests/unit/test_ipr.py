@@ -63,9 +63,11 @@ def test_a_stale_measure_says_no_recent_data_and_shows_no_icons() -> None:
 
 
 def test_a_short_series_says_why_it_has_no_icons() -> None:
-    view = evaluate(DEFINITION, _series([50, 52, 49, 51, 50, 53, 48]), NO_TRAJECTORY, [], "Sefton")
-    [row] = read_rows(summary_table_html(summary_rows([view]), "x"))
-    assert row.icons == [] and row.cells[5] == "No SPC chart: too few points"
+    for values, why in (([50, 52, 49, 51, 50, 53, 48], "Run chart: no SPC icons"),
+                        ([50, 52, 49], "Too few points for SPC")):
+        view = evaluate(DEFINITION, _series(values), NO_TRAJECTORY, [], "Sefton")
+        [row] = read_rows(summary_table_html(summary_rows([view]), "x"))
+        assert row.icons == [] and row.cells[5] == row.cells[6] == why
 
 
 def test_on_a_phone_only_name_value_and_icons_stay() -> None:

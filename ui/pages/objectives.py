@@ -18,6 +18,7 @@ from tracker.scorecard import latest_label
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
+from ui.icons import ipr_styles, our_html
 from ui.widgets import csv_download, example_banner, plain, rag_column, run_safely
 
 NO_LEAD = "No lead named"
@@ -141,12 +142,13 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
             f" · {view.org}" if view.org else "")
         with st.expander(f"{plain(label)}: {latest_label(view)} · {view.variation_label}"):
             if icons_html(view):
-                st.html(icons_html(view))
+                our_html(icons_html(view))
             st.plotly_chart(plotly_chart(view), width="stretch",
                             key=f"linked_{view.metric_id}_{view.org}")
             st.markdown(plain(view.explanation))
     with st.expander("Icon key: how to read the variation and assurance icons"):
-        st.html(icon_key_html())
+        ipr_styles()
+        our_html(icon_key_html())
 
 
 def _timeline(objective_id: str) -> None:

@@ -9,11 +9,11 @@ import streamlit as st
 
 from tracker.charts import plotly_chart
 from tracker.icons import icon_key_html
-from tracker.ipr import CSS as IPR_CSS
 from tracker.ipr import icons_html, summary_rows, summary_table_html
 from tracker.scorecard import MetricView
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
+from ui.icons import ipr_styles, our_html
 from ui.tables import scorecard_table
 from ui.widgets import csv_download, plain, run_safely
 
@@ -37,7 +37,7 @@ def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> N
         st.warning("**Example data.** These figures are invented for demonstration; they are not "
                    "Sefton's.", icon="⚠️")
     if icons_html(view):
-        st.html(icons_html(view))
+        our_html(icons_html(view))
     st.plotly_chart(plotly_chart(view), width="stretch", key=f"chart_{view.metric_id}")
     st.markdown(plain(view.explanation))
     for sentence in view.flagged:
@@ -68,14 +68,14 @@ def render() -> None:
     choices = chart_choices(metric_views)
     caption = (("Headline metrics" if headline_only else "All metrics")
                + f": Integrated Performance Report summary, as at the end of {context.quarter}")
-    st.html(f"<style>{IPR_CSS}</style>"
-            + summary_table_html(summary_rows(metric_views, list(choices)), caption))
+    ipr_styles()
+    our_html(summary_table_html(summary_rows(metric_views, list(choices)), caption))
     with st.expander("Icon key: how to read the variation and assurance icons"):
-        st.html(icon_key_html())
+        our_html(icon_key_html())
     table = scorecard_table(metric_views)
     csv_download("Download the scorecard (CSV)", table.drop(columns=["id"]),
                  f"scorecard-{context.quarter}.csv".replace(" ", "-"))
-    chosen = st.selectbox("Open a measure's chart and its explanation", list(choices),
+    chosen = st.selectbox("Show the chart for", list(choices),
                           format_func=lambda k: choices[k][0], index=None,
                           placeholder="Choose a measure", key="chart_metric")
     if chosen:
