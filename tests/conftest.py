@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +49,13 @@ def dashboard(project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("TRACKER_ROOT", str(project.root))
     monkeypatch.chdir(REPO)
     return AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+
+
+def as_shown(markdown: str) -> str:
+    """Markdown source as the reader sees it: the backslashes `ui.widgets.plain` puts before
+    punctuation (so text from files cannot format or link) and its invisible word joiners
+    removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def db_rows(project: Project, sql: str) -> list[tuple]:

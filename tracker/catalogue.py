@@ -375,7 +375,5 @@ def _check_unique_ids(catalogue: Catalogue) -> None:
 def area_file_problems(plan: Plan, code: str, doc: LocatedDocument, area_file: AreaFile) -> list[Problem]:
     """The checks the build makes of one valid area file's objectives, in isolation:
     used by the editor to refuse a write the next build would complain about."""
-    scratch = Catalogue()
-    for i, objective in enumerate(area_file.objectives):
-        _check_objective(plan, code, objective, doc, i, scratch)
-    return scratch.problems
+    return [problem for i, objective in enumerate(area_file.objectives)
+            for problem in _check_objective(plan, code, objective, doc, i)]

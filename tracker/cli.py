@@ -114,6 +114,9 @@ def _show_edit(edit: Edit, project: Project) -> None:
         fromfile=f"a/{shown}", tofile=f"b/{shown}",
     )
     sys.stdout.writelines(diff)
+    if edit.notes:
+        print(f"Note: {shown} still has a problem to fix: " + "; ".join(edit.notes) + ".",
+              file=sys.stderr)
 
 
 def cmd_update(args: argparse.Namespace, project: Project) -> int:

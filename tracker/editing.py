@@ -47,21 +47,32 @@ class Edit:
     path: Path
     before: str
     after: str
+    # Problems the file already had (a bad value elsewhere in it): the change is made, since it
+    # breaks nothing, and these are said beside it so the file gets mended.
+    notes: tuple[str, ...] = ()
 
 
 def find_objective(project: Project, objective_id: str) -> tuple[PlacedObjective, Plan]:
     """The objective with this id and its plan, or EditRefused if there is none."""
+    placed, plan, _ = _locate(project, objective_id)
+    return placed, plan
+
+
+def _locate(project: Project, objective_id: str) -> tuple[PlacedObjective, Plan, tuple[str, ...]]:
+    """`find_objective`, with the problems its file already has.
+
+    An objective with a bad value still shows (the build takes the value as absent), and an
+    update to it or to its neighbours breaks nothing, so it is made; only a file that cannot
+    be read at all is refused, since no change can be spliced into it safely.
+    """
     catalogue = load_catalogue(project)
     for loaded in catalogue.plans:
         for placed in loaded.objectives:
             if placed.objective.id != objective_id:
                 continue
-            # an objective with a bad value still shows, but its file cannot be written
-            found = [p for o in loaded.objectives if o.path == placed.path for p in o.problems]
-            if found:
-                raise EditRefused(f"{placed.path}, where {objective_id} is, has a problem to fix "
-                                  "first: " + "; ".join(map(str, found)))
-            return placed, loaded.plan
+            found = tuple(str(p) for o in loaded.objectives if o.path == placed.path
+                          for p in o.problems)
+            return placed, loaded.plan, found
     for unread in catalogue.unread:
         if _may_hold(project, unread, objective_id):
             raise EditRefused(f"{objective_id} is in {unread.path}, which cannot be read: "
@@ -86,13 +97,13 @@ def add_update(
 ) -> Edit:
     """Add (or with `replace`, replace) one quarter's update for an objective."""
     update = _checked_update(update)
-    placed, plan = find_objective(project, objective_id)
+    placed, plan, notes = _locate(project, objective_id)
     _check_quarter_in_period(plan, update["quarter"])
     path = project.root / placed.path
     before = path.read_text(encoding="utf-8")
     after = splice_update(before, objective_id, update, replace)
     _write_checked(path, before, after, placed.path, plan, _area_code(plan, placed.area_id))
-    return Edit(path, before, after)
+    return Edit(path, before, after, notes)
 
 
 def add_signoff(
@@ -105,13 +116,13 @@ def add_signoff(
         raise EditRefused(str(exc)) from exc
     if not org.strip() or not by.strip():
         raise EditRefused("a sign-off needs the organisation (--org) and who signed it (--by)")
-    placed, plan = find_objective(project, objective_id)
+    placed, plan, notes = _locate(project, objective_id)
     path = project.root / placed.path
     before = path.read_text(encoding="utf-8")
     signoff = {"org": org.strip(), "by": by.strip(), "on": on}
     after = splice_signoff(before, objective_id, quarter, signoff)
     _write_checked(path, before, after, placed.path, plan, _area_code(plan, placed.area_id))
-    return Edit(path, before, after)
+    return Edit(path, before, after, notes)
 
 
 def next_objective_id(project: Project, code: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import dashboard
+from tests.conftest import as_shown, dashboard
 from tracker.catalogue import load_catalogue
 from tracker.project import Project
 
@@ -96,7 +96,7 @@ def test_update_form_on_an_objective_of_a_broken_file_names_the_file_and_line(
     app.selectbox(key="u_objective").set_value("LW-CAN-01")
     app.text_area(key="u_commentary").input("On track.")
     app.button[0].click().run()
-    [error] = [e.value for e in app.error]
+    [error] = [as_shown(e.value) for e in app.error]
     assert error.startswith("Not saved: LW-CAN-01 is in objectives/demo-plan/live-well-cancer.yaml, "
                             "which cannot be read: objectives/demo-plan/live-well-cancer.yaml:7: ")
     assert area.read_bytes() == before

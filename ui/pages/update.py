@@ -63,6 +63,9 @@ def render() -> None:
         return
     name = edit.path.relative_to(project.root).as_posix()
     st.success(f"Saved {objective_id} {context.quarter} to `{name}`.", icon="✅")
+    if edit.notes:
+        st.warning(f"`{name}` still has a problem to fix: " + plain("; ".join(edit.notes)),
+                   icon=":material/warning:")
     st.code(_diff(edit.before, edit.after, name), language="diff")
 
 
