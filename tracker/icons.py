@@ -126,18 +126,27 @@ def assurance_svg(kind: str, size: int = 40) -> str:
     return "".join(parts)
 
 
-def icon_key_html(size: int = 28) -> str:
-    """A small legend of every icon with its name and meaning, as an HTML table."""
+def icon_key_html(size: int = 28, compact: bool = False) -> str:
+    """A small legend of every icon with its name and meaning, as an HTML table.
+
+    `compact` (for the printed pack): two icons a row, names only, to keep the page count down.
+    """
     rows = [(variation_svg(kind, size), VARIATION_NAMES[kind], VARIATION_MEANINGS[kind])
             for kind in VARIATION_NAMES]
     rows += [(assurance_svg(kind, size), ASSURANCE_NAMES[kind], ASSURANCE_MEANINGS[kind])
              for kind in ASSURANCE_NAMES]
+    caption = "<caption>Icon key: Making Data Count variation and assurance icons</caption>"
+    if compact:
+        cells = [f'<td class="key-icon">{svg}</td><th scope="row">{escape(name)}</th>'
+                 for svg, name, _ in rows]
+        pairs = ["".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
+        return (f'<table class="icon-key compact">{caption}<tbody>'
+                + "".join(f"<tr>{pair}</tr>" for pair in pairs) + "</tbody></table>")
     body = "".join(
         f'<tr><td class="key-icon">{svg}</td><th scope="row">{escape(name)}</th>'
         f"<td>{escape(meaning)}</td></tr>" for svg, name, meaning in rows)
-    return ('<table class="icon-key"><caption>Icon key: Making Data Count variation and '
-            'assurance icons</caption><thead><tr><th scope="col">Icon</th><th scope="col">Name'
-            '</th><th scope="col">What it means</th></tr></thead>'
+    return (f'<table class="icon-key">{caption}<thead><tr><th scope="col">Icon</th>'
+            '<th scope="col">Name</th><th scope="col">What it means</th></tr></thead>'
             f"<tbody>{body}</tbody></table>")
 
 

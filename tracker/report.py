@@ -24,7 +24,7 @@ from tracker.charts import svg_chart
 from tracker.health import SourceHealth, source_health
 from tracker.icons import icon_key_html
 from tracker.ipr import CSS as IPR_CSS
-from tracker.ipr import icons_html, summary_rows, summary_table_html
+from tracker.ipr import summary_rows, summary_table_html
 from tracker.pdf import Printer, html_to_pdf
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
@@ -155,7 +155,6 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "explanation": view.explanation, "special_causes": view.flagged,
         "chart": Markup(svg_chart(view)),  # noqa: S704 - our own SVG; its text is escaped
         "variation_icon": view.variation_icon, "assurance_icon": view.assurance_icon,
-        "icons": Markup(icons_html(view, 36)),  # noqa: S704 - our own SVG; its text is escaped
         "summary": summary_rows([view], [view.metric_id + (f"@{view.org}" if view.org else "")])[0],
     }
 
@@ -287,7 +286,7 @@ def _environment() -> Environment:
     env.filters["in_plan_order"] = in_plan_order
     env.globals["ipr_table"] = ipr_table
     env.globals["ipr_css"] = Markup(IPR_CSS)  # noqa: S704 - our own style sheet
-    env.globals["icon_key"] = Markup(icon_key_html())  # noqa: S704 - our own SVG and words
+    env.globals["icon_key"] = Markup(icon_key_html(16, compact=True))  # noqa: S704 - our own SVG and words
     return env
 
 
