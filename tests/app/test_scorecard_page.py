@@ -137,3 +137,18 @@ def test_all_metrics_show_the_place_s_own_organisations_and_only_recent_data_as_
     app.selectbox(key="chart_metric").set_value("ae-type1-4hr-performance@RVY").run()
     assert not app.exception
     assert any("No recent data" in w.value and "March 2019" in w.value for w in app.warning)
+
+
+def test_an_objective_s_linked_metrics_show_their_icons_by_name_and_the_key(
+    shipped_copy: Project, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = dashboard(shipped_copy, monkeypatch).run()
+    at.switch_page("ui/pages/objectives.py").run()
+    at.selectbox(key="detail").set_value("AW-DEM-01").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="quarter").value == "2023-24 Q4"
+    [dementia] = metric_views(shipped_copy, dt.date(2024, 3, 31), ["dementia-diagnosis-rate"])
+    shown = " ".join(m.value for m in at.markdown)
+    for name in (VARIATION_NAMES[dementia.variation_icon], ASSURANCE_NAMES[dementia.assurance_icon]):
+        assert f'role="img" aria-label="{name}"' in shown
+    assert any(e.label.startswith("Icon key") for e in at.expander)
