@@ -148,7 +148,8 @@ def test_an_objective_s_linked_metrics_show_their_icons_by_name_and_the_key(
     assert not at.exception
     assert at.sidebar.selectbox(key="quarter").value == "2023-24 Q4"
     [dementia] = metric_views(shipped_copy, dt.date(2024, 3, 31), ["dementia-diagnosis-rate"])
-    shown = " ".join(m.value for m in at.markdown)
+    expander = next(e for e in at.expander if e.label.startswith(r"Dementia diagnosis rate"))
+    shown = " ".join(m.value for m in expander.markdown)  # the key (below) names every icon
     for name in (VARIATION_NAMES[dementia.variation_icon], ASSURANCE_NAMES[dementia.assurance_icon]):
         assert f'role="img" aria-label="{name}"' in shown
     assert any(e.label.startswith("Icon key") for e in at.expander)
