@@ -62,6 +62,12 @@ _ASSURANCE_LETTERS = {"consistent_pass": "P", "consistent_fail": "F", "inconsist
 _XS = (22, 36, 50, 64, 78)  # the five points' x positions
 
 
+def text(value: object) -> str:
+    """Text from a file made safe inside our HTML: escaped (quotes too), and every run of
+    white space one space, so no blank line can end an HTML block where Markdown reads it."""
+    return escape(" ".join(str(value).split()), quote=True)
+
+
 def variation_colour(kind: str) -> str:
     """The palette colour of a variation kind (its part before `_high` / `_low`)."""
     return _VARIATION_COLOURS[kind.split("_")[0]]
@@ -157,10 +163,10 @@ def sparkline_svg(values: Sequence[float], label: str, width: int = 96, height: 
     `label` is the text alternative (escaped here). Values that are not finite are gaps.
     """
     finite = [v for v in values if v is not None and math.isfinite(v)]
-    text = escape(label, quote=True)
+    alt = text(label)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}" role="img" aria-label="{text}" class="sparkline">'
-            f"<title>{text}</title>")
+            f'width="{width}" height="{height}" role="img" aria-label="{alt}" class="sparkline">'
+            f"<title>{alt}</title>")
     if not finite:
         return head + "</svg>"
     low, high = min(finite), max(finite)

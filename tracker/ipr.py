@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape
 
 import pandas as pd
 
@@ -23,6 +22,7 @@ from tracker.icons import (
     VARIATION_NAMES,
     assurance_svg,
     sparkline_svg,
+    text,
     variation_colour,
     variation_svg,
 )
@@ -150,17 +150,17 @@ def summary_rows(views: Sequence[MetricView], keys: Sequence[str] | None = None)
 
 def _icon_cell(kind: str | None, name: str, draw: Callable[[str, int], str]) -> str:
     if kind is None:
-        return f'<td class="icon"><span class="sub">{escape(name)}</span></td>'
+        return f'<td class="icon"><span class="sub">{text(name)}</span></td>'
     return f'<td class="icon">{draw(kind, 36)}</td>'
 
 
 def _row(row: SummaryRow) -> str:
-    e = escape
+    e = text
     set_by = f'<span class="sub">set by {e(row.target_set_by)}</span>' if row.target_set_by else ""
     against = f'<span class="sub">{e(row.against_target)}</span>' if row.against_target else ""
     marks = "".join(f'<span class="mark {e(cls)}">{e(words)}</span> ' for cls, words in row.marks)
     return (
-        f'<tr data-key="{e(row.key, quote=True)}">'
+        f'<tr data-key="{e(row.key)}">'
         f'<th scope="row">{e(row.measure)}<span class="sub phone">{e(row.org)} · '
         f"{e(row.latest_period)}</span></th>"
         f'<td class="{SECONDARY}">{e(row.org)}</td>'
@@ -178,7 +178,7 @@ def summary_table_html(rows: Sequence[SummaryRow], caption: str) -> str:
     """The summary as one HTML table (styles in `CSS`); `caption` is escaped."""
     head = "".join(f'<th scope="col" class="{cls}">{label}</th>' if cls else f'<th scope="col">{label}</th>'
                    for label, cls in COLUMNS)
-    return (f'<table class="ipr"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+    return (f'<table class="ipr"><caption>{text(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(_row(r) for r in rows)}</tbody></table>")
 
 
@@ -195,5 +195,5 @@ def icons_html(view: MetricView, size: int = 44) -> str:
     return ('<div class="mdc-icons" style="display:flex;flex-wrap:wrap;gap:0.5rem 1.5rem;'
             'align-items:center;margin:0.25rem 0">'
             + "".join(f'<span style="display:inline-flex;align-items:center;gap:0.4rem">{svg}'
-                      f"<span>{escape(name)}</span></span>" for svg, name in cells)
+                      f"<span>{text(name)}</span></span>" for svg, name in cells)
             + "</div>")

@@ -82,3 +82,14 @@ def test_on_a_phone_only_name_value_and_icons_stay() -> None:
     cells = re.findall(r'<t[dh] (?:scope="row"|class="([^"]*)")', html.split("<tbody>")[1])
     assert [SECONDARY in c for c in cells] == [False, True, True, False, True, False, False,
                                                 True, True]
+
+
+def test_a_blank_line_in_a_name_cannot_end_the_html_where_markdown_would_read_the_rest() -> None:
+    """The dashboard draws the table with st.markdown: a blank line would end the HTML block
+    and let `[link](...)` after it become a link."""
+    hostile = dict(DEFINITION, name="Waits\n\n[link](https://example.org) ![img](https://example.org/x.png)")
+    view = evaluate(hostile, _rising(), NO_TRAJECTORY, [], "Sefton\r\n\r\nnext")
+    html = summary_table_html(summary_rows([view]), "x")
+    assert "\n" not in html and "\r" not in html
+    [row] = read_rows(html)
+    assert row.measure == "Waits [link](https://example.org) ![img](https://example.org/x.png)"
