@@ -170,7 +170,7 @@ def _row(row: SummaryRow) -> str:
         + _icon_cell(row.variation_kind, row.variation_name, variation_svg)
         + _icon_cell(row.assurance_kind, row.assurance_name, assurance_svg)
         + f'<td class="{SECONDARY} spark">{row.sparkline}</td>'
-        f'<td class="{SECONDARY}">{marks or "OK"}</td></tr>'
+        f'<td class="{SECONDARY}">{marks or "Current data"}</td></tr>'
     )
 
 

@@ -40,7 +40,7 @@ def test_a_row_has_every_column_with_its_icons_and_who_set_the_target() -> None:
     assert target == "40.0% set by NHS England <planning guidance>"
     assert row.icons == [("improvement_high", "Special cause improving variation, high"),
                          ("consistent_pass", "The system is expected to consistently pass the target")]
-    assert data == "OK"
+    assert data == "Current data"
     assert trend == ""  # a picture: its words are its text alternative, not visible text
 
 
