@@ -26,20 +26,6 @@ MIN_SPC_POINTS = 12
 MIN_RUN_CHART_POINTS = 6
 TINY_COUNT = 20  # counts that never reach this are too small for limits to mean much
 
-VARIATION_WORDS = {
-    "common_cause": "Common cause: no significant change",
-    "improvement_high": "Special cause: improving (higher)",
-    "improvement_low": "Special cause: improving (lower)",
-    "concern_high": "Special cause: concerning (higher)",
-    "concern_low": "Special cause: concerning (lower)",
-    "neutral_high": "Special cause: higher (neither better nor worse)",
-    "neutral_low": "Special cause: lower (neither better nor worse)",
-}
-ASSURANCE_WORDS = {
-    "consistent_pass": "Will consistently meet the target",
-    "consistent_fail": "Will consistently miss the target without change",
-    "inconsistent": "Hit and miss: may or may not meet the target",
-}
 ASSURANCE_REASONS = {
     "consistent_pass": " Assurance: the target lies outside the process limits on the good side, "
                        "so it will be met consistently.",
@@ -285,7 +271,7 @@ def _icon_sentence(view: MetricView) -> str:
     """Why the icons are what they are, in one or two sentences."""
     if view.variation_icon is None:
         return ""
-    sentence = f"Variation: {VARIATION_WORDS[view.variation_icon].lower()}, judged on the latest point."
+    sentence = f"Variation: {VARIATION_NAMES[view.variation_icon].lower()} (judged on the latest point)."
     if "trial_limits" in view.points and bool(view.points["trial_limits"].iloc[-1]):
         sentence += (" The latest limits are trial limits: they rest on fewer than 13 points, so "
                      "read them with care.")
