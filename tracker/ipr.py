@@ -41,11 +41,11 @@ table.ipr th, table.ipr td {{ border-bottom: 1px solid #c8c8c8; padding: 0.3rem 
 table.ipr thead th {{ background: #e8edf3; font-weight: 600; vertical-align: bottom; }}
 table.ipr tbody th {{ font-weight: 600; }}
 table.ipr td.icon {{ text-align: center; width: 3rem; }}
+table.ipr td.period {{ white-space: nowrap; }}
 table.ipr td.icon svg, table.ipr td.spark svg {{ display: inline-block; vertical-align: middle; }}
-table.ipr td.num {{ white-space: nowrap; }}
 table.ipr .sub {{ display: block; font-size: 0.8rem; font-weight: 400; color: #4a4a4a; }}
 table.ipr .mark {{ display: inline-block; border: 1px solid #4a4a4a; border-radius: 3px;
-                  padding: 0 0.25rem; margin: 0.1rem 0; font-size: 0.78rem; white-space: nowrap; }}
+                  padding: 0 0.25rem; margin: 0.1rem 0; font-size: 0.78rem; }}
 table.ipr .mark.mark-stale {{ border-color: #8a1c12; color: #8a1c12; font-weight: 600; }}
 table.ipr .phone {{ display: none; }}
 table.icon-key {{ border-collapse: collapse; font-size: 0.85rem; margin: 0.25rem 0; width: 100%; }}
@@ -53,6 +53,10 @@ table.icon-key caption {{ text-align: left; font-weight: 600; }}
 table.icon-key th, table.icon-key td {{ border-bottom: 1px solid #e0e0e0; padding: 0.15rem 0.4rem;
                                        text-align: left; vertical-align: middle; }}
 table.icon-key td.key-icon {{ width: 2.2rem; }}
+@media screen and (min-width: 641px) {{
+  table.ipr tbody th {{ min-width: 10rem; }}
+  table.ipr td:last-child {{ min-width: 6.5rem; }}
+}}
 @media screen and (max-width: 640px) {{
   table.ipr .{SECONDARY} {{ display: none; }}
   table.ipr .phone {{ display: block; }}
@@ -140,7 +144,7 @@ def summary_rows(views: Sequence[MetricView], keys: Sequence[str] | None = None)
             assurance_kind=view.assurance_icon,
             assurance_name=(ASSURANCE_NAMES[view.assurance_icon] if view.assurance_icon
                             else _no_icon(view, "assurance")),
-            sparkline=sparkline_svg(values, f"Trend of {view.name}{span}", colour=COMMON,
+            sparkline=sparkline_svg(values, f"Trend of {view.name}{span}", width=80, colour=COMMON,
                                     last_colour=variation_colour(kind) if kind else None)
             if values else "",
             marks=_marks(view),
@@ -164,7 +168,7 @@ def _row(row: SummaryRow) -> str:
         f'<th scope="row">{e(row.measure)}<span class="sub phone">{e(row.org)} · '
         f"{e(row.latest_period)}</span></th>"
         f'<td class="{SECONDARY}">{e(row.org)}</td>'
-        f'<td class="{SECONDARY} num">{e(row.latest_period)}</td>'
+        f'<td class="{SECONDARY} period">{e(row.latest_period)}</td>'
         f'<td class="num">{e(row.latest_value)}{against}</td>'
         f'<td class="{SECONDARY}">{e(row.target)}{set_by}</td>'
         + _icon_cell(row.variation_kind, row.variation_name, variation_svg)

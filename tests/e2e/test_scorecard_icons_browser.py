@@ -20,9 +20,13 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
 NO_SIDEWAYS_SCROLL = """() => {
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
-  const table = document.querySelector('table.ipr').getBoundingClientRect();
+  const element = document.querySelector('table.ipr');
+  const table = element.getBoundingClientRect();
+  const box = element.parentElement.getBoundingClientRect();
   return {page: document.scrollingElement.scrollWidth, width: window.innerWidth,
-          main: main.scrollWidth, mainWidth: main.clientWidth, tableRight: table.right};
+          main: main.scrollWidth, mainWidth: main.clientWidth,
+          tableRight: table.right,
+          overflow: table.right - box.right, tableScroll: element.scrollWidth - element.clientWidth};
 }"""
 
 
@@ -77,6 +81,7 @@ def test_every_headline_metric_shows_its_icons_by_name_without_sideways_scrollin
     assert sizes["page"] <= sizes["width"], sizes
     assert sizes["main"] <= sizes["mainWidth"], sizes
     assert sizes["tableRight"] <= sizes["width"], sizes
+    assert sizes["overflow"] <= 0.5 and sizes["tableScroll"] <= 0, sizes  # fits its column
     page.get_by_text("Headline metrics only").click()  # every metric: longer, stale rows too
     page.get_by_text("A&E type 1 attendances").first.wait_for(timeout=TIMEOUT)
     _settle(page)
@@ -84,9 +89,12 @@ def test_every_headline_metric_shows_its_icons_by_name_without_sideways_scrollin
     sizes = page.evaluate(NO_SIDEWAYS_SCROLL)
     assert sizes["page"] <= sizes["width"] and sizes["main"] <= sizes["mainWidth"], sizes
     assert sizes["tableRight"] <= sizes["width"], sizes
+    assert sizes["overflow"] <= 0.5 and sizes["tableScroll"] <= 0, sizes  # fits its column
     page.get_by_text("Icon key: how to read the variation and assurance icons").click()
     page.get_by_role("img", name="The system is expected to consistently fail the target").last \
         .wait_for(timeout=TIMEOUT)
+    page.locator("table.icon-key").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)  # the expander's opening animation
     screenshot(page, "scorecard-1366x768-icon-key")
 
 
@@ -122,4 +130,5 @@ def test_on_a_phone_name_value_and_icons_come_first(
     sizes = phone.evaluate(NO_SIDEWAYS_SCROLL)
     assert sizes["page"] <= sizes["width"], sizes
     assert sizes["tableRight"] <= sizes["width"], sizes
+    assert sizes["overflow"] <= 0.5 and sizes["tableScroll"] <= 0, sizes  # fits its column
     screenshot(phone, "scorecard-390x844")
