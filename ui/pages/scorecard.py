@@ -70,6 +70,8 @@ def render() -> None:
                + f": Integrated Performance Report summary, as at the end of {context.quarter}")
     ipr_styles()
     our_html(summary_table_html(summary_rows(metric_views, list(choices)), caption))
+    st.caption("To open a measure's chart and its explanation in plain words, choose it under "
+               "**Show the chart for** below.")
     with st.expander("Icon key: how to read the variation and assurance icons"):
         our_html(icon_key_html())
     table = scorecard_table(metric_views)
