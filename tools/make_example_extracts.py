@@ -103,7 +103,7 @@ metrics:
     unit: percent
     direction: higher_is_better
     frequency: monthly
-    target: {value: 66.7, due: 2023-09}
+    target: {value: 66.7, due: 2023-09, set_by: NHS England (national ambition)}
     tolerance: 2
     objectives: [AW-DEM-01, AW-DEM-02]
     headline: true
@@ -121,7 +121,7 @@ metrics:
     unit: percent
     direction: higher_is_better
     frequency: monthly
-    target: {value: 75, due: 2024-03}
+    target: {value: 75, due: 2024-03, set_by: NHS England (planning guidance)}
     tolerance: 5
     objectives: [LW-LDA-01]
     headline: true
@@ -170,7 +170,7 @@ metrics:
     unit: percent
     direction: higher_is_better
     frequency: monthly
-    target: {value: 75, due: 2024-03}
+    target: {value: 75, due: 2024-03, set_by: NHS England (operational standard)}
     tolerance: 3
     objectives: [LW-CAN-01, LW-CAN-03]
     headline: true

@@ -16,11 +16,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.scorecard import ASSURANCE_WORDS, VARIATION_WORDS, MetricView, format_value
+from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
+from tracker.palette import POINT_COLOURS
+from tracker.scorecard import MetricView, format_value
 
-COLOURS = {"special_cause_improvement": "#0072b2", "special_cause_concern": "#e69f00",
-           "special_cause_neutral_high": "#6a3d9a", "special_cause_neutral_low": "#6a3d9a",
-           "common_cause": "#7f7f7f"}
+COLOURS = POINT_COLOURS  # one palette with the icons: see tracker.palette
 SYMBOLS = {"special_cause_improvement": "triangle-up", "special_cause_concern": "x",
            "special_cause_neutral_high": "diamond", "special_cause_neutral_low": "diamond",
            "common_cause": "circle"}
@@ -128,8 +128,8 @@ def chart_summary(view: MetricView) -> str:
                      f"({view.latest_period:%b %Y})")
     if _target(view) is not None:
         words.append(f"target {format_value(_target(view), view.unit)}")
-    said = [VARIATION_WORDS[view.variation_icon].lower()] if view.variation_icon else []
-    said += [ASSURANCE_WORDS[view.assurance_icon].lower()] if view.assurance_icon else []
+    said = [VARIATION_NAMES[view.variation_icon].lower()] if view.variation_icon else []
+    said += [ASSURANCE_NAMES[view.assurance_icon].lower()] if view.assurance_icon else []
     return f"Chart: {name}: {', '.join(words)}" + (f"; {'; '.join(said)}" if said else "") + "."
 
 

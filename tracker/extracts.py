@@ -1009,6 +1009,7 @@ def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetri
             "direction": m.direction, "frequency": m.frequency,
             "target_value": target.value if target else None,
             "target_due": _month(target.due) if target and target.due else None,
+            "target_set_by": target.set_by if target else None,
             "tolerance": m.tolerance, "fix_after_n_points": m.fix_after_n_points,
             "headline": m.headline, "owner": m.owner, "owner_email": m.owner_email,
             "is_example": m.example, "orgs": m.orgs, "freshness_months": m.freshness_months,

@@ -64,6 +64,10 @@ class MetricTarget(Strict):
 
     value: float | None = Field(None, description="The target value, in the metric's unit.")
     due: Month | None = Field(None, description="The month by which the target applies.")
+    set_by: Text | None = Field(
+        None, description="Who set the target, e.g. NHS England planning guidance or the "
+                          "Partnership Board (shown beside it on the scorecard).",
+    )
     trajectory: list[TrajectoryPoint] = Field(
         default_factory=list, description="Planned values by month, e.g. a recovery path."
     )

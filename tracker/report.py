@@ -24,6 +24,9 @@ from tracker.charts import event_lines, svg_chart
 from tracker.cover import cover_fields
 from tracker.cover import meeting_date as cover_meeting_date
 from tracker.health import SourceHealth, source_health
+from tracker.icons import icon_key_html
+from tracker.ipr import CSS as IPR_CSS
+from tracker.ipr import summary_rows, summary_table_html
 from tracker.pdf import html_to_pdf
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
@@ -164,7 +167,14 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "explanation": view.explanation, "special_causes": view.flagged,
         "events": event_lines(view),
         "chart": Markup(svg_chart(view)),  # noqa: S704 - our own SVG; its text is escaped
+        "variation_icon": view.variation_icon, "assurance_icon": view.assurance_icon,
+        "summary": summary_rows([view], [view.metric_id + (f"@{view.org}" if view.org else "")])[0],
     }
+
+
+def ipr_table(scorecard: list[dict[str, Any]], caption: str) -> Markup:
+    """The pack's Integrated Performance Report summary: the dashboard's table (tracker.ipr)."""
+    return Markup(summary_table_html([m["summary"] for m in scorecard], caption))  # noqa: S704 - escaped there
 
 
 def _record(row: pd.Series) -> dict[str, Any]:
@@ -325,6 +335,9 @@ def _environment() -> Environment:
     env.globals.update(styles=STATUS_STYLES, count=count, plural=plural)
     env.filters["in_plan_order"] = in_plan_order
     env.filters["groupby_in_order"] = groupby_in_order
+    env.globals["ipr_table"] = ipr_table
+    env.globals["ipr_css"] = Markup(IPR_CSS)  # noqa: S704 - our own style sheet
+    env.globals["icon_key"] = Markup(icon_key_html(16, compact=True))  # noqa: S704 - our own SVG and words
     return env
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
 from tracker.project import Project
 from tracker.queries import connect_read_only, run_query
 from tracker.spc import SpcResult, spc, sustained_shift_start
@@ -26,24 +27,6 @@ MIN_SPC_POINTS = 12
 MIN_RUN_CHART_POINTS = 6
 TINY_COUNT = 20  # counts that never reach this are too small for limits to mean much
 
-VARIATION_WORDS = {
-    "common_cause": "Common cause: no significant change",
-    "improvement_high": "Special cause: improving (higher)",
-    "improvement_low": "Special cause: improving (lower)",
-    "concern_high": "Special cause: concerning (higher)",
-    "concern_low": "Special cause: concerning (lower)",
-    "neutral_high": "Special cause: higher (neither better nor worse)",
-    "neutral_low": "Special cause: lower (neither better nor worse)",
-}
-VARIATION_SYMBOLS = {
-    "common_cause": "↔", "improvement_high": "⬆", "improvement_low": "⬇",
-    "concern_high": "⬆", "concern_low": "⬇", "neutral_high": "⬆", "neutral_low": "⬇",
-}
-ASSURANCE_WORDS = {
-    "consistent_pass": "Will consistently meet the target",
-    "consistent_fail": "Will consistently miss the target without change",
-    "inconsistent": "Hit and miss: may or may not meet the target",
-}
 ASSURANCE_REASONS = {
     "consistent_pass": " Assurance: the target lies outside the process limits on the good side, "
                        "so it will be met consistently.",
@@ -52,7 +35,6 @@ ASSURANCE_REASONS = {
     "inconsistent": " Assurance: the target lies between the process limits, so it will be hit "
                     "and miss.",
 }
-ASSURANCE_SYMBOLS = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}
 
 
 @dataclass(frozen=True)
@@ -81,6 +63,7 @@ class MetricView:
     latest_value: float | None = None
     target: float | None = None
     target_due: dt.date | None = None
+    target_set_by: str | None = None   # who set the target, from the metric's YAML
     rag: str | None = None             # met / within_tolerance / missed, None without a target
     vs_previous: str | None = None     # improved / similar / worse
     vs_last_year: str | None = None
@@ -99,15 +82,13 @@ class MetricView:
 
     @property
     def variation_label(self) -> str:
-        if self.variation_icon is None:
-            return "—"
-        return f"{VARIATION_SYMBOLS[self.variation_icon]} {VARIATION_WORDS[self.variation_icon]}"
+        """The variation icon's standard name (the icon's own text alternative), or a dash."""
+        return "—" if self.variation_icon is None else VARIATION_NAMES[self.variation_icon]
 
     @property
     def assurance_label(self) -> str:
-        if self.assurance_icon is None:
-            return "—"
-        return f"{ASSURANCE_SYMBOLS[self.assurance_icon]} {ASSURANCE_WORDS[self.assurance_icon]}"
+        """The assurance icon's standard name (the icon's own text alternative), or a dash."""
+        return "—" if self.assurance_icon is None else ASSURANCE_NAMES[self.assurance_icon]
 
 
 def latest_label(view: MetricView) -> str:
@@ -235,6 +216,8 @@ def evaluate(
     view.target = target_at(definition, trajectory, view.latest_period)
     due = definition.get("target_due")
     view.target_due = None if due is None or pd.isna(due) else pd.Timestamp(due).date()
+    set_by = definition.get("target_set_by")
+    view.target_set_by = set_by if isinstance(set_by, str) and set_by else None
     tolerance = definition.get("tolerance")
     tolerance = None if tolerance is None or pd.isna(tolerance) else float(tolerance)
     view.rag = judge(view.direction, view.latest_value, view.target, tolerance)
@@ -353,7 +336,7 @@ def _icon_sentence(view: MetricView) -> str:
     """Why the icons are what they are, in one or two sentences."""
     if view.variation_icon is None:
         return ""
-    sentence = f"Variation: {VARIATION_WORDS[view.variation_icon].lower()}, judged on the latest point."
+    sentence = f"Variation: {VARIATION_NAMES[view.variation_icon].lower()} (judged on the latest point)."
     if "trial_limits" in view.points and bool(view.points["trial_limits"].iloc[-1]):
         sentence += (" The latest limits are trial limits: they rest on fewer than 13 points, so "
                      "read them with care.")

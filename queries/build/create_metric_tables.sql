@@ -9,6 +9,7 @@ create table metrics (
     frequency varchar not null,            -- monthly, quarterly, annual
     target_value double,
     target_due date,
+    target_set_by varchar,                  -- who set the target (optional)
     tolerance double,
     fix_after_n_points integer,             -- SPC limits from the first n points only
     headline boolean not null,

@@ -1,15 +1,22 @@
-"""The scorecard page on the shipped data: headline metrics, icons in words, charts on demand."""
+"""The scorecard page on the shipped data: the IPR summary with the Making Data Count icons and
+their names, charts on demand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import dashboard
+from tests.conftest import dashboard, db_rows
+from tests.ipr_html import Row
+from tests.ipr_html import summary_rows as read_rows
+from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
 from tracker.project import Project
+from tracker.scorecard import metric_views
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,30 +28,60 @@ def app(shipped_copy: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at.switch_page("ui/pages/scorecard.py").run()
 
 
-def _scorecard(at: AppTest):
-    return next(d.value for d in at.dataframe if "Assurance" in d.value.columns)
+COLUMNS = ["Metric", "Organisation", "Latest period", "Latest value", "Target", "Variation",
+           "Assurance", "Trend", "Data"]
 
 
-def test_headline_scorecard_with_words_for_every_icon(app: AppTest) -> None:
+def _rows(at: AppTest) -> list[Row]:
+    return [row for block in at.markdown for row in read_rows(block.value)]
+
+
+def _scorecard(at: AppTest) -> pd.DataFrame:
+    """The Integrated Performance Report summary as a table of the words a reader sees."""
+    return pd.DataFrame([row.cells for row in _rows(at)], columns=COLUMNS)
+
+
+def test_headline_scorecard_shows_the_icons_with_their_names_for_every_headline_metric(
+    app: AppTest, shipped_copy: Project,
+) -> None:
     assert not app.exception
+    headline = [v for v in metric_views(shipped_copy, dt.date(2024, 3, 31))
+                if v.metric_id in set(db_rows_headline(shipped_copy))]
+    rows = _rows(app)
+    assert [r.measure for r in rows] == [v.name + " (example)" * v.is_example for v in headline]
+    with_icons = 0
+    for row, view in zip(rows, headline, strict=True):
+        expected = ([(view.variation_icon, VARIATION_NAMES[view.variation_icon])]
+                    if view.variation_icon else [])
+        expected += ([(view.assurance_icon, ASSURANCE_NAMES[view.assurance_icon])]
+                     if view.assurance_icon else [])
+        assert row.icons == expected, row.measure
+        with_icons += bool(expected)
+    assert with_icons >= 5
     table = _scorecard(app).set_index("Metric")
     dementia = table.loc["Dementia diagnosis rate (65+) (example)"]
-    assert dementia["Target"] == "66.7%"
-    assert dementia["Against target"] in {"✔ Target met", "▲ Within tolerance", "✖ Target missed"}
-    assert dementia["Variation"].split(" ", 1)[1].startswith(("Common cause", "Special cause"))
+    assert dementia["Target"] == "66.7% set by NHS England (national ambition)"
+    assert dementia["Latest value"].endswith(("✔ Target met", "▲ Within tolerance", "✖ Target missed"))
     assert "Talking therapies (IAPT) people entering treatment (example)" not in table.index
     assert any("Example data" in w.value for w in app.warning)
+    key = " ".join(block.value for block in app.markdown)
+    assert 'caption>Icon key' in key and key.count('class="mdc-icon"') >= len(rows) + 10
+    assert any(b.proto.label == "Download the scorecard (CSV)" for b in app.get("download_button"))
+
+
+def db_rows_headline(project: Project) -> list[str]:
+    return [r[0] for r in db_rows(project, "select metric_id from metrics where headline")]
 
 
 def test_all_metrics_and_the_quarter_change_what_is_shown(app: AppTest) -> None:
     app.toggle(key="headline_only").set_value(False).run()
     table = _scorecard(app).set_index("Metric")
     assert "A&E type 1 patients seen within 4 hours" in table.index
-    latest_q4 = table.loc["Dementia diagnosis rate (65+) (example)", "Latest"]
+    latest_q4 = table.loc["Dementia diagnosis rate (65+) (example)", "Latest period"]
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
     latest_q1 = _scorecard(app).set_index("Metric").loc["Dementia diagnosis rate (65+) (example)",
-                                                         "Latest"]
-    assert latest_q1.endswith("(Jun 2023)") and latest_q4.endswith("(Mar 2024)")
+                                                         "Latest period"]
+    assert latest_q1 == "Jun 2023" and latest_q4 == "Mar 2024"
 
 
 def test_a_metric_chart_has_limits_target_and_special_causes(app: AppTest) -> None:
@@ -89,8 +126,9 @@ def test_all_metrics_show_the_place_s_own_organisations_and_only_recent_data_as_
     assert "R1F" not in set(table["Organisation"])
     ae = table[table["Metric"] == "A&E type 1 patients seen within 4 hours"]
     assert list(ae["Organisation"]) == ["RVY", "REM"]
-    assert set(ae["Latest"]) == {"No recent data (latest Mar 2019)"}
-    assert set(ae["Against target"]) == {"– Not judged: no recent data"}
+    assert set(ae["Latest value"]) == {"No recent data"}
+    assert set(ae["Data"]) == {"No recent data (latest Mar 2019)"}
+    assert set(ae["Variation"]) == set(ae["Assurance"]) == {"Not judged: no recent data"}
     nctr = table[table["Metric"].str.startswith("Patients with no criteria to reside")]
     assert list(nctr["Organisation"]) == ["Southport and Ormskirk", "Liverpool University"]
     app.selectbox(key="chart_metric").set_value("no-criteria-to-reside@Liverpool University").run()
@@ -99,3 +137,19 @@ def test_all_metrics_show_the_place_s_own_organisations_and_only_recent_data_as_
     app.selectbox(key="chart_metric").set_value("ae-type1-4hr-performance@RVY").run()
     assert not app.exception
     assert any("No recent data" in w.value and "March 2019" in w.value for w in app.warning)
+
+
+def test_an_objective_s_linked_metrics_show_their_icons_by_name_and_the_key(
+    shipped_copy: Project, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = dashboard(shipped_copy, monkeypatch).run()
+    at.switch_page("ui/pages/objectives.py").run()
+    at.selectbox(key="detail").set_value("AW-DEM-01").run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="quarter").value == "2023-24 Q4"
+    [dementia] = metric_views(shipped_copy, dt.date(2024, 3, 31), ["dementia-diagnosis-rate"])
+    expander = next(e for e in at.expander if e.label.startswith(r"Dementia diagnosis rate"))
+    shown = " ".join(m.value for m in expander.markdown)  # the key (below) names every icon
+    for name in (VARIATION_NAMES[dementia.variation_icon], ASSURANCE_NAMES[dementia.assurance_icon]):
+        assert f'role="img" aria-label="{name}"' in shown
+    assert any(e.label.startswith("Icon key") for e in at.expander)

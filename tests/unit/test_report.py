@@ -145,7 +145,7 @@ def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_pa
     assert set(re.findall(r"\b[A-Z]{2}-[A-Z]{2,3}-\d\d\b", exceptions_text)) == set(expected_exceptions)
     scorecard = _section(text, "3. Scorecard", "Appendix")
     assert "Dementia diagnosis rate (65+)" in scorecard and "(example data)" in scorecard
-    assert html.count("<svg") == len(data.scorecard) >= 5
+    assert len(re.findall(r'<svg[^>]*aria-label="[^"]* chart"', html)) == len(data.scorecard) >= 5
     appendix = text[text.index("Appendix"):]
     assert len(set(re.findall(r"\b[A-Z]{2}-[A-Z]{2,3}-\d\d\b", appendix))) == 99
     assert "24 January 2024" in text
@@ -383,3 +383,27 @@ def test_no_table_row_of_the_q4_pack_splits_across_pages(q4_pack: tuple[bytes, P
                 assert re.match(r"[A-Z]{2}-[A-Z]{2,3}-\d\d\b", first) or " – " in first, (
                     f"page {number} starts inside a row: {first}")
     assert continued >= 3  # the exceptions and the appendix do run over pages
+
+
+def test_pack_shows_the_icons_with_their_names_for_every_headline_metric(shipped_copy: Project) -> None:
+    """The pack's scorecard is the IPR summary: each headline metric's variation and assurance
+    icons with their standard names, and the icon key."""
+    from tests.ipr_html import summary_rows
+    from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
+
+    data = build_report_data(shipped_copy, "sefton-plan-2023-25", parse_quarter("2023-24 Q4"))
+    html = render_html(data)
+    rows = summary_rows(html)
+    assert [r.measure for r in rows] == [m["name"] + " (example)" * m["example"] for m in data.scorecard]
+    judged = 0
+    for row, metric in zip(rows, data.scorecard, strict=True):
+        expected = [(k, VARIATION_NAMES[k]) for k in [metric["variation_icon"]] if k]
+        expected += [(k, ASSURANCE_NAMES[k]) for k in [metric["assurance_icon"]] if k]
+        assert row.icons == expected, row.measure
+        judged += bool(expected)
+    assert judged >= 5
+    dementia = next(r for r in rows if r.measure.startswith("Dementia"))
+    assert dementia.cells[4] == "66.7% set by NHS England (national ambition)"
+    key = html[html.index("<caption>Icon key"):]
+    for name in [*VARIATION_NAMES.values(), *ASSURANCE_NAMES.values()]:
+        assert f'aria-label="{name}"' in key

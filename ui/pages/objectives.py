@@ -11,11 +11,14 @@ import plotly.express as px
 import streamlit as st
 
 from tracker.charts import chart_summary, plotly_chart, plotly_text
+from tracker.icons import icon_key_html
+from tracker.ipr import icons_html
 from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from tracker.scorecard import latest_label
 from tracker.status import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
+from ui.icons import ipr_styles, our_html
 from ui.widgets import csv_download, example_banner, plain, rag_column, run_safely
 
 NO_LEAD = "No lead named"
@@ -167,10 +170,15 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
         label = view.name + (" (example data)" if view.is_example else "") + (
             f" · {view.org}" if view.org else "")
         with st.expander(f"{plain(label)}: {latest_label(view)} · {view.variation_label}"):
+            if icons_html(view):
+                our_html(icons_html(view))
             st.plotly_chart(plotly_chart(view), width="stretch",
                             key=f"linked_{view.metric_id}_{view.org}")
             st.caption(plain(chart_summary(view)))  # the chart's text alternative
             st.markdown(plain(view.explanation))
+    with st.expander("Icon key: how to read the variation and assurance icons"):
+        ipr_styles()
+        our_html(icon_key_html())
 
 
 def timeline_axis(months: pd.Series) -> dict[str, object]:

@@ -8,9 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from tracker.charts import chart_summary, event_lines, plotly_chart
+from tracker.icons import icon_key_html
+from tracker.ipr import icons_html, summary_rows, summary_table_html
 from tracker.scorecard import MetricView
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
+from ui.icons import ipr_styles, our_html
 from ui.tables import scorecard_table
 from ui.widgets import csv_download, plain, run_safely
 
@@ -33,6 +36,8 @@ def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> N
     if view.is_example:
         st.warning("**Example data.** These figures are invented for demonstration; they are not "
                    "Sefton's.", icon=":material/warning:")
+    if icons_html(view):
+        our_html(icons_html(view))
     st.plotly_chart(plotly_chart(view), width="stretch", key=f"chart_{view.metric_id}")
     st.caption(plain(chart_summary(view)))  # the chart's text alternative
     if view.events:
@@ -64,13 +69,21 @@ def render() -> None:
     if not metric_views:
         st.info("No metrics are defined yet: analysts add them in data/metrics/.")
         return
+    choices = chart_choices(metric_views)
+    caption = (("Headline metrics" if headline_only else "All metrics")
+               + f": Integrated Performance Report summary, as at the end of {context.quarter}")
+    ipr_styles()
+    our_html(summary_table_html(summary_rows(metric_views, list(choices)), caption))
+    st.caption("To open a measure's chart and its explanation in plain words, choose it under "
+               "**Show the chart for** below.")
+    with st.expander("Icon key: how to read the variation and assurance icons"):
+        our_html(icon_key_html())
     table = scorecard_table(metric_views)
-    st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
     csv_download("Download the scorecard (CSV)", table.drop(columns=["id"]),
                  f"scorecard-{context.quarter}.csv".replace(" ", "-"))
-    choices = chart_choices(metric_views)
-    chosen = st.selectbox("Show the chart for", list(choices), format_func=lambda k: choices[k][0],
-                          index=None, placeholder="Choose a metric", key="chart_metric")
+    chosen = st.selectbox("Show the chart for", list(choices),
+                          format_func=lambda k: choices[k][0], index=None,
+                          placeholder="Choose a measure", key="chart_metric")
     if chosen:
         _detail(choices[chosen][1], definitions, context, chosen)
 
