@@ -16,8 +16,8 @@ def test_events_are_drawn_on_the_chart_and_listed_under_it(
 ) -> None:
     path = shipped_copy.data_dir / "metrics" / "examples.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        "    target: {value: 66.7, due: 2023-09}\n",
-        "    target: {value: 66.7, due: 2023-09}\n"
+        "    target: {value: 66.7, due: 2023-09, set_by: NHS England (national ambition)}\n",
+        "    target: {value: 66.7, due: 2023-09, set_by: NHS England (national ambition)}\n"
         "    events: [{period: 2022-04, text: \"Coordinators [met](https://x.example)\"}]\n", 1),
         encoding="utf-8")
     at = dashboard(shipped_copy, monkeypatch)

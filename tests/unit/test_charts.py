@@ -121,8 +121,8 @@ def test_the_pack_lists_the_events_under_the_chart(shipped_copy, tmp_path) -> No
 
     path = shipped_copy.data_dir / "metrics" / "examples.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        "    target: {value: 66.7, due: 2023-09}\n",
-        "    target: {value: 66.7, due: 2023-09}\n"
+        "    target: {value: 66.7, due: 2023-09, set_by: NHS England (national ambition)}\n",
+        "    target: {value: 66.7, due: 2023-09, set_by: NHS England (national ambition)}\n"
         "    rebase: [{period: 2023-07, reason: Memory service extended}]\n"
         "    events:\n"
         "      - {period: 2022-04, text: \"Coordinators <b>started</b> & trained\"}\n"
@@ -144,7 +144,8 @@ def test_the_chart_summary_says_what_the_chart_shows() -> None:
     view.variation_icon, view.assurance_icon = "improvement_high", "inconsistent"
     assert chart_summary(view) == (
         "Chart: M (Sefton): 5 points from Apr 2023 to Aug 2023, latest 5 (Aug 2023), target 4; "
-        "special cause: improving (higher); hit and miss: may or may not meet the target.")
+        "special cause improving variation, high; the system may achieve or fail the target subject "
+        "to random variation.")
     one = _view([7.0, math.nan, math.inf, math.nan, math.nan], math.inf, spc=False)
     assert chart_summary(one) == "Chart: M: 1 point from Apr 2023 to Apr 2023."
     assert chart_summary(_view([math.nan] * 5, None, spc=False)) == "Chart: M: no data to chart."

@@ -297,8 +297,8 @@ def test_the_dementia_shift_suggests_a_rebase_and_the_rebase_judges_on_the_lates
     path = shipped_copy.data_dir / "metrics" / "examples.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace(
-        "    target: {value: 66.7, due: 2023-09}\n",
-        "    target: {value: 66.7, due: 2023-09}\n"
+        "    target: {value: 66.7, due: 2023-09, set_by: NHS England (national ambition)}\n",
+        "    target: {value: 66.7, due: 2023-09, set_by: NHS England (national ambition)}\n"
         "    rebase: [{period: 2023-07, reason: Memory service extended to primary care}]\n", 1),
         encoding="utf-8")
     ensure_built(shipped_copy)
