@@ -118,26 +118,40 @@ def _show_edit(edit: Edit, project: Project) -> None:
 
 def cmd_update(args: argparse.Namespace, project: Project) -> int:
     """Add (or replace) one quarter's update in the objective's own file."""
-    from tracker.editing import EditRefused, add_update
+    from tracker.editing import EditRefused, UpdateExists, add_update
 
     update = {
         "quarter": args.quarter, "rag": args.rag, "commentary": args.commentary,
-        "mitigations": args.mitigations, "updated_by": args.by,
-        "updated_on": args.on or dt.date.today(),
+        "mitigations": args.mitigations, "updated_on": args.on or dt.date.today(),
     }
     try:
-        edit = add_update(project, args.objective_id, update, replace=args.replace)
+        edit = add_update(project, args.objective_id, update, replace=args.replace, by=args.by)
+    except UpdateExists as exc:
+        print(f"Not changed: {exc}: add --replace to replace it (its sign-offs are then "
+              "withdrawn).", file=sys.stderr)
+        return 1
     except EditRefused as exc:
         print(f"Not changed: {exc}.", file=sys.stderr)
         return 1
     _show_edit(edit, project)
     print(f"Recorded {args.objective_id} {parse_quarter(args.quarter)} in "
           f"{display_path(edit.path, project.root)}.")
+    _say_recorded(edit)
     return 0
 
 
+def _say_recorded(edit: Edit) -> None:
+    withdrawn = edit.record.get("withdrawn_signoffs") or []
+    if withdrawn:
+        orgs = ", ".join(s.get("org", "?") for s in withdrawn)
+        print(f"Withdrawn sign-off(s) of the replaced update: {orgs} (recorded in the audit "
+              "trail; they must sign off again).")
+    if edit.commit:
+        print(f"Committed as {edit.commit[:12]}.")
+
+
 def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
-    """Record an organisation's sign-off of one quarter's update."""
+    """Record a signatory's sign-off of one quarter's update, for their organisation."""
     from tracker.editing import EditRefused, add_signoff
 
     try:
@@ -147,7 +161,9 @@ def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
         print(f"Not changed: {exc}.", file=sys.stderr)
         return 1
     _show_edit(edit, project)
-    print(f"Recorded sign-off of {args.objective_id} {parse_quarter(args.quarter)} by {args.org}.")
+    print(f"Recorded sign-off of {args.objective_id} {parse_quarter(args.quarter)} by "
+          f"{edit.record.get('org')}.")
+    _say_recorded(edit)
     return 0
 
 
@@ -158,12 +174,16 @@ def cmd_new_objective(args: argparse.Namespace, project: Project) -> int:
     fields = {"objective": args.objective, "timeframe": args.timeframe,
               "target_date": args.target_date, "lead": args.lead}
     try:
-        edit = add_objective(project, args.plan, args.area, fields)
+        edit = add_objective(project, args.plan, args.area, fields, by=args.by)
     except EditRefused as exc:
         print(f"Not changed: {exc}.", file=sys.stderr)
         return 1
     _show_edit(edit, project)
-    print(f"Added to {display_path(edit.path, project.root)}: fill in its impacts and targets.")
+    print(f"Added {edit.objective_id} to {display_path(edit.path, project.root)}: fill in its "
+          "impacts and targets.")
+    for warning in edit.warnings:
+        print(f"Warning: {warning}.", file=sys.stderr)
+    _say_recorded(edit)
     return 0
 
 
@@ -173,7 +193,8 @@ def _new_objective_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--objective", required=True, help="the objective text")
     command.add_argument("--timeframe", help="the timeframe as published (default: To be confirmed)")
     command.add_argument("--target-date", help="the target month, YYYY-MM")
-    command.add_argument("--lead", help="who reports on it")
+    command.add_argument("--lead", help="the lead's person id in objectives/people.yaml")
+    command.add_argument("--by", required=True, help=BY_HELP)
 
 
 def _quarter(text: str) -> FinancialQuarter:
@@ -199,9 +220,11 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     if rows.empty:
         print(f"Every objective has a real update for {args.quarter}.")
     else:
-        example_only = int(rows["example_only"].sum())
-        print(f"{len(rows)} objective(s) have no real update for {args.quarter} "
-              f"({example_only} show only an example update, {len(rows) - example_only} none):")
+        objectives = rows.drop_duplicates("objective_id")  # one row per lead of each
+        example_only = int(objectives["example_only"].sum())
+        print(f"{len(objectives)} objective(s) have no real update for {args.quarter} "
+              f"({example_only} show only an example update, {len(objectives) - example_only} "
+              "none):")
         for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
             contact = f" <{email}>" if isinstance(email, str) else ""
             print(f"\n{lead}{contact}: {len(group)}")
@@ -412,13 +435,17 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
 
 
+BY_HELP = ("who makes the change: your person id or e-mail in objectives/people.yaml "
+           "(required; your roles there decide what you may change)")
+
+
 def _update_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("objective_id", metavar="OBJECTIVE_ID")
     command.add_argument("--quarter", required=True, help='e.g. "2023-24 Q3" or "Q3 23/24"')
     command.add_argument("--rag", required=True, help="red, amber, green or blue (complete)")
     command.add_argument("--commentary", required=True)
     command.add_argument("--mitigations")
-    command.add_argument("--by", help="who is making the update")
+    command.add_argument("--by", required=True, help=BY_HELP)
     command.add_argument("--on", type=_date, help="date of the update (default today)")
     command.add_argument("--replace", action="store_true", help="replace that quarter's update")
 
@@ -426,8 +453,9 @@ def _update_arguments(command: argparse.ArgumentParser) -> None:
 def _signoff_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("objective_id", metavar="OBJECTIVE_ID")
     command.add_argument("--quarter", required=True)
-    command.add_argument("--org", required=True, help="the organisation signing off")
-    command.add_argument("--by", required=True, help="who signs off")
+    command.add_argument("--org", help="the organisation signing off (default: the one the "
+                                       "signatory signs for; no other is accepted)")
+    command.add_argument("--by", required=True, help=BY_HELP)
     command.add_argument("--on", type=_date, help="date of sign-off (default today)")
 
 

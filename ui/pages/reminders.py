@@ -19,10 +19,11 @@ def _reminders(project, context) -> None:
     if rows.empty:
         st.success("Every objective has a real update for this quarter.", icon="✅")
         return
-    example_only = int(rows["example_only"].sum())
-    st.write(f"**{len(rows)}** objective(s) have no real update yet (example updates do not "
-             f"count): {example_only} show only an example update, {len(rows) - example_only} "
-             "no update at all.")
+    objectives = rows.drop_duplicates("objective_id")  # one row per lead of each
+    example_only = int(objectives["example_only"].sum())
+    st.write(f"**{len(objectives)}** objective(s) have no real update yet (example updates do "
+             f"not count): {example_only} show only an example update, "
+             f"{len(objectives) - example_only} no update at all.")
     for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
         email = email if isinstance(email, str) else None
         with st.expander(f"{plain(lead)}: {len(group)} objective(s)"):
