@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.catalogue import load_catalogue
 from tracker import editing
+from tracker.catalogue import load_catalogue
 from tracker.editing import EditRefused, splice_update
 from tracker.project import Project
 

@@ -64,7 +64,7 @@ def test_a_board_member_reads_only(led: Project) -> None:
 def test_a_signatory_signs_off_only_for_their_organisation(led: Project) -> None:
     path = _cancer(led)
     before = path.read_bytes()
-    with pytest.raises(EditRefused, match="A. Director signs off for Sefton Council, not for NHS "
+    with pytest.raises(EditRefused, match=r"A\. Director signs off for Sefton Council, not for NHS "
                                           "Cheshire and Merseyside"):
         add_signoff(led, "LW-CAN-01", "2023-24 Q1", "NHS Cheshire and Merseyside",
                     "council-signatory", dt.date(2023, 7, 20))
@@ -75,7 +75,7 @@ def test_a_signatory_signs_off_only_for_their_organisation(led: Project) -> None
 
 
 def test_someone_not_in_the_register_cannot_write(led: Project) -> None:
-    with pytest.raises(EditRefused, match="'mallory@example.org' is not in objectives/people.yaml"):
+    with pytest.raises(EditRefused, match=r"'mallory@example\.org' is not in objectives/people.yaml"):
         add_update(led, "LW-CAN-01", UPDATE, by="mallory@example.org")
     with pytest.raises(EditRefused, match="say who is making the change"):
         add_update(led, "LW-CAN-01", UPDATE, by=None)
