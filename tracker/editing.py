@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from tracker import audit
 from tracker.catalogue import (
@@ -48,7 +49,7 @@ from tracker.permissions import (
 from tracker.problems import Problem, SourceError
 from tracker.project import Project
 from tracker.quarters import parse_quarter
-from tracker.validation import validate_document
+from tracker.validation import error_sentence, validate_document
 from tracker.yamlio import MAX_FILE_BYTES, parse_yaml_text, read_yaml
 
 logger = logging.getLogger(__name__)
@@ -339,8 +340,13 @@ def existing_update(text: str, objective_id: str, quarter: str) -> dict[str, Any
 
 
 def _checked_update(update: dict[str, Any]) -> dict[str, Any]:
+    """The update in its written form, or one plain sentence saying what to change."""
+    if not update.get("rag"):
+        raise EditRefused("choose a status (red, amber, green or blue for complete)")
     if update.get("rag") not in RAG_VALUES:
         raise EditRefused(f"RAG '{update.get('rag')}' is not allowed: use {', '.join(RAG_VALUES)}")
+    if not str(update.get("commentary") or "").strip():
+        raise EditRefused("write a commentary: what happened this quarter")
     try:
         update = {**update, "quarter": str(parse_quarter(str(update.get("quarter"))))}
     except ValueError as exc:
@@ -348,8 +354,8 @@ def _checked_update(update: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: v for k, v in update.items() if v not in (None, "", [])}
     try:
         Update.model_validate(cleaned)
-    except ValueError as exc:
-        raise EditRefused(f"the update is not valid: {exc}") from exc
+    except ValidationError as exc:  # one plain sentence, never pydantic's own dump
+        raise EditRefused(error_sentence(Update, exc.errors()[0])) from exc
     return cleaned
 
 

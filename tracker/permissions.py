@@ -39,11 +39,17 @@ def leads_of(register: Register, objective: Objective) -> list[Person]:
 
 def may_update(register: Register, person: Person, objective: Objective) -> bool:
     """A pmo updates any objective; a lead their own; a delegate those of whom they stand in for."""
+    return may_update_led_by(register, person, list(objective.lead))
+
+
+def may_update_led_by(register: Register, person: Person, lead_ids: list[str]) -> bool:
+    """`may_update` from the objective's lead ids (as the database holds them)."""
     if "pmo" in person.roles:
         return True
-    if person.id in objective.lead and "lead" in person.roles:
+    if person.id in lead_ids and "lead" in person.roles:
         return True
-    return any(person.id in lead.delegates for lead in leads_of(register, objective))
+    leads = [p for i in lead_ids if (p := register.by_id(i)) is not None]
+    return any(person.id in lead.delegates for lead in leads)
 
 
 def check_update(register: Register, person: Person, objective: Objective) -> None:
