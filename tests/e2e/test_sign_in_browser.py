@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
 
 
-def _objective(project: Project, objective_id: str):  # noqa: ANN202
+def _objective(project: Project, objective_id: str):
     [found] = [o for o in load_catalogue(project).objectives() if o.objective.id == objective_id]
     return found.objective
 
@@ -71,14 +71,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Proj
                     process.kill()
 
 
-def _settle(page) -> None:  # noqa: ANN001
+def _settle(page) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
     page.wait_for_timeout(500)
 
 
-def _sign_in(page, url: str, email: str) -> None:  # noqa: ANN001
+def _sign_in(page, url: str, email: str) -> None:
     page.goto(url)
     page.get_by_role("button", name="Sign in").click()
     page.locator('input[name="sub"]').wait_for(timeout=TIMEOUT)  # the provider's own form
@@ -89,7 +89,7 @@ def _sign_in(page, url: str, email: str) -> None:  # noqa: ANN001
     page.get_by_text("Signed in as").wait_for(timeout=TIMEOUT)
 
 
-def _update_page(page, url: str, quarter: str) -> None:  # noqa: ANN001
+def _update_page(page, url: str, quarter: str) -> None:
     page.goto(f"{url}/update")
     _settle(page)
     box = page.get_by_label("As at the end of").first
@@ -99,7 +99,7 @@ def _update_page(page, url: str, quarter: str) -> None:  # noqa: ANN001
     _settle(page)
 
 
-def test_an_anonymous_visitor_is_asked_to_sign_in_and_cannot_write(page, served) -> None:  # noqa: ANN001
+def test_an_anonymous_visitor_is_asked_to_sign_in_and_cannot_write(page, served) -> None:
     url, _ = served
     page.goto(f"{url}/update")
     _settle(page)
@@ -108,7 +108,7 @@ def test_an_anonymous_visitor_is_asked_to_sign_in_and_cannot_write(page, served)
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
 
 
-def test_a_lead_signs_in_and_updates_only_their_own_objective(page, served) -> None:  # noqa: ANN001
+def test_a_lead_signs_in_and_updates_only_their_own_objective(page, served) -> None:
     url, project = served
     _sign_in(page, url, "cancer.lead@example.invalid")
     _update_page(page, url, "2023-24 Q3")
@@ -133,7 +133,7 @@ def test_a_lead_signs_in_and_updates_only_their_own_objective(page, served) -> N
     assert _objective(project, "LW-DEM-01").updates == []
 
 
-def test_a_board_member_sees_no_form(page, served) -> None:  # noqa: ANN001
+def test_a_board_member_sees_no_form(page, served) -> None:
     url, _ = served
     _sign_in(page, url, "board@example.invalid")
     _update_page(page, url, "2023-24 Q3")
@@ -141,7 +141,7 @@ def test_a_board_member_sees_no_form(page, served) -> None:  # noqa: ANN001
     assert page.get_by_role("button", name="Save update").count() == 0
 
 
-def test_a_signatory_signs_off_only_for_their_organisation(page, served) -> None:  # noqa: ANN001
+def test_a_signatory_signs_off_only_for_their_organisation(page, served) -> None:
     url, project = served
     _sign_in(page, url, "director@example.invalid")
     _update_page(page, url, "2023-24 Q1")
@@ -158,6 +158,6 @@ def test_a_signatory_signs_off_only_for_their_organisation(page, served) -> None
                     "director@example.invalid", dt.date.today())
 
 
-def test_the_project_under_test_is_not_the_repository(served) -> None:  # noqa: ANN001
+def test_the_project_under_test_is_not_the_repository(served) -> None:
     _, project = served
     assert Path(project.root).resolve() != REPO.resolve()
