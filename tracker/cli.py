@@ -210,6 +210,8 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     from tracker.workflow import reminders, stale_metrics
 
     rows = reminders(project, args.quarter, args.plan)
+    if getattr(args, "send", False) or getattr(args, "dry_run", False):
+        return _reminder_emails(args, project, rows)
     health = _health(project, args.plan)
     exit_code = _warn_of_problems(health, None, say=args.format == "csv")
     if args.format == "csv":
@@ -243,6 +245,35 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
                     else "no data"
                 print(f"  {row.metric_id}  latest {latest}")
     return exit_code
+
+
+def _reminder_emails(args: argparse.Namespace, project: Project, rows: object) -> int:
+    """Print (dry run) or send one e-mail per person who owes updates."""
+    import logging
+    import smtplib
+
+    from tracker.mail import reminder_messages, send
+
+    messages = reminder_messages(project, rows, args.quarter)  # type: ignore[arg-type]
+    if args.dry_run or not args.send:
+        for message in messages:
+            note = "  (placeholder address: would not be sent)" if message.placeholder else ""
+            print(f"To: {message.name} <{message.to}>{note}\nSubject: {message.subject}\n\n"
+                  f"{message.body}\n\n---\n")
+        print(f"Dry run: {len(messages)} reminder(s), nothing sent.")
+        return 0
+    try:
+        sent = send(project, messages)
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        logging.getLogger(__name__).warning("reminders were not sent", exc_info=True)
+        print(f"Not sent: {exc}.", file=sys.stderr)
+        return 1
+    skipped = [m for m in messages if m.placeholder]
+    print(f"Sent {len(sent)} reminder(s) for {args.quarter}.")
+    for message in skipped:
+        print(f"Not sent to {message.name}: {message.to} is a placeholder address "
+              "(objectives/people.yaml).", file=sys.stderr)
+    return 0
 
 
 def cmd_changes(args: argparse.Namespace, project: Project) -> int:
@@ -413,6 +444,14 @@ def _spc_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", choices=("json",), default="json")
 
 
+def _reminders_arguments(command: argparse.ArgumentParser) -> None:
+    _report_arguments(command)
+    command.add_argument("--send", action="store_true",
+                         help="e-mail each person their reminder (settings' smtp_host ...)")
+    command.add_argument("--dry-run", action="store_true",
+                         help="print the e-mails as they would be sent; send nothing")
+
+
 def _report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
     command.add_argument("--plan", help="one plan's id (default: every plan)")
@@ -470,7 +509,7 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
     "report": (cmd_report, "write the quarterly Board report (PDF or HTML)", _board_report_arguments),
     "spc": (cmd_spc, "print a metric's SPC chart table and icons (JSON)", _spc_arguments),
     "reminders": (cmd_reminders, "list, by lead, the objectives still waiting for an update",
-                  _report_arguments),
+                  _reminders_arguments),
     "changes": (cmd_changes, "list the quarter's updates and how each status moved",
                 _report_arguments),
     "schema": (cmd_schema, "rewrite the JSON Schemas editors use for completion", None),

@@ -25,6 +25,15 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Let the dashboard write updates (off for read-only hosting). Writing also needs sign-in
     # ([auth] in .streamlit/secrets.toml) and a person in objectives/people.yaml.
     "allow_dashboard_updates": False,
+    # Reminders: an update is due this many days after its quarter ends; the e-mails link to
+    # the dashboard's form at dashboard_url, and `reminders --send` sends them through this
+    # SMTP server (its user and password, if any, from TRACKER_SMTP_USER/_PASSWORD).
+    "update_due_days": 30,
+    "dashboard_url": "http://localhost:8501",
+    "smtp_host": "",
+    "smtp_port": 587,
+    "smtp_tls": True,
+    "smtp_sender": "",
     # With sign-in configured, whether viewing the dashboard needs it too (false: anyone who
     # can reach the dashboard reads it; writing always needs sign-in).
     "require_sign_in": True,

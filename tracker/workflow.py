@@ -84,8 +84,8 @@ def reminder_mailto(email: str | None, lead: str, quarter: FinancialQuarter, row
              f"The Sefton Partnership Board's {quarter} progress report is being prepared. "
              "We have no update yet for:", ""]
     lines += [f"- {row.objective_id}: {_short(row.objective)}" for row in rows.itertuples()]
-    lines += ["", "Please record a RAG status and commentary for each (python -m tracker update, "
-              "or the dashboard's update form).", "", "Thank you."]
+    lines += ["", "Please record a RAG status and commentary for each on the tracker's update form "
+              "(Update an objective, after signing in).", "", "Thank you."]
     subject = f"Sefton Plan: {quarter} update needed for {len(rows)} objective(s)"
     return f"mailto:{quote(email or '')}?subject={quote(subject)}&body={quote(chr(10).join(lines))}"
 

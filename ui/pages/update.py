@@ -44,6 +44,10 @@ def _diff(before: str, after: str, name: str) -> str:
 
 
 def render() -> None:
+    # A reminder's link names the objective and quarter: open the form on them.
+    linked = st.query_params.get("quarter")
+    if linked and "kept_quarter" not in st.session_state:
+        st.session_state["kept_quarter"] = linked
     context = sidebar_context()
     st.title("Update an objective")
     project = get_project()
@@ -91,8 +95,10 @@ def render() -> None:
 def _update_form(project: Project, context: Context, person: Person, mine) -> None:
     labels = {row.objective_id: f"{row.objective_id}: {row.objective[:80]}"
               for row in mine.itertuples()}
-    objective_id = st.selectbox("Objective", list(labels), format_func=labels.get,
-                                key="u_objective")
+    ids = list(labels)
+    wanted = st.query_params.get("objective")
+    objective_id = st.selectbox("Objective", ids, format_func=labels.get, key="u_objective",
+                                index=ids.index(wanted) if wanted in ids else 0)
     quarter = str(context.quarter)
     st.write(f"Quarter: **{quarter}** (change it with *As at the end of* in the sidebar)")
     version_key = f"u_version_{objective_id}_{quarter}"
