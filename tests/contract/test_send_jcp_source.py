@@ -119,7 +119,7 @@ def test_every_printed_lead_is_a_spelling_of_its_people(objectives: list[dict]) 
     from tracker.project import PACKAGE_ROOT
 
     people = yaml.safe_load((PACKAGE_ROOT / "objectives" / "people.yaml").read_text("utf-8"))
-    spellings = {p["id"]: p["published_as"] for p in people["people"]}
+    spellings = {p["id"]: p.get("published_as", []) for p in people["people"]}
     education = spellings["ad-education-excellence"]
     assert len(education) == 3  # "Education Excellence", "of Education ...", "of Educational ..."
     for objective in objectives:
