@@ -265,3 +265,26 @@ def test_saving_over_a_newer_version_is_refused_with_who_and_when(app: AppTest, 
     [error] = [e.value.replace("\\", "") for e in app.error]
     assert error.startswith("Not saved: Cancer Deputy updated this objective at ")
     assert error.endswith(" (UTC): reload to see it.")
+
+
+def test_an_objectives_history_of_changes_shows_who_replaced_what_and_why(
+    app: AppTest, led: Project
+) -> None:
+    import datetime as dt
+
+    from tracker.editing import add_signoff, add_update
+
+    add_signoff(led, "LW-CAN-01", "2023-24 Q1", None, "council-signatory", dt.date(2023, 7, 20))
+    add_update(led, "LW-CAN-01", {"quarter": "2023-24 Q1", "rag": "red",
+                                  "commentary": "Worse than we said."}, replace=True,
+               by="cancer-deputy")
+    app.switch_page("ui/pages/objectives.py").run()
+    app.selectbox(key="detail").set_value("LW-CAN-01").run()
+    assert not app.exception
+    assert any(m.value == "**History of changes**" for m in app.markdown)
+    history = app.dataframe[-1].value
+    assert list(history["Who"]) == ["Cancer Deputy", "A. Director"]  # newest first
+    assert list(history["What"]) == ["Replaced the update", "Sign-off"]
+    assert history["Note"].iloc[0] == ("the 2023-24 Q1 update was replaced by Cancer Deputy: "
+                                       "its sign-offs were withdrawn and are needed again")
+    assert "commentary: On track." in history["Replaced text"].iloc[0]
