@@ -48,8 +48,8 @@ def visitor(project: Project) -> Visitor:
     return Visitor(configured, signed_in, email if isinstance(email, str) else None, person)
 
 
-def sign_in_button(label: str = "Sign in") -> None:
-    st.button(label, on_click=st.login, icon=":material/login:", key="sign_in")
+def sign_in_button(label: str = "Sign in", key: str = "sign_in") -> None:
+    st.button(label, on_click=st.login, icon=":material/login:", key=key)
 
 
 def gate(project: Project) -> bool:
@@ -68,7 +68,7 @@ def gate(project: Project) -> bool:
             return False
         st.sidebar.caption("Reading without signing in.")
         with st.sidebar:
-            sign_in_button("Sign in to update")
+            sign_in_button("Sign in to update", key="sign_in_sidebar")
         return True
     if who.person is None and not project.settings["unregistered_may_read"]:
         st.title("Sefton Partnership plan tracker")

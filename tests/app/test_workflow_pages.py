@@ -288,3 +288,21 @@ def test_an_objectives_history_of_changes_shows_who_replaced_what_and_why(
     assert history["Note"].iloc[0] == ("the 2023-24 Q1 update was replaced by Cancer Deputy: "
                                        "its sign-offs were withdrawn and are needed again")
     assert "commentary: On track." in history["Replaced text"].iloc[0]
+
+
+def test_with_sign_in_optional_an_anonymous_visitor_reads_but_cannot_write(
+    app: AppTest, led: Project
+) -> None:
+    led.settings_path.write_text("allow_dashboard_updates: true\nrequire_sign_in: false\n")
+    _update_page(sign_in(app, None))
+    assert any("Reading without signing in." in c.value for c in app.sidebar.caption)
+    assert any("Sign in with your organisation's account to update" in i.value for i in app.info)
+    assert len(app.get("form")) == 0
+
+
+def test_an_unregistered_person_can_be_refused_by_setting(app: AppTest, led: Project) -> None:
+    led.settings_path.write_text("allow_dashboard_updates: true\nunregistered_may_read: false\n")
+    sign_in(app, "stranger@example.org").run()
+    assert any("is not in the tracker's people register, so this dashboard is not open to it"
+               in e.value for e in app.error)
+    assert not app.dataframe

@@ -194,3 +194,17 @@ def test_cli_update_that_would_hide_the_area_exits_1_and_says_why(minimal_projec
     assert "Not changed: the file would become too big for the tracker to read" in result.stderr
     assert "Traceback" not in result.stderr
     assert path.read_bytes() == before
+
+
+def test_new_objective_gives_its_id_warns_of_the_same_text_and_is_recorded(
+    minimal_project: Project,
+) -> None:
+    from tracker import audit
+
+    edit = editing.add_objective(minimal_project, "demo-plan", "live-well-dementia",
+                                 {"objective": "implement the  FIT pathway."}, by="test-pmo")
+    assert edit.objective_id == "LW-DEM-02"
+    assert edit.warnings == ("the same text is already objective LW-CAN-01: if this is a "
+                             "duplicate, ask the programme office to remove one",)
+    [entry] = audit.history(minimal_project, "LW-DEM-02")
+    assert (entry["action"], entry["by"]) == ("new-objective", "test-pmo")
