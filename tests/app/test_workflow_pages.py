@@ -306,3 +306,30 @@ def test_an_unregistered_person_can_be_refused_by_setting(app: AppTest, led: Pro
     assert any("is not in the tracker's people register, so this dashboard is not open to it"
                in e.value for e in app.error)
     assert not app.dataframe
+
+
+def test_the_reminders_page_writes_each_person_the_email_reminders_send(
+    app: AppTest, led: Project
+) -> None:
+    from urllib.parse import unquote
+
+    app.switch_page("ui/pages/reminders.py").run()
+    app.sidebar.selectbox(key="quarter").set_value("2023-24 Q2").run()
+    assert not app.exception
+    links = [unquote(button.proto.url) for button in app.get("link_button")]
+    [cancer] = [link for link in links if link.startswith("mailto:cancer.lead@example.invalid")]
+    assert "subject=Demo Plan 2023-25: 2023-24 Q2 update due 30 October 2023" in cancer
+    assert "/update?objective=LW-CAN-01&quarter=2023-24%20Q2" in cancer  # the link, as sent
+
+
+def test_a_reminders_link_opens_the_form_on_its_objective_and_quarter(
+    minimal_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    minimal_project.settings_path.write_text("allow_dashboard_updates: true\n")
+    app = sign_in(dashboard(minimal_project, monkeypatch), "pmo@example.invalid")
+    app.query_params["objective"] = "LW-DEM-01"
+    app.query_params["quarter"] = "2023-24 Q2"
+    app.switch_page("ui/pages/update.py").run()
+    assert not app.exception
+    assert app.selectbox(key="u_objective").value == "LW-DEM-01"
+    assert app.sidebar.selectbox(key="quarter").value == "2023-24 Q2"
