@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 
+import pandas as pd
 import streamlit as st
 
 from tracker.audit import history
@@ -92,7 +93,7 @@ def render() -> None:
         _signoff_form(project, context, person, org)
 
 
-def _update_form(project: Project, context: Context, person: Person, mine) -> None:
+def _update_form(project: Project, context: Context, person: Person, mine: pd.DataFrame) -> None:
     labels = {row.objective_id: f"{row.objective_id}: {row.objective[:80]}"
               for row in mine.itertuples()}
     ids = list(labels)
