@@ -44,6 +44,8 @@ class PlacedObjective:
     position: int
     # What is wrong with this objective as written; its bad fields are left out.
     problems: tuple[Problem, ...] = ()
+    # Whether a bad value was left out (not just a check across fields, like an id's prefix).
+    values_left_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,8 @@ def _load_areas(
                 catalogue.problems.extend(found)
                 loaded.objectives.append(
                     PlacedObjective(objective, loaded.plan.id, group.id, area.id,
-                                    doc.path, line, position, tuple(found))
+                                    doc.path, line, position, tuple(found),
+                                    bool(check.problems))
                 )
     for path in sorted(loaded.folder.glob("*.y*ml")):
         if path.name != "plan.yaml" and path.stem not in listed:

@@ -95,8 +95,11 @@ def _locate(project: Project, objective_id: str) -> tuple[Catalogue, PlacedObjec
         for placed in loaded.objectives:
             if placed.objective.id != objective_id:
                 continue
-            # an objective with a bad value still shows, but its file cannot be written
-            found = [p for o in loaded.objectives if o.path == placed.path for p in o.problems]
+            # an objective with a bad value still shows (without it), but its file cannot be
+            # written until the value is fixed; a problem that left nothing out (an id with
+            # another area's code) does not stop a write: only what a change adds refuses it
+            found = [p for o in loaded.objectives if o.path == placed.path and o.values_left_out
+                     for p in o.problems]
             if found:
                 raise EditRefused(f"{placed.path}, where {objective_id} is, has a problem to fix "
                                   "first: " + "; ".join(map(str, found)))
