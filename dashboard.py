@@ -11,6 +11,7 @@ import streamlit as st
 from tracker.build import BuildFailure, Serving, serving_readers
 from tracker.logs import log_exception
 from tracker.logs import setup as setup_logging
+from ui.auth import gate
 from ui.data import db_version, ensure_database, get_project, query
 from ui.style import accessible_style
 from ui.widgets import failure_message, plain
@@ -121,6 +122,6 @@ def _no_builtin_table_export() -> None:
 
 _no_builtin_table_export()
 accessible_style()
-if _prepare():
+if gate(get_project()) and _prepare():  # sign-in first, when it is set up (ui/auth.py)
     with serving_readers():  # the pages' calls into the core show the last good database too
         st.navigation(PAGES).run()

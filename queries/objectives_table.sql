@@ -22,6 +22,7 @@ select
     o.timeframe,
     o.target_month,
     o.lead,
+    o.lead_ids,
     u.quarter as latest_quarter,
     coalesce(u.rag, 'not_reported') as latest_rag,
     u.commentary as latest_commentary,

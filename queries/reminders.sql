@@ -11,6 +11,7 @@ with last_real as (
 select
     coalesce(o.lead, 'No lead named') as lead,
     o.lead_email,
+    o.lead_ids,
     o.objective_id,
     p.name as plan_name,
     a.name as area_name,

@@ -48,8 +48,9 @@ def make_hostile(project: Project, plan_id: str, area_id: str, objective_id: str
     area_file = project.objectives_dir / plan_id / f"{area_id}.yaml"
     text = area_file.read_text(encoding="utf-8")
     text = _set_key(text, objective_id, "objective", OBJECTIVE)
-    text = _set_key(text, objective_id, "lead", LEAD)
+    text = _set_key(text, objective_id, "lead", "hostile-lead")
     area_file.write_text(text, encoding="utf-8")
+    _add_people(project)
     plan_file = project.objectives_dir / plan_id / "plan.yaml"
     plan = plan_file.read_text(encoding="utf-8")
     plan = re.sub(rf"(- id: {area_id}\n\s*name: ).*\n", lambda m: m.group(1) + json.dumps(AREA) + "\n", plan)
@@ -61,8 +62,21 @@ def make_hostile(project: Project, plan_id: str, area_id: str, objective_id: str
                                   definitions, count=1), encoding="utf-8")
     add_update(project, objective_id, {
         "quarter": quarter, "rag": "red", "commentary": COMMENTARY, "mitigations": MITIGATIONS,
-        "updated_by": UPDATED_BY,
-    }, replace=True)
+    }, replace=True, by="hostile-pmo")
+
+
+def _add_people(project: Project) -> None:
+    """Names now come from the people register: the lead and the writer of the update are
+    people whose names are hostile."""
+    import yaml
+
+    path = project.objectives_dir / "people.yaml"
+    register = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for person_id, name, role in (("hostile-lead", LEAD, "lead"), ("hostile-pmo", UPDATED_BY, "pmo")):
+        register["people"].append({"id": person_id, "name": name, "job_title": "Lead",
+                                   "organisation": "Sefton Council",
+                                   "email": f"{person_id}@example.invalid", "roles": [role]})
+    path.write_text(yaml.safe_dump(register, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def formula_cells(rows: list[list[str]]) -> list[str]:

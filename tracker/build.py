@@ -42,6 +42,7 @@ from tracker.forking import may_fork
 from tracker.logs import log_exception
 from tracker.metrics import PlacedMetric, load_metrics
 from tracker.models import Update
+from tracker.people import Register
 from tracker.problems import Problem
 from tracker.project import Project
 from tracker.quarters import parse_quarter
@@ -69,7 +70,9 @@ def source_files(project: Project) -> list[Path]:
     the pages run over it), so an edit to any of them makes the database out of date."""
     roots = [project.objectives_dir, project.data_dir, project.queries_dir]
     files = [p for r in roots if r.is_dir() for p in r.rglob("*") if p.is_file()]
-    files = [p for p in files if not p.name.endswith(DB_SUFFIXES) and "snapshots" not in p.parts]
+    # The audit trail and the write locks are written by every update: not sources.
+    files = [p for p in files if not p.name.endswith(DB_SUFFIXES)
+             and not {"snapshots", "audit", "locks"} & set(p.relative_to(project.root).parts)]
     if project.settings_path.is_file():
         files.append(project.settings_path)
     return sorted(files)
@@ -690,7 +693,7 @@ def _tables(catalogue: Catalogue, example_data: bool) -> dict[str, list[dict[str
             if placed.objective.id in seen:
                 continue  # a duplicate id: reported as a problem, the first one is kept
             seen.add(placed.objective.id)
-            _objective_rows(placed, tables)
+            _objective_rows(placed, tables, catalogue.people)
         present.update((row["objective_id"], row["quarter"])
                        for row in tables["updates"][first_update:])
         if example_data:
@@ -734,13 +737,19 @@ def _listed(objective_id: str, column: str, values: Iterable[str]) -> list[dict[
     return [{"objective_id": objective_id, "position": i, column: v} for i, v in enumerate(values)]
 
 
-def _objective_rows(placed: PlacedObjective, tables: dict[str, list[dict[str, Any]]]) -> None:
+def _objective_rows(
+    placed: PlacedObjective, tables: dict[str, list[dict[str, Any]]], people: Register
+) -> None:
     o = placed.objective
+    leads = [people.by_id(i) for i in o.lead]
+    emails = [p.email for p in leads if p is not None]
     tables["objectives"].append({
         "objective_id": o.id, "plan_id": placed.plan_id, "group_id": placed.group_id,
         "area_id": placed.area_id, "position": placed.position, "objective": o.objective,
         "timeframe": o.timeframe, "target_month": month_start(o.target_date),
-        "rationale": o.rationale, "lead": o.lead, "lead_email": o.lead_email, "notes": o.notes,
+        "rationale": o.rationale, "lead": "; ".join(people.names(list(o.lead))) or None,
+        "lead_email": "; ".join(emails) or o.lead_email, "lead_ids": list(o.lead),
+        "lead_as_published": o.lead_as_published, "notes": o.notes,
         "source_path": placed.path, "source_line": placed.line,
         "problem": "; ".join(map(str, placed.problems)) or None, "shown_as_at": None,
     })

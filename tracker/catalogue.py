@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from tracker.cover import meeting_dates
 from tracker.models import AreaFile, ExampleFile, ExampleUpdate, Objective, Plan
+from tracker.people import PEOPLE_FILE, Register, read_register, unknown_lead_message
 from tracker.problems import Problem, SourceError, display_path
 from tracker.project import DEFAULT_SETTINGS, Project
 from tracker.quarters import parse_quarter
@@ -46,6 +47,8 @@ class PlacedObjective:
     position: int
     # What is wrong with this objective as written; its bad fields are left out.
     problems: tuple[Problem, ...] = ()
+    # Whether a bad value was left out (not just a check across fields, like an id's prefix).
+    values_left_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class Catalogue:
     written_ids: list[tuple[str, str, int | None]] = field(default_factory=list)
     # Files whose objectives could not be read: the build shows them from the last good build.
     unread: list[UnreadFile] = field(default_factory=list)
+    # objectives/people.yaml: who leads, signs off and reads.
+    people: Register = field(default_factory=Register)
+    signoff_orgs: list[str] = field(default_factory=list)
 
     def objectives(self) -> list[PlacedObjective]:
         return [o for plan in self.plans for o in plan.objectives]
@@ -103,6 +109,8 @@ def load_catalogue(project: Project) -> Catalogue:
         catalogue.problems.append(Problem(_show(project, root), None, "folder not found"))
         return catalogue
     _check_settings(project, catalogue)
+    catalogue.signoff_orgs = list(project.settings["signoff_orgs"])
+    catalogue.people = load_people(project, catalogue)
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         loaded = _load_plan(project, folder, catalogue)
         if loaded is not None:
@@ -125,6 +133,20 @@ def _read(project: Project, path: Path, catalogue: Catalogue) -> LocatedDocument
     except SourceError as exc:
         catalogue.problems.append(exc.problem)
         return None
+
+
+def load_people(project: Project, catalogue: Catalogue | None = None) -> Register:
+    """The people register (empty when there is no people.yaml), its problems noted."""
+    path = project.objectives_dir / PEOPLE_FILE
+    if not path.is_file():
+        return Register()
+    scratch = catalogue if catalogue is not None else Catalogue()
+    doc = _read(project, path, scratch)
+    if doc is None:
+        return Register(present=True)
+    register, problems = read_register(doc, list(project.settings["signoff_orgs"]))
+    scratch.problems.extend(problems)
+    return register
 
 
 def _check_settings(project: Project, catalogue: Catalogue) -> None:
@@ -233,11 +255,13 @@ def _load_areas(
                 line = doc.line_of(("objectives", check.index))
                 objective = check.parsed or _salvaged(check, f"{area.code}-? (line {line})")
                 found = [*check.problems,
-                         *_check_objective(loaded.plan, area.code, objective, doc, check.index)]
+                         *_check_objective(loaded.plan, area.code, objective, doc, check.index,
+                                           catalogue.people, catalogue.signoff_orgs)]
                 catalogue.problems.extend(found)
                 loaded.objectives.append(
                     PlacedObjective(objective, loaded.plan.id, group.id, area.id,
-                                    doc.path, line, position, tuple(found))
+                                    doc.path, line, position, tuple(found),
+                                    bool(check.problems))
                 )
     for path in sorted(loaded.folder.glob("*.y*ml")):
         if path.name != "plan.yaml" and path.stem not in listed:
@@ -306,9 +330,15 @@ def _leave_out(data: dict[str, object], locations: list[tuple[object, ...]]) -> 
 
 def _check_objective(
     plan: Plan, code: str, objective: Objective, doc: LocatedDocument, i: int,
+    people: Register, signoff_orgs: list[str],
 ) -> list[Problem]:
-    """Problems of an objective that the model alone cannot see (its id, its updates)."""
+    """Problems of an objective that the model alone cannot see (its id, its leads, its
+    updates and their sign-offs)."""
     found: list[Problem] = []
+    for lead_id in objective.lead:
+        if people.by_id(lead_id) is None:
+            found.append(Problem(doc.path, doc.line_of(("objectives", i, "lead")),
+                                 f"{objective.id}: {unknown_lead_message(lead_id, people)}"))
     if not objective.id.startswith(code + "-"):
         found.append(
             Problem(doc.path, doc.line_of(("objectives", i, "id")),
@@ -326,6 +356,13 @@ def _check_objective(
         problem = _quarter_outside(plan, update.quarter)
         if problem:
             found.append(Problem(doc.path, where, f"{objective.id}: {problem}"))
+        for s, signoff in enumerate(update.signoffs):
+            if signoff.org not in signoff_orgs:
+                found.append(Problem(
+                    doc.path, doc.line_of(("objectives", i, "updates", u, "signoffs", s, "org")),
+                    f"{objective.id} {update.quarter}: sign-off by '{signoff.org}', which is not "
+                    f"an organisation that signs off: use one of {', '.join(signoff_orgs)} "
+                    "(settings' signoff_orgs)"))
     return found
 
 
@@ -391,8 +428,11 @@ def _check_unique_ids(catalogue: Catalogue) -> None:
             )
 
 
-def area_file_problems(plan: Plan, code: str, doc: LocatedDocument, area_file: AreaFile) -> list[Problem]:
+def area_file_problems(
+    plan: Plan, code: str, doc: LocatedDocument, area_file: AreaFile, people: Register,
+    signoff_orgs: list[str],
+) -> list[Problem]:
     """The checks the build makes of one valid area file's objectives, in isolation:
     used by the editor to refuse a write the next build would complain about."""
     return [problem for i, objective in enumerate(area_file.objectives)
-            for problem in _check_objective(plan, code, objective, doc, i)]
+            for problem in _check_objective(plan, code, objective, doc, i, people, signoff_orgs)]

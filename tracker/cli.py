@@ -140,33 +140,44 @@ def _show_edit(edit: Edit, project: Project) -> None:
         fromfile=f"a/{shown}", tofile=f"b/{shown}",
     )
     sys.stdout.writelines(diff)
-    if edit.notes:
-        print(f"Note: {shown} still has a problem to fix: " + "; ".join(edit.notes) + ".",
-              file=sys.stderr)
 
 
 def cmd_update(args: argparse.Namespace, project: Project) -> int:
     """Add (or replace) one quarter's update in the objective's own file."""
-    from tracker.editing import EditRefused, add_update
+    from tracker.editing import EditRefused, UpdateExists, add_update
 
     update = {
         "quarter": args.quarter, "rag": args.rag, "commentary": args.commentary,
-        "mitigations": args.mitigations, "updated_by": args.by,
-        "updated_on": args.on or dt.date.today(),
+        "mitigations": args.mitigations, "updated_on": args.on or dt.date.today(),
     }
     try:
-        edit = add_update(project, args.objective_id, update, replace=args.replace)
+        edit = add_update(project, args.objective_id, update, replace=args.replace, by=args.by)
+    except UpdateExists as exc:
+        print(f"Not changed: {exc}: add --replace to replace it (its sign-offs are then "
+              "withdrawn).", file=sys.stderr)
+        return 1
     except EditRefused as exc:
         print(f"Not changed: {exc}.", file=sys.stderr)
         return 1
     _show_edit(edit, project)
     print(f"Recorded {args.objective_id} {parse_quarter(args.quarter)} in "
           f"{display_path(edit.path, project.root)}.")
+    _say_recorded(edit)
     return 0
 
 
+def _say_recorded(edit: Edit) -> None:
+    withdrawn = edit.record.get("withdrawn_signoffs") or []
+    if withdrawn:
+        orgs = ", ".join(s.get("org", "?") for s in withdrawn)
+        print(f"Withdrawn sign-off(s) of the replaced update: {orgs} (recorded in the audit "
+              "trail; they must sign off again).")
+    if edit.commit:
+        print(f"Committed as {edit.commit[:12]}.")
+
+
 def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
-    """Record an organisation's sign-off of one quarter's update."""
+    """Record a signatory's sign-off of one quarter's update, for their organisation."""
     from tracker.editing import EditRefused, add_signoff
 
     try:
@@ -176,7 +187,9 @@ def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
         print(f"Not changed: {exc}.", file=sys.stderr)
         return 1
     _show_edit(edit, project)
-    print(f"Recorded sign-off of {args.objective_id} {parse_quarter(args.quarter)} by {args.org}.")
+    print(f"Recorded sign-off of {args.objective_id} {parse_quarter(args.quarter)} by "
+          f"{edit.record.get('org')}.")
+    _say_recorded(edit)
     return 0
 
 
@@ -187,12 +200,16 @@ def cmd_new_objective(args: argparse.Namespace, project: Project) -> int:
     fields = {"objective": args.objective, "timeframe": args.timeframe,
               "target_date": args.target_date, "lead": args.lead}
     try:
-        edit = add_objective(project, args.plan, args.area, fields)
+        edit = add_objective(project, args.plan, args.area, fields, by=args.by)
     except EditRefused as exc:
         print(f"Not changed: {exc}.", file=sys.stderr)
         return 1
     _show_edit(edit, project)
-    print(f"Added to {display_path(edit.path, project.root)}: fill in its impacts and targets.")
+    print(f"Added {edit.objective_id} to {display_path(edit.path, project.root)}: fill in its "
+          "impacts and targets.")
+    for warning in edit.warnings:
+        print(f"Warning: {warning}.", file=sys.stderr)
+    _say_recorded(edit)
     return 0
 
 
@@ -202,7 +219,8 @@ def _new_objective_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--objective", required=True, help="the objective text")
     command.add_argument("--timeframe", help="the timeframe as published (default: To be confirmed)")
     command.add_argument("--target-date", help="the target month, YYYY-MM")
-    command.add_argument("--lead", help="who reports on it")
+    command.add_argument("--lead", help="the lead's person id in objectives/people.yaml")
+    command.add_argument("--by", required=True, help=BY_HELP)
 
 
 def _quarter(text: str) -> FinancialQuarter:
@@ -218,6 +236,8 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     from tracker.workflow import reminders, stale_metrics
 
     rows = reminders(project, args.quarter, args.plan)
+    if getattr(args, "send", False) or getattr(args, "dry_run", False):
+        return _reminder_emails(args, project, rows)
     health = _health(project, args.plan)
     exit_code = _warn_of_problems(health, None, say=args.format == "csv")
     if args.format == "csv":
@@ -228,9 +248,11 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     if rows.empty:
         print(f"Every objective has a real update for {args.quarter}.")
     else:
-        example_only = int(rows["example_only"].sum())
-        print(f"{len(rows)} objective(s) have no real update for {args.quarter} "
-              f"({example_only} show only an example update, {len(rows) - example_only} none):")
+        objectives = rows.drop_duplicates("objective_id")  # one row per lead of each
+        example_only = int(objectives["example_only"].sum())
+        print(f"{len(objectives)} objective(s) have no real update for {args.quarter} "
+              f"({example_only} show only an example update, {len(objectives) - example_only} "
+              "none):")
         for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
             contact = f" <{email}>" if isinstance(email, str) else ""
             print(f"\n{lead}{contact}: {len(group)}")
@@ -249,6 +271,35 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
                     else "no data"
                 print(f"  {row.metric_id}  latest {latest}")
     return exit_code
+
+
+def _reminder_emails(args: argparse.Namespace, project: Project, rows: object) -> int:
+    """Print (dry run) or send one e-mail per person who owes updates."""
+    import logging
+    import smtplib
+
+    from tracker.mail import reminder_messages, send
+
+    messages = reminder_messages(project, rows, args.quarter)  # type: ignore[arg-type]
+    if args.dry_run or not args.send:
+        for message in messages:
+            note = "  (placeholder address: would not be sent)" if message.placeholder else ""
+            print(f"To: {message.name} <{message.to}>{note}\nSubject: {message.subject}\n\n"
+                  f"{message.body}\n\n---\n")
+        print(f"Dry run: {len(messages)} reminder(s), nothing sent.")
+        return 0
+    try:
+        sent = send(project, messages)
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        logging.getLogger(__name__).warning("reminders were not sent", exc_info=True)
+        print(f"Not sent: {exc}.", file=sys.stderr)
+        return 1
+    skipped = [m for m in messages if m.placeholder]
+    print(f"Sent {len(sent)} reminder(s) for {args.quarter}.")
+    for message in skipped:
+        print(f"Not sent to {message.name}: {message.to} is a placeholder address "
+              "(objectives/people.yaml).", file=sys.stderr)
+    return 0
 
 
 def cmd_changes(args: argparse.Namespace, project: Project) -> int:
@@ -414,6 +465,14 @@ def _spc_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", choices=("json",), default="json")
 
 
+def _reminders_arguments(command: argparse.ArgumentParser) -> None:
+    _report_arguments(command)
+    command.add_argument("--send", action="store_true",
+                         help="e-mail each person their reminder (settings' smtp_host ...)")
+    command.add_argument("--dry-run", action="store_true",
+                         help="print the e-mails as they would be sent; send nothing")
+
+
 def _report_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", required=True, type=_quarter, help='e.g. "2023-24 Q3"')
     command.add_argument("--plan", help="one plan's id (default: every plan)")
@@ -436,13 +495,17 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
 
 
+BY_HELP = ("who makes the change: your person id or e-mail in objectives/people.yaml "
+           "(required; your roles there decide what you may change)")
+
+
 def _update_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("objective_id", metavar="OBJECTIVE_ID")
     command.add_argument("--quarter", required=True, help='e.g. "2023-24 Q3" or "Q3 23/24"')
     command.add_argument("--rag", required=True, help="red, amber, green or blue (complete)")
     command.add_argument("--commentary", required=True)
     command.add_argument("--mitigations")
-    command.add_argument("--by", help="who is making the update")
+    command.add_argument("--by", required=True, help=BY_HELP)
     command.add_argument("--on", type=_date, help="date of the update (default today)")
     command.add_argument("--replace", action="store_true", help="replace that quarter's update")
 
@@ -450,8 +513,9 @@ def _update_arguments(command: argparse.ArgumentParser) -> None:
 def _signoff_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("objective_id", metavar="OBJECTIVE_ID")
     command.add_argument("--quarter", required=True)
-    command.add_argument("--org", required=True, help="the organisation signing off")
-    command.add_argument("--by", required=True, help="who signs off")
+    command.add_argument("--org", help="the organisation signing off (default: the one the "
+                                       "signatory signs for; no other is accepted)")
+    command.add_argument("--by", required=True, help=BY_HELP)
     command.add_argument("--on", type=_date, help="date of sign-off (default today)")
 
 
@@ -466,7 +530,7 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
     "report": (cmd_report, "write the quarterly Board report (PDF or HTML)", _board_report_arguments),
     "spc": (cmd_spc, "print a metric's SPC chart table and icons (JSON)", _spc_arguments),
     "reminders": (cmd_reminders, "list, by lead, the objectives still waiting for an update",
-                  _report_arguments),
+                  _reminders_arguments),
     "changes": (cmd_changes, "list the quarter's updates and how each status moved",
                 _report_arguments),
     "rejects": (cmd_rejects, "list the extract rows the last build rejected, with every reason",

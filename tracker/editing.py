@@ -14,23 +14,42 @@ next build.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import hashlib
 import logging
 import os
 import tempfile
+import textwrap
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-from tracker.catalogue import PlacedObjective, UnreadFile, area_file_problems, load_catalogue
+from tracker import audit
+from tracker.catalogue import (
+    Catalogue,
+    PlacedObjective,
+    UnreadFile,
+    area_file_problems,
+    load_catalogue,
+)
 from tracker.models import RAG_VALUES, AreaFile, Plan, Update
+from tracker.people import Person
+from tracker.permissions import (
+    NotPermitted,
+    check_new_objective,
+    check_signoff,
+    check_update,
+    person_for,
+)
 from tracker.problems import Problem, SourceError
 from tracker.project import Project
 from tracker.quarters import parse_quarter
-from tracker.validation import validate_document
+from tracker.validation import error_sentence, validate_document
 from tracker.yamlio import MAX_FILE_BYTES, parse_yaml_text, read_yaml
 
 logger = logging.getLogger(__name__)
@@ -40,39 +59,51 @@ class EditRefused(Exception):
     """A change we will not make, with the reason in plain words."""
 
 
+class UpdateExists(EditRefused):
+    """The quarter already has an update: the CLI says --replace, the form says tick Replace."""
+
+
+class Stale(EditRefused):
+    """The objective changed since the person read it: they must reload before saving."""
+
+
 @dataclass(frozen=True)
 class Edit:
-    """A change made to one file: where, and its text before and after."""
+    """A change made to one file: where, its text before and after, and its record."""
 
     path: Path
     before: str
     after: str
-    # Problems the file already had (a bad value elsewhere in it): the change is made, since it
-    # breaks nothing, and these are said beside it so the file gets mended.
-    notes: tuple[str, ...] = ()
+    record: dict[str, Any] = field(default_factory=dict)
+    commit: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def objective_id(self) -> str:
+        return str(self.record.get("objective", ""))
 
 
 def find_objective(project: Project, objective_id: str) -> tuple[PlacedObjective, Plan]:
     """The objective with this id and its plan, or EditRefused if there is none."""
-    placed, plan, _ = _locate(project, objective_id)
+    _, placed, plan = _locate(project, objective_id)
     return placed, plan
 
 
-def _locate(project: Project, objective_id: str) -> tuple[PlacedObjective, Plan, tuple[str, ...]]:
-    """`find_objective`, with the problems its file already has.
-
-    An objective with a bad value still shows (the build takes the value as absent), and an
-    update to it or to its neighbours breaks nothing, so it is made; only a file that cannot
-    be read at all is refused, since no change can be spliced into it safely.
-    """
+def _locate(project: Project, objective_id: str) -> tuple[Catalogue, PlacedObjective, Plan]:
     catalogue = load_catalogue(project)
     for loaded in catalogue.plans:
         for placed in loaded.objectives:
             if placed.objective.id != objective_id:
                 continue
-            found = tuple(str(p) for o in loaded.objectives if o.path == placed.path
-                          for p in o.problems)
-            return placed, loaded.plan, found
+            # an objective with a bad value still shows (without it), but its file cannot be
+            # written until the value is fixed; a problem that left nothing out (an id with
+            # another area's code) does not stop a write: only what a change adds refuses it
+            found = [p for o in loaded.objectives if o.path == placed.path and o.values_left_out
+                     for p in o.problems]
+            if found:
+                raise EditRefused(f"{placed.path}, where {objective_id} is, has a problem to fix "
+                                  "first: " + "; ".join(map(str, found)))
+            return catalogue, placed, loaded.plan
     for unread in catalogue.unread:
         if _may_hold(project, unread, objective_id):
             raise EditRefused(f"{objective_id} is in {unread.path}, which cannot be read: "
@@ -92,80 +123,233 @@ def _may_hold(project: Project, unread: UnreadFile, objective_id: str) -> bool:
         return False
 
 
-def add_update(
-    project: Project, objective_id: str, update: dict[str, Any], replace: bool = False
+def _person(catalogue: Catalogue, by: str | None) -> Person:
+    try:
+        return person_for(catalogue.people, by)
+    except NotPermitted as exc:
+        raise EditRefused(str(exc)) from exc
+
+
+def read_text(path: Path) -> str:
+    """The file's text exactly as stored: a byte order mark and CRLF line ends are kept
+    (the splice writes new lines with the file's own line end)."""
+    return path.read_bytes().decode("utf-8")
+
+
+def objective_version(project: Project, objective_id: str) -> str:
+    """A fingerprint of the objective's own lines: the form remembers it, and a save over a
+    newer version is refused. Other objectives of the same file do not change it."""
+    placed, _ = find_objective(project, objective_id)
+    return _version_of(read_text(project.root / placed.path), objective_id)
+
+
+def _version_of(text: str, objective_id: str) -> str:
+    lines, _, _, objective = _parse_for_splice(text, objective_id)
+    own = lines[objective.start_mark.line:_last_content_line(lines, objective) + 1]
+    return hashlib.sha256("".join(own).encode("utf-8")).hexdigest()[:16]
+
+
+def _check_version(project: Project, text: str, objective_id: str, expected: str | None) -> None:
+    if expected is None or _version_of(text, objective_id) == expected:
+        return
+    last = next((e for e in reversed(audit.history(project, objective_id))), None)
+    if last is not None:
+        at = dt.datetime.fromisoformat(last["at"]).astimezone(dt.UTC)
+        raise Stale(f"{last.get('name', last.get('by'))} updated this objective at "
+                    f"{at:%H:%M} (UTC): reload to see it")
+    raise Stale("this objective was changed after you opened it: reload to see it")
+
+
+def _write(
+    project: Project, path: Path, shown: str, plan: Plan, area_code: str, catalogue: Catalogue,
+    make: Callable[[str], tuple[str, dict[str, Any]]], person: Person, message: str,
+    objective_id: str | None = None, expected_version: str | None = None,
 ) -> Edit:
-    """Add (or with `replace`, replace) one quarter's update for an objective."""
+    """Read, change, check and write the file while holding its lock; then record the
+    change in the audit trail and (in a git repository) commit it, authored by the person."""
+    try:
+        with audit.held(project, _lock_name(shown)):
+            before = read_text(path)
+            if objective_id is not None:
+                _check_version(project, before, objective_id, expected_version)
+            after, entry = make(before)
+            _write_checked(path, before, after, shown, plan, area_code, catalogue)
+            diff = "".join(difflib.unified_diff(before.splitlines(keepends=True),
+                                                after.splitlines(keepends=True),
+                                                fromfile=f"a/{shown}", tofile=f"b/{shown}"))
+            with audit.held(project, "journal"):  # one trail line and one commit at a time
+                record = audit.record(project, person, {**entry, "file": shown, "diff": diff})
+                commit = audit.commit(project, person, [path, audit.audit_path(project)],
+                                      message)
+    except TimeoutError as exc:
+        raise EditRefused(str(exc)) from exc
+    return Edit(path, before, after, record, commit)
+
+
+def _lock_name(shown: str) -> str:
+    return shown.replace("/", "__").replace("\\", "__")
+
+
+def add_update(
+    project: Project, objective_id: str, update: dict[str, Any], replace: bool = False,
+    *, by: str | None = None, expected_version: str | None = None,
+) -> Edit:
+    """Add (or with `replace`, replace) one quarter's update for an objective, as `by` (a
+    person id or e-mail of the register), if their roles allow it.
+
+    Replacing keeps the replaced update in the audit trail and withdraws its sign-offs,
+    with the reason recorded. `expected_version` (from `objective_version`) refuses a save
+    over a change the person has not seen.
+    """
     update = _checked_update(update)
-    placed, plan, notes = _locate(project, objective_id)
+    catalogue, placed, plan = _locate(project, objective_id)
+    person = _person(catalogue, by)
+    try:
+        check_update(catalogue.people, person, placed.objective)
+    except NotPermitted as exc:
+        raise EditRefused(str(exc)) from exc
     _check_quarter_in_period(plan, update["quarter"])
-    path = project.root / placed.path
-    before = path.read_text(encoding="utf-8")
-    after = splice_update(before, objective_id, update, replace)
-    _write_checked(path, before, after, placed.path, plan, _area_code(plan, placed.area_id))
-    return Edit(path, before, after, notes)
+    update = {**update, "updated_by": person.name}
+
+    def make(before: str) -> tuple[str, dict[str, Any]]:
+        old = existing_update(before, objective_id, update["quarter"])
+        after = splice_update(before, objective_id, update, replace)
+        entry: dict[str, Any] = {"action": "replace" if old else "update",
+                                 "objective": objective_id, "quarter": update["quarter"],
+                                 "new": _text_of(update)}
+        if old:
+            withdrawn = old.get("signoffs") or []
+            entry["old"] = old["text"]
+            if withdrawn:
+                entry["withdrawn_signoffs"] = withdrawn
+                entry["reason"] = (f"the {update['quarter']} update was replaced by "
+                                   f"{person.name}: its sign-offs were withdrawn and are needed "
+                                   "again")
+        return after, entry
+
+    verb = "Replace" if replace else "Update"
+    return _write(project, project.root / placed.path, placed.path, plan,
+                  _area_code(plan, placed.area_id), catalogue, make, person,
+                  f"{verb} {objective_id} {update['quarter']}", objective_id, expected_version)
 
 
 def add_signoff(
-    project: Project, objective_id: str, quarter: str, org: str, by: str, on: dt.date
+    project: Project, objective_id: str, quarter: str, org: str | None, by: str, on: dt.date
 ) -> Edit:
-    """Record an organisation's sign-off of one quarter's (real) update."""
+    """Record a signatory's sign-off of one quarter's (real) update, for their organisation."""
     try:
         quarter = str(parse_quarter(quarter))
     except ValueError as exc:
         raise EditRefused(str(exc)) from exc
-    if not org.strip() or not by.strip():
-        raise EditRefused("a sign-off needs the organisation (--org) and who signed it (--by)")
-    placed, plan, notes = _locate(project, objective_id)
-    path = project.root / placed.path
-    before = path.read_text(encoding="utf-8")
-    signoff = {"org": org.strip(), "by": by.strip(), "on": on}
-    after = splice_signoff(before, objective_id, quarter, signoff)
-    _write_checked(path, before, after, placed.path, plan, _area_code(plan, placed.area_id))
-    return Edit(path, before, after, notes)
+    catalogue, placed, plan = _locate(project, objective_id)
+    person = _person(catalogue, by)
+    try:
+        org = check_signoff(person, org)
+    except NotPermitted as exc:
+        raise EditRefused(str(exc)) from exc
+    signoff = {"org": org, "by": person.name, "on": on}
+
+    def make(before: str) -> tuple[str, dict[str, Any]]:
+        return (splice_signoff(before, objective_id, quarter, signoff),
+                {"action": "signoff", "objective": objective_id, "quarter": quarter,
+                 "org": org, "new": _text_of(signoff)})
+
+    return _write(project, project.root / placed.path, placed.path, plan,
+                  _area_code(plan, placed.area_id), catalogue, make, person,
+                  f"Sign off {objective_id} {quarter} for {org}")
 
 
 def next_objective_id(project: Project, code: str) -> str:
     """The next free id for an area code: one past the highest number in use anywhere."""
+    return _next_id(load_catalogue(project), code)
+
+
+def _next_id(catalogue: Catalogue, code: str) -> str:
     used = [
         int(placed.objective.id.rsplit("-", 1)[1])
-        for placed in load_catalogue(project).objectives()
+        for placed in catalogue.objectives()
         if placed.objective.id.rsplit("-", 1)[0] == code
         and placed.objective.id.rsplit("-", 1)[1].isdigit()  # one with a bad id still shows
     ]
     return f"{code}-{max(used, default=0) + 1:02d}"
 
 
-def add_objective(project: Project, plan_id: str, area_id: str, fields: dict[str, Any]) -> Edit:
-    """Append a well-formed new objective, with a fresh id, to an area's file."""
+def add_objective(
+    project: Project, plan_id: str, area_id: str, fields: dict[str, Any], *, by: str | None = None
+) -> Edit:
+    """Append a well-formed new objective, with a fresh id, to an area's file (the programme
+    office only). Warns when an objective with the same text already exists."""
     catalogue = load_catalogue(project)
+    person = _person(catalogue, by)
+    try:
+        check_new_objective(person)
+    except NotPermitted as exc:
+        raise EditRefused(str(exc)) from exc
     plans = {loaded.plan.id: loaded for loaded in catalogue.plans}
     if plan_id not in plans:
         raise EditRefused(f"there is no plan '{plan_id}': plans are {', '.join(sorted(plans))}")
     areas = {a.id: a for g in plans[plan_id].plan.groups for a in g.areas}
     if area_id not in areas:
         raise EditRefused(f"plan {plan_id} has no area '{area_id}': areas are {', '.join(areas)}")
+    text = fields.get("objective") or ""
+    same = [o.objective.id for o in catalogue.objectives()
+            if " ".join(o.objective.objective.split()).lower() == " ".join(text.split()).lower()]
+    lead = fields.get("lead")
     objective = {
-        "id": next_objective_id(project, areas[area_id].code),
-        "objective": fields.get("objective") or "",
+        "id": _next_id(catalogue, areas[area_id].code),
+        "objective": text,
         "impacts": [],
         "timeframe": fields.get("timeframe") or "To be confirmed",
         "target_date": fields.get("target_date"),
         "milestones": [], "targets": [],
-        "lead": fields.get("lead"), "partners": [], "metrics": [], "risks": [],
+        "lead": lead if lead else None, "partners": [], "metrics": [], "risks": [],
         "notes": None, "updates": [],
     }
     path = plans[plan_id].folder / f"{area_id}.yaml"
     shown = f"objectives/{plan_id}/{area_id}.yaml"
-    before = path.read_text(encoding="utf-8")
-    after = splice_objective(before, objective)
-    _write_checked(path, before, after, shown, plans[plan_id].plan, areas[area_id].code)
-    return Edit(path, before, after)
+
+    def make(before: str) -> tuple[str, dict[str, Any]]:
+        return (splice_objective(before, objective),
+                {"action": "new-objective", "objective": objective["id"],
+                 "new": _text_of(objective)})
+
+    edit = _write(project, path, shown, plans[plan_id].plan, areas[area_id].code, catalogue,
+                  make, person, f"Add objective {objective['id']} to {plan_id}/{area_id}")
+    warnings = tuple(f"the same text is already objective {i}: if this is a duplicate, ask the "
+                     "programme office to remove one" for i in same)
+    return Edit(edit.path, edit.before, edit.after, edit.record, edit.commit, warnings)
+
+
+def _text_of(item: dict[str, Any]) -> str:
+    return "".join(_render(item, 0, "\n"))
+
+
+def existing_update(text: str, objective_id: str, quarter: str) -> dict[str, Any] | None:
+    """The objective's update for the quarter as it stands in the file (its text and its
+    sign-offs), or None: shown before a replace, and kept in the trail after it."""
+    lines, _, _, objective = _parse_for_splice(text, objective_id)
+    _, updates = _entry(objective, "updates")
+    node = _item_for_quarter(updates, quarter)
+    if node is None:
+        return None
+    raw = "".join(lines[node.start_mark.line:_last_content_line(lines, node) + 1])
+    item = yaml.safe_load(textwrap.dedent(raw.replace("- ", "  ", 1)))
+    item = item if isinstance(item, dict) else {}
+    signoffs = [{k: str(v) for k, v in s.items()} for s in item.get("signoffs") or []
+                if isinstance(s, dict)]
+    return {"text": textwrap.dedent(raw.replace("- ", "  ", 1)), "signoffs": signoffs,
+            **{k: item.get(k) for k in ("rag", "commentary", "mitigations", "updated_by",
+                                        "updated_on")}}
 
 
 def _checked_update(update: dict[str, Any]) -> dict[str, Any]:
+    """The update in its written form, or one plain sentence saying what to change."""
+    if not update.get("rag"):
+        raise EditRefused("choose a status (red, amber, green or blue for complete)")
     if update.get("rag") not in RAG_VALUES:
         raise EditRefused(f"RAG '{update.get('rag')}' is not allowed: use {', '.join(RAG_VALUES)}")
+    if not str(update.get("commentary") or "").strip():
+        raise EditRefused("write a commentary: what happened this quarter")
     try:
         update = {**update, "quarter": str(parse_quarter(str(update.get("quarter"))))}
     except ValueError as exc:
@@ -173,8 +357,8 @@ def _checked_update(update: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: v for k, v in update.items() if v not in (None, "", [])}
     try:
         Update.model_validate(cleaned)
-    except ValueError as exc:
-        raise EditRefused(f"the update is not valid: {exc}") from exc
+    except ValidationError as exc:  # one plain sentence, never pydantic's own dump
+        raise EditRefused(error_sentence(Update, exc.errors()[0])) from exc
     return cleaned
 
 
@@ -193,7 +377,8 @@ def _area_code(plan: Plan, area_id: str) -> str:
 
 
 def _write_checked(
-    path: Path, before: str, after: str, shown_as: str, plan: Plan, area_code: str
+    path: Path, before: str, after: str, shown_as: str, plan: Plan, area_code: str,
+    catalogue: Catalogue,
 ) -> None:
     """Replace the file with `after` only if the build would read and accept it.
 
@@ -201,7 +386,7 @@ def _write_checked(
     (`read_yaml`, with its size limit) and validated as the build validates an
     area file; problems the file already had before this change do not refuse it.
     """
-    old = _build_problems_of_text(before, shown_as, plan, area_code)
+    old = _build_problems_of_text(before, shown_as, plan, area_code, catalogue)
 
     def check(written: Path) -> None:
         try:
@@ -209,7 +394,7 @@ def _write_checked(
         except SourceError as exc:
             logger.info("refused a write to %s: %s", shown_as, exc.problem)
             raise EditRefused(_unreadable_reason(exc.problem)) from exc
-        new = _build_problems(doc, plan, area_code)
+        new = _build_problems(doc, plan, area_code, catalogue)
         added = [p for p in new if not _already_there(p, old)]
         if added:
             logger.info("refused a write to %s: %s", shown_as, "; ".join(map(str, added)))
@@ -227,20 +412,23 @@ def _unreadable_reason(problem: Problem) -> str:
     return f"the change would break the file: {problem}"
 
 
-def _build_problems(doc: object, plan: Plan, area_code: str) -> list[Problem]:
+def _build_problems(doc: object, plan: Plan, area_code: str, catalogue: Catalogue) -> list[Problem]:
     area_file, problems = validate_document(doc, AreaFile)  # type: ignore[arg-type]
     if problems or not isinstance(area_file, AreaFile):
         return problems
-    return area_file_problems(plan, area_code, doc, area_file)  # type: ignore[arg-type]
+    return area_file_problems(plan, area_code, doc, area_file,  # type: ignore[arg-type]
+                              catalogue.people, catalogue.signoff_orgs)
 
 
-def _build_problems_of_text(text: str, shown_as: str, plan: Plan, area_code: str) -> Counter[str]:
+def _build_problems_of_text(
+    text: str, shown_as: str, plan: Plan, area_code: str, catalogue: Catalogue
+) -> Counter[str]:
     """The problems the build finds in the file as it is now, by message (lines move)."""
     try:
         doc = parse_yaml_text(text, shown_as)
     except SourceError as exc:
         return Counter([exc.problem.message])
-    return Counter(p.message for p in _build_problems(doc, plan, area_code))
+    return Counter(p.message for p in _build_problems(doc, plan, area_code, catalogue))
 
 
 def _already_there(problem: Problem, old: Counter[str]) -> bool:
@@ -281,10 +469,7 @@ def splice_update(text: str, objective_id: str, update: dict[str, Any], replace:
     _, updates = _entry(objective, "updates")
     existing = _item_for_quarter(updates, update["quarter"])
     if existing is not None and not replace:
-        raise EditRefused(
-            f"{objective_id} already has an update for {update['quarter']}: "
-            "use --replace to replace it"
-        )
+        raise UpdateExists(f"{objective_id} already has an update for {update['quarter']}")
     if existing is not None:
         rendered = _render(update, existing.start_mark.column - 2, newline)
         start, end = existing.start_mark.line, _last_content_line(lines, existing) + 1

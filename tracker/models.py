@@ -75,6 +75,15 @@ def _check_due(value: str) -> str:
         ) from None
 
 
+def _lead_ids(value: object) -> object:
+    """`lead: some-id` is one person; `lead: null` none; a list names several."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
 def _check_quarter(value: str) -> str:
     return str(parse_quarter(value))
 
@@ -182,7 +191,13 @@ class Objective(Strict):
     rationale: str | None = Field(None, description="Why we are doing it.")
     milestones: list[Milestone] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
-    lead: str | None = Field(None, description="Who reports on this objective.")
+    lead: Annotated[list[Text], BeforeValidator(_lead_ids)] = Field(
+        default_factory=list,
+        description="The ids of the people (objectives/people.yaml) who report on this objective.",
+    )
+    lead_as_published: str | None = Field(
+        None, description="The lead as the plan prints it, word for word (kept for fidelity)."
+    )
     lead_email: str | None = Field(
         None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="The lead's e-mail, for reminders."
     )

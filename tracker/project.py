@@ -22,8 +22,24 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "example_data": True,
     # Months before a target date within which late milestones make an objective "at risk".
     "at_risk_window_months": 3,
-    # Let the dashboard write updates (off for read-only hosting).
+    # Let the dashboard write updates (off for read-only hosting). Writing also needs sign-in
+    # ([auth] in .streamlit/secrets.toml) and a person in objectives/people.yaml.
     "allow_dashboard_updates": False,
+    # Reminders: an update is due this many days after its quarter ends; the e-mails link to
+    # the dashboard's form at dashboard_url, and `reminders --send` sends them through this
+    # SMTP server (its user and password, if any, from TRACKER_SMTP_USER/_PASSWORD).
+    "update_due_days": 30,
+    "dashboard_url": "http://localhost:8501",
+    "smtp_host": "",
+    "smtp_port": 587,
+    "smtp_tls": True,
+    "smtp_sender": "",
+    # With sign-in configured, whether viewing the dashboard needs it too (false: anyone who
+    # can reach the dashboard reads it; writing always needs sign-in).
+    "require_sign_in": True,
+    # Whether a signed-in person who is not in objectives/people.yaml may read (true) or is
+    # refused (false).
+    "unregistered_may_read": True,
     # The organisations whose sign-off each quarterly update needs (the plan is joint).
     "signoff_orgs": ["Sefton Council", "NHS Cheshire and Merseyside"],
     # The organisations that make up the place: the scorecard, the pack and `spc` show a

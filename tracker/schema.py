@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from tracker.metrics import MetricFile
 from tracker.models import AreaFile, ExampleFile, Plan
+from tracker.people import PeopleFile
 
 SCHEMA_FOLDER = Path("schema")
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -23,6 +24,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "area.schema.json": AreaFile,
     "examples.schema.json": ExampleFile,
     "metrics.schema.json": MetricFile,
+    "people.schema.json": PeopleFile,
 }
 
 

@@ -103,6 +103,11 @@ def part_of(
     return LocatedDocument(path=doc.path, data=data, lines=lines)
 
 
+def error_sentence(model: type[BaseModel], error: Any) -> str:
+    """One pydantic error as the plain sentence `validate` would print (no file or line)."""
+    return _message(model, tuple(error["loc"]), error)
+
+
 def _problem(doc: LocatedDocument, model: type[BaseModel], error: Any) -> Problem:
     loc = tuple(error["loc"])
     return Problem(doc.path, doc.line_of(loc), _message(model, loc, error))

@@ -11,6 +11,8 @@ from urllib.parse import quote
 import pandas as pd
 
 from tracker.build import ensure_built
+from tracker.catalogue import load_people
+from tracker.people import Register
 from tracker.project import Project
 from tracker.quarters import FinancialQuarter
 from tracker.queries import connect_read_only, read_query, run_query
@@ -36,7 +38,28 @@ def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None =
     finally:
         con.close()
     example_only = set(waiting.loc[waiting["reported_is_example"].astype(bool), "id"])
-    return rows.assign(example_only=rows["objective_id"].isin(example_only))
+    rows = rows.assign(example_only=rows["objective_id"].isin(example_only))
+    return by_person(rows, load_people(project))
+
+
+def by_person(rows: pd.DataFrame, people: Register) -> pd.DataFrame:
+    """One row per (person, objective): an objective with two leads reaches both, and one
+    person spelt three ways in the plan is one person (their id in people.yaml)."""
+    out = []
+    for row in rows.to_dict(orient="records"):
+        found = row.pop("lead_ids", None)
+        ids = [] if found is None else list(found)
+        for person_id in ids or [None]:
+            person = people.by_id(person_id) if person_id else None
+            out.append({**row, "person_id": person_id,
+                        "lead": person.name if person else (person_id or row["lead"]),
+                        "lead_email": person.email if person else row["lead_email"]})
+    frame = pd.DataFrame(out, columns=[*(c for c in rows.columns if c != "lead_ids"), "person_id"])
+    if frame.empty:
+        return frame
+    frame["_none"] = frame["lead"] == "No lead named"
+    frame = frame.sort_values(["_none", "lead"], kind="stable").drop(columns="_none")
+    return frame.reset_index(drop=True)
 
 
 def stale_metrics(project: Project, quarter: FinancialQuarter) -> pd.DataFrame:
@@ -61,8 +84,8 @@ def reminder_mailto(email: str | None, lead: str, quarter: FinancialQuarter, row
              f"The Sefton Partnership Board's {quarter} progress report is being prepared. "
              "We have no update yet for:", ""]
     lines += [f"- {row.objective_id}: {_short(row.objective)}" for row in rows.itertuples()]
-    lines += ["", "Please record a RAG status and commentary for each (python -m tracker update, "
-              "or the dashboard's update form).", "", "Thank you."]
+    lines += ["", "Please record a RAG status and commentary for each on the tracker's update form "
+              "(Update an objective, after signing in).", "", "Thank you."]
     subject = f"Sefton Plan: {quarter} update needed for {len(rows)} objective(s)"
     return f"mailto:{quote(email or '')}?subject={quote(subject)}&body={quote(chr(10).join(lines))}"
 

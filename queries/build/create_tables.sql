@@ -53,8 +53,10 @@ create table objectives (
     timeframe varchar not null,
     target_month date,                    -- first day of the target month; null = no date set
     rationale varchar,
-    lead varchar,
+    lead varchar,                         -- the leads' names from people.yaml, joined by '; '
     lead_email varchar,
+    lead_ids varchar[],                   -- the person ids of objectives' `lead:`
+    lead_as_published varchar,            -- the lead as the plan prints it
     notes varchar,
     source_path varchar not null,
     source_line integer,

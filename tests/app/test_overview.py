@@ -107,14 +107,14 @@ def test_signoffs_show_who_has_signed_and_who_is_awaited(
     from tracker.editing import add_signoff
 
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
-    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "A. Director",
+    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "council-signatory",
                 dt.date(2023, 7, 20))
     app.run()
     table = _table_with(app, "Waiting for").set_index("ID")
     assert table.loc["LW-CAN-01", "Signed off by"] == "Sefton Council (A. Director, 20 Jul 2023)"
     assert table.loc["LW-CAN-01", "Waiting for"] == "NHS Cheshire and Merseyside"
     assert any("**0** of 1 updates are signed off by every partner" in m.value for m in app.markdown)
-    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "NHS Cheshire and Merseyside", "B. Place",
+    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "NHS Cheshire and Merseyside", "icb-signatory",
                 dt.date(2023, 7, 21))
     app.run()
     table = _table_with(app, "Waiting for").set_index("ID")

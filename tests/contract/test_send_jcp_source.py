@@ -89,7 +89,8 @@ def test_every_cell_is_in_the_yaml_word_for_word(objectives: list[dict]) -> None
         assert actions == objective["actions"], objective["id"]
         assert " ".join(why) == _flat(objective["rationale"]), objective["id"]
         assert impacts == objective["impacts"], objective["id"]
-        assert "; ".join(lead) == objective["lead"], objective["id"]
+        # `lead:` names people of objectives/people.yaml; the printed text is kept beside it.
+        assert "; ".join(lead) == objective["lead_as_published"], objective["id"]
         assert " ".join(date) == _flat(objective["timeframe"]), objective["id"]
 
 
@@ -108,3 +109,21 @@ def test_year_only_dates_are_milestones_not_invented_months(objectives: list[dic
     first = {m["description"]: str(m["due"]) for m in objectives[0]["milestones"]}
     assert first == {"Delivering Better Value Action Plan developed": "2023-06", "Implementation": "2025"}
     assert [str(m["due"]) for m in objectives[8]["milestones"]] == ["2025"]
+
+
+def test_every_printed_lead_is_a_spelling_of_its_people(objectives: list[dict]) -> None:
+    """The register merges one role's spellings: each printed lead text is made of the
+    published spellings of exactly the people the objective names, and no more."""
+    import yaml
+
+    from tracker.project import PACKAGE_ROOT
+
+    people = yaml.safe_load((PACKAGE_ROOT / "objectives" / "people.yaml").read_text("utf-8"))
+    spellings = {p["id"]: p.get("published_as", []) for p in people["people"]}
+    education = spellings["ad-education-excellence"]
+    assert len(education) == 3  # "Education Excellence", "of Education ...", "of Educational ..."
+    for objective in objectives:
+        ids = objective["lead"] if isinstance(objective["lead"], list) else [objective["lead"]]
+        printed = objective["lead_as_published"]
+        for person_id in ids:
+            assert any(s in printed for s in spellings[person_id]), (objective["id"], person_id)

@@ -83,7 +83,7 @@ def test_update_on_the_shipped_files_adds_only_its_own_lines(shipped_copy: Proje
     before = path.read_text().splitlines(keepends=True)
     result = run_cli(shipped_copy, "update", "AW-DEM-01", "--quarter", "2023-24 Q3", "--rag", "amber",
                      "--commentary", "Diagnosis rate at 66.1%: memory clinic waits.",
-                     "--mitigations", "Extra clinics from January.", "--by", "Dementia lead",
+                     "--mitigations", "Extra clinics from January.", "--by", "programme-office",
                      "--on", "2024-01-12")
     assert result.returncode == 0, result.stderr
     after = path.read_text().splitlines(keepends=True)
@@ -97,7 +97,7 @@ def test_update_on_the_shipped_files_adds_only_its_own_lines(shipped_copy: Proje
         "    rag: amber\n",
         "    commentary: 'Diagnosis rate at 66.1%: memory clinic waits.'\n",
         "    mitigations: Extra clinics from January.\n",
-        "    updated_by: Dementia lead\n",
+        "    updated_by: Sefton Place programme office (placeholder)\n",
         "    updated_on: 2024-01-12\n",
     ]
     assert run_cli(shipped_copy, "validate").returncode == 0
@@ -113,7 +113,7 @@ def test_refused_updates_leave_the_shipped_file_byte_identical(
 ) -> None:
     path = shipped_copy.root / AREA
     before = path.read_bytes()
-    result = run_cli(shipped_copy, "update", *args, "--commentary", "x")
+    result = run_cli(shipped_copy, "update", *args, "--commentary", "x", "--by", "programme-office")
     assert result.returncode == 1
     assert message in result.stderr
     assert path.read_bytes() == before
@@ -121,14 +121,15 @@ def test_refused_updates_leave_the_shipped_file_byte_identical(
 
 def test_existing_update_needs_replace_then_signoff_on_shipped_files(shipped_copy: Project) -> None:
     path = shipped_copy.root / AREA
-    args = ["update", "AW-DEM-01", "--quarter", "2023-24 Q3", "--rag", "green", "--commentary", "ok"]
+    args = ["update", "AW-DEM-01", "--quarter", "2023-24 Q3", "--rag", "green", "--commentary", "ok",
+            "--by", "programme-office"]
     assert run_cli(shipped_copy, *args).returncode == 0
     before = path.read_bytes()
     again = run_cli(shipped_copy, *args)
-    assert again.returncode == 1 and "use --replace" in again.stderr
+    assert again.returncode == 1 and "add --replace" in again.stderr
     assert path.read_bytes() == before
     signed = run_cli(shipped_copy, "signoff", "AW-DEM-01", "--quarter", "2023-24 Q3",
-                     "--org", "Sefton Council", "--by", "Director of Adult Social Care")
+                     "--org", "Sefton Council", "--by", "council-signatory")
     assert signed.returncode == 0, signed.stderr
     status = run_cli(shipped_copy, "validate")
     assert status.returncode == 0, status.stderr

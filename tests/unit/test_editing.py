@@ -8,12 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from tracker import editing
 from tracker.catalogue import load_catalogue
-from tracker.editing import EditRefused, add_update, splice_update
+from tracker.editing import EditRefused, splice_update
 from tracker.project import Project
 
 UPDATE = {"quarter": "2023-24 Q3", "rag": "amber", "commentary": "Slipped: a new provider.",
           "mitigations": "Weekly review.", "updated_by": "A. Lead"}
+
+
+def add_update(project: Project, objective_id: str, update: dict, replace: bool = False) -> editing.Edit:
+    """The programme office's update (people.yaml of the test project): these tests are
+    about the file, not about who may write it (tests/unit/test_permissions.py)."""
+    return editing.add_update(project, objective_id, update, replace, by="test-pmo")
 
 
 def _area(project: Project, name: str) -> Path:
@@ -37,7 +44,7 @@ def test_adds_after_the_existing_updates_and_touches_nothing_else(minimal_projec
         "        rag: amber\n",
         "        commentary: 'Slipped: a new provider.'\n",
         "        mitigations: Weekly review.\n",
-        "        updated_by: A. Lead\n",
+        "        updated_by: Programme Office\n",
     ]
     assert load_catalogue(minimal_project).problems == []
 
@@ -84,7 +91,7 @@ def test_replace_swaps_only_that_quarters_lines(minimal_project: Project) -> Non
         ("LW-CAN-01", {**UPDATE, "rag": "purple"}, False, "RAG 'purple' is not allowed"),
         ("LW-CAN-01", {**UPDATE, "quarter": "2026-27 Q1"}, False, "outside the period"),
         ("LW-CAN-01", {**UPDATE, "quarter": "Q5 2023"}, False, "not a financial quarter"),
-        ("LW-CAN-01", {**UPDATE, "quarter": "2023-24 Q1"}, False, "use --replace"),
+        ("LW-CAN-01", {**UPDATE, "quarter": "2023-24 Q1"}, False, "already has an update for 2023-24 Q1"),
         ("LW-CAN-01", {**UPDATE, "commentary": ""}, False, "commentary"),
     ],
 )
@@ -148,7 +155,7 @@ def test_a_sign_off_that_would_tip_the_file_over_the_limit_is_refused(minimal_pr
     before = path.read_bytes()
     assert _objective_ids(minimal_project) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
     with pytest.raises(EditRefused, match="too big for the tracker to read"):
-        add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "A. Person",
+        add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "council-signatory",
                     dt.date(2024, 1, 2))
     assert path.read_bytes() == before
     assert _objective_ids(minimal_project) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
@@ -182,8 +189,22 @@ def test_cli_update_that_would_hide_the_area_exits_1_and_says_why(minimal_projec
     path.write_text(text + padding * ((MAX_FILE_BYTES - len(text.encode()) - 60_000) // len(padding)))
     before = path.read_bytes()
     result = run_cli(minimal_project, "update", "LW-CAN-02", "--quarter", "2023-24 Q3",
-                     "--rag", "amber", "--commentary", "x" * 100_000, "--by", "A. Lead")
+                     "--rag", "amber", "--commentary", "x" * 100_000, "--by", "test-pmo")
     assert result.returncode == 1
     assert "Not changed: the file would become too big for the tracker to read" in result.stderr
     assert "Traceback" not in result.stderr
     assert path.read_bytes() == before
+
+
+def test_new_objective_gives_its_id_warns_of_the_same_text_and_is_recorded(
+    minimal_project: Project,
+) -> None:
+    from tracker import audit
+
+    edit = editing.add_objective(minimal_project, "demo-plan", "live-well-dementia",
+                                 {"objective": "implement the  FIT pathway."}, by="test-pmo")
+    assert edit.objective_id == "LW-DEM-02"
+    assert edit.warnings == ("the same text is already objective LW-CAN-01: if this is a "
+                             "duplicate, ask the programme office to remove one",)
+    [entry] = audit.history(minimal_project, "LW-DEM-02")
+    assert (entry["action"], entry["by"]) == ("new-objective", "test-pmo")

@@ -43,7 +43,7 @@ def test_the_pdf_report_shows_the_hostile_words_literally(minimal_project: Proje
     hostile.make_hostile(minimal_project, "demo-plan", "live-well-dementia", "LW-DEM-01", "2023-24 Q2")
     add_update(minimal_project, "LW-DEM-01", {  # a Board-sized commentary: the PDF stays quick
         "quarter": "2023-24 Q2", "rag": "red", "commentary": hostile.COMMENTARY[:400],
-        "mitigations": hostile.MITIGATIONS}, replace=True)
+        "mitigations": hostile.MITIGATIONS}, replace=True, by="test-pmo")
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
     path = tmp_path / "report.pdf"
     path.write_bytes(render_pdf(data))

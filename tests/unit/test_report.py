@@ -80,7 +80,7 @@ def test_html_is_self_contained_and_escapes_commentary(minimal_project: Project,
     add_update(minimal_project, "LW-CAN-02", {
         "quarter": "2023-24 Q2", "rag": "red",
         "commentary": "<script>alert(1)</script> and <b>bold</b> & [a link](http://x)",
-    })
+    }, by="test-pmo")
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
     html = render_html(data)
     assert "<script>" not in html
@@ -115,7 +115,7 @@ def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, t
 
     from tracker.editing import add_signoff
 
-    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "A. Director",
+    add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "council-signatory",
                 dt.date(2023, 7, 20))
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q1"))
     assert data.awaiting_signoff == {"Sefton Council": [], "NHS Cheshire and Merseyside": ["LW-CAN-01"]}

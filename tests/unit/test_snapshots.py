@@ -33,7 +33,8 @@ def _frozen(shipped_copy: Project, tmp_path: Path) -> Path:
 def _revise(shipped_copy: Project) -> None:
     """A late real update replaces an example, and the extract's December 2023 dementia figure changes."""
     add_update(shipped_copy, "AW-DEM-01", {"quarter": QUARTER, "rag": "red",
-                                           "commentary": "Late update after the Board."})
+                                           "commentary": "Late update after the Board."},
+               by="programme-office")
     extract = shipped_copy.data_dir / "extracts/example_place_performance.csv"
     lines = extract.read_text().splitlines(keepends=True)
     for i, line in enumerate(lines):

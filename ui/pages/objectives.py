@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from tracker.audit import history
 from tracker.charts import chart_summary, plotly_chart, plotly_text
 from tracker.icons import icon_key_html
 from tracker.ipr import icons_html
@@ -160,6 +161,25 @@ def _detail(objective_id: str, context) -> None:
             "By": updates["updated_by"].fillna(""),
             "Signed off by": updates["signed_off_by"],
         }), hide_index=True, width="stretch")
+    _history(objective_id)
+
+
+def _history(objective_id: str) -> None:
+    """Every recorded change to the objective (data/audit), newest first."""
+    changes = history(get_project(), objective_id)
+    if not changes:
+        return
+    st.markdown("**History of changes**")
+    what = {"update": "Update", "replace": "Replaced the update", "signoff": "Sign-off",
+            "new-objective": "Added the objective"}
+    st.dataframe(pd.DataFrame({
+        "When (UTC)": [e.get("at", "")[:16].replace("T", " ") for e in changes],
+        "Who": [e.get("name", e.get("by", "")) for e in changes],
+        "What": [what.get(e.get("action", ""), e.get("action", "")) for e in changes],
+        "Quarter": [e.get("quarter", "") for e in changes],
+        "Note": [e.get("reason") or (f"for {e['org']}" if e.get("org") else "") for e in changes],
+        "Replaced text": [e.get("old", "") for e in changes],
+    }).iloc[::-1], hide_index=True, width="stretch")
 
 
 def _linked_metrics(metric_ids: list[str], context) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
+from tracker.mail import reminder_messages
 from tracker.rag import movement_label, reported_label
 from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
 from ui.context import sidebar_context
@@ -19,14 +22,20 @@ def _reminders(project, context) -> None:
     if rows.empty:
         st.success("Every objective has a real update for this quarter.", icon=":material/check_circle:")
         return
-    example_only = int(rows["example_only"].sum())
-    st.write(f"**{len(rows)}** objective(s) have no real update yet (example updates do not "
-             f"count): {example_only} show only an example update, {len(rows) - example_only} "
-             "no update at all.")
+    objectives = rows.drop_duplicates("objective_id")  # one row per lead of each
+    example_only = int(objectives["example_only"].sum())
+    st.write(f"**{len(objectives)}** objective(s) have no real update yet (example updates do "
+             f"not count): {example_only} show only an example update, "
+             f"{len(objectives) - example_only} no update at all.")
+    # One e-mail per person in the register: the deadline, the plan, a link to the form.
+    written = {m.person_id: m for m in reminder_messages(project, rows, context.quarter)}
     for (lead, email), group in rows.groupby(["lead", "lead_email"], dropna=False, sort=False):
         email = email if isinstance(email, str) else None
+        message = written.get(str(group["person_id"].iloc[0]))
         with st.expander(f"{plain(lead)}: {len(group)} objective(s)"):
-            link = reminder_mailto(email, lead, context.quarter, group)
+            link = (f"mailto:{quote(message.to)}?subject={quote(message.subject)}"
+                    f"&body={quote(message.body)}" if message is not None
+                    else reminder_mailto(email, lead, context.quarter, group))
             st.link_button("Write the reminder e-mail", link, icon=":material/mail:")
             table = group[["objective_id", "area_name", "objective"]].assign(
                 **{"Shows now": group["example_only"].map({True: "An example update", False: "No update"})})
