@@ -17,8 +17,8 @@ without libyaml, which is used only when PyYAML was built with it.
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 
 from tracker.problems import Problem, SourceError
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
@@ -128,8 +130,13 @@ def read_yaml(path: Path, shown_as: str | None = None) -> LocatedDocument:
 def parse_yaml_text(text: str, name: str) -> LocatedDocument:
     """Parse YAML text into located plain values (see `read_yaml`)."""
     if _CParser is not None:
-        with contextlib.suppress(Exception):  # anything unusual: the careful reader explains it
+        try:
             return _fast_parse(text, name)
+        except _STEPS_ASIDE:  # anything unusual in the file: the careful reader explains it
+            pass
+        except Exception:  # a fault in the fast reader itself: seen in the log, and the file still read
+            logger.warning("The fast YAML reader failed on %s; reading it with the careful reader",
+                           name, exc_info=True)
     return _careful_parse(text, name)
 
 
@@ -223,6 +230,12 @@ _KEY_TYPES = (str, int, bool, float)
 
 class _NotPlain(Exception):
     """Something the fast reader leaves to the careful one."""
+
+
+# What the fast reader raises at a file it leaves to the careful one: its own step aside, the
+# parser's errors, and a value PyYAML's constructors refuse (ValueError: a date such as 2024-13-45).
+# Anything else is a fault in the fast reader, and is logged.
+_STEPS_ASIDE = (_NotPlain, yaml.YAMLError, ValueError)
 
 
 def _fast_parse(text: str, name: str) -> LocatedDocument:

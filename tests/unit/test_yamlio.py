@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tracker import yamlio
 from tracker.problems import SourceError
 from tracker.yamlio import parse_yaml_text, read_yaml
 
@@ -122,3 +125,31 @@ def test_an_escaped_control_character_is_refused_with_its_line(escape: str, code
 def test_tabs_and_line_breaks_written_as_escapes_stay_text() -> None:
     doc = parse_yaml_text('commentary: "one\\ttwo\\nthree"\n', "area.yaml")
     assert doc.data == {"commentary": "one\ttwo\nthree"}
+
+
+@pytest.mark.skipif(yamlio._CParser is None, reason="PyYAML built without libyaml: no fast reader")
+def test_a_fault_in_the_fast_reader_is_logged_and_the_file_still_read(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    text = "objectives:\n  - id: A-01\n    rag: red\n"
+
+    def broken(*_args: object) -> None:
+        raise KeyError("a bug in the fast reader")
+
+    monkeypatch.setattr(yamlio, "_place", broken)
+    with caplog.at_level(logging.WARNING, logger="tracker.yamlio"):
+        doc = parse_yaml_text(text, "plan.yaml")
+    assert doc.data == {"objectives": [{"id": "A-01", "rag": "red"}]}
+    assert doc.line_of(("objectives", 0, "rag")) == 3
+    [record] = [r for r in caplog.records if r.name == "tracker.yamlio"]
+    assert record.levelno == logging.WARNING and "plan.yaml" in record.getMessage()
+    assert record.exc_info is not None and "a bug in the fast reader" in str(record.exc_info[1])
+
+
+def test_a_file_the_fast_reader_steps_aside_from_is_not_logged_as_a_fault(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="tracker.yamlio"):
+        doc = parse_yaml_text("when: 2024-01-31\ntext: !!str 12\n", "plan.yaml")
+        with pytest.raises(SourceError):
+            parse_yaml_text("a: &x 1\nb: *x\n", "anchors.yaml")
+    assert doc.data == {"when": datetime.date(2024, 1, 31), "text": "12"}
+    assert not [r for r in caplog.records if r.name == "tracker.yamlio"]
