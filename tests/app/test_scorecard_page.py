@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import dashboard
+from tests.conftest import dashboard, db_rows
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,14 +27,70 @@ def _scorecard(at: AppTest):
     return next(d.value for d in at.dataframe if "Assurance" in d.value.columns)
 
 
-def test_headline_scorecard_with_words_for_every_icon(app: AppTest) -> None:
-    assert not app.exception
-    table = _scorecard(app).set_index("Metric")
-    dementia = table.loc["Dementia diagnosis rate (65+) (example)"]
+def _expected_words(values: list[float], higher_is_better: bool, target: float | None,
+                    tolerance: float | None) -> tuple[str, str, str]:
+    """Against target, variation and assurance in words, worked out here from the Making Data Count
+    rules (XmR limits: mean ± 2.66 × the mean moving range, ranges over 3.267 × that mean left out;
+    a special cause is a point beyond the limits, a run of 7 on one side of the mean, 7 rising or
+    falling, or 2 of 3 beyond two sigma on one side) without the tracker's SPC code."""
+    latest = values[-1]
+    if target is None:
+        against = "– No target"
+    else:
+        gap = (latest - target) if higher_is_better else (target - latest)
+        against = ("✔ Target met" if gap >= 0 else
+                   "▲ Within tolerance" if gap >= -(tolerance or 0) else "✖ Target missed")
+    mean = sum(values) / len(values)
+    ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
+    average = sum(ranges) / len(ranges)
+    kept = [r for r in ranges if r < 3.267 * average]
+    sigma = sum(kept) / len(kept) / 1.128
+    upl, lpl = mean + 3 * sigma, mean - 3 * sigma
+    last7, last3 = values[-7:], values[-3:]
+    up = (latest > upl or all(v > mean for v in last7)
+          or all(b > a for a, b in itertools.pairwise(last7))
+          or (latest > mean + 2 * sigma and sum(v > mean + 2 * sigma for v in last3) >= 2))
+    down = (latest < lpl or all(v < mean for v in last7)
+            or all(b < a for a, b in itertools.pairwise(last7))
+            or (latest < mean - 2 * sigma and sum(v < mean - 2 * sigma for v in last3) >= 2))
+    if up or down:
+        good = up == higher_is_better
+        variation = (f"Special cause: {'improving' if good else 'concerning'} "
+                     f"({'higher' if up else 'lower'})")
+    else:
+        variation = "Common cause: no significant change"
+    if target is None:
+        assurance = "—"
+    elif (target > upl) == higher_is_better and not lpl <= target <= upl:
+        assurance = "Will consistently miss the target without change"
+    elif not lpl <= target <= upl:
+        assurance = "Will consistently meet the target"
+    else:
+        assurance = "Hit and miss: may or may not meet the target"
+    return against, variation, assurance
+
+
+def test_headline_scorecard_with_words_for_every_icon(app: AppTest, shipped_copy: Project) -> None:
+    table = _scorecard(app)
+    metrics = {name: rest for name, *rest in db_rows(
+        shipped_copy, "select name, metric_id, direction, target_value, tolerance from metrics")}
+    checked = 0
+    for _, row in table[table["Shown as"] == "SPC chart"].iterrows():
+        metric_id, direction, target, tolerance = metrics[row["Metric"].removesuffix(" (example)")]
+        month = dt.datetime.strptime(row["Latest"].rsplit("(", 1)[1].rstrip(")"), "%b %Y").date()
+        values = [v for (v,) in db_rows(shipped_copy, f"""
+            select value from metric_values where metric_id = '{metric_id}' and org = '{row["Organisation"]}'
+              and period <= '{month}' order by period""")]
+        against, variation, assurance = _expected_words(values, direction == "higher_is_better", target,
+                                                        tolerance)
+        shown = (row["Against target"], row["Variation"].split(" ", 1)[1], row["Assurance"].split(" ", 1)[-1])
+        assert shown == (against, variation, assurance), row["Metric"]
+        checked += 1
+    assert checked == 7  # every headline metric with enough points for a chart, at each organisation
+    dementia = table.set_index("Metric").loc["Dementia diagnosis rate (65+) (example)"]
     assert dementia["Target"] == "66.7%"
-    assert dementia["Against target"] in {"✔ Target met", "▲ Within tolerance", "✖ Target missed"}
-    assert dementia["Variation"].split(" ", 1)[1].startswith(("Common cause", "Special cause"))
-    assert "Talking therapies (IAPT) people entering treatment (example)" not in table.index
+    assert dementia["Assurance"] == "F Will consistently miss the target without change"
+    assert "Talking therapies (IAPT) people entering treatment (example)" not in set(table["Metric"])
     assert any("Example data" in w.value for w in app.warning)
 
 
