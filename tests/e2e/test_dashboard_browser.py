@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import screenshot
+from tests.pdftext import pdftotext
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -82,7 +83,6 @@ def test_scorecard_and_a_metric_spc_chart(page, dashboard_url: str) -> None:
 
 def test_board_report_downloads_as_a_pdf(page, dashboard_url: str, tmp_path) -> None:
     """The overview's download button gives the same pack the command line writes."""
-    import subprocess
 
     page.goto(dashboard_url)
     page.get_by_text("Board overview").first.wait_for(timeout=TIMEOUT)
@@ -98,8 +98,7 @@ def test_board_report_downloads_as_a_pdf(page, dashboard_url: str, tmp_path) -> 
     path = tmp_path / "board.pdf"
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = pdftotext(path, "-layout")
     assert "Sefton Plan 2023-25: progress report, 2023-24 Q3" in text
     assert "2. Exceptions" in text and "Appendix: status of every objective" in text
     assert "EXAMPLE DATA" in text

@@ -28,7 +28,8 @@ def streamlit_imports(source: str, name: str) -> list[str]:
 
 
 def test_the_check_finds_a_streamlit_import_however_it_is_written() -> None:
-    source = "import os\nif True:\n    import streamlit as st\ndef f():\n    from streamlit.runtime import x\n"
+    source = ("import os\nif True:\n    import streamlit as st\n"
+              "def f():\n    from streamlit.runtime import x\n")
     assert streamlit_imports(source, "m.py") == ["m.py:3", "m.py:5"]
     assert streamlit_imports("import streamlit_extras\nfrom . import streamlit\n", "m.py") == []
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.pdftext import pdf_text, pdfinfo, require_poppler
 from tracker.editing import add_update
 from tracker.project import Project
 from tracker.quarters import parse_quarter
@@ -19,10 +19,7 @@ ARTEFACTS = REPO / "test-output" / "report"
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return pdf_text(pdf, tmp_path)
 
 
 def _section(text: str, start: str, end: str) -> str:
@@ -57,13 +54,13 @@ def test_pdf_has_cover_exceptions_and_appendix_for_the_quarter(q2_pdf: bytes, tm
 def test_pdf_page_count_is_sensible_and_pages_render(q2_pdf: bytes, tmp_path: Path) -> None:
     path = tmp_path / "report.pdf"
     path.write_bytes(q2_pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    info = pdfinfo(path)
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 3 <= pages <= 8
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTEFACTS.glob("minimal-page-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "3", "-png", str(path),
+    subprocess.run([require_poppler("pdftoppm"), "-r", "60", "-f", "1", "-l", "3", "-png", str(path),
                     str(ARTEFACTS / "minimal-page")], check=True, capture_output=True)
     assert len(list(ARTEFACTS.glob("minimal-page-*.png"))) == 3
 
@@ -96,7 +93,6 @@ def test_unknown_plan_is_a_clear_error(minimal_project: Project) -> None:
         build_report_data(minimal_project, "nope", parse_quarter("2023-24 Q2"))
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_cli_writes_pdf_and_html(minimal_project: Project, tmp_path: Path) -> None:
     from tests.unit.test_cli import run_cli
 
@@ -148,10 +144,10 @@ def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_pa
     assert "24 January 2024" in text
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    info = pdfinfo(path)
     assert 10 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 60
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "4", "-png", str(path),
+    subprocess.run([require_poppler("pdftoppm"), "-r", "60", "-f", "1", "-l", "4", "-png", str(path),
                     str(ARTEFACTS / "sefton-2023-24-Q3-page")], check=True, capture_output=True)
 
 
