@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.artefacts import artefact_folder
 from tests.pdftext import pdf_text, pdfinfo, require_poppler
 from tracker.editing import add_update
 from tracker.project import Project
@@ -15,7 +16,6 @@ from tracker.quarters import parse_quarter
 from tracker.report import build_report_data, render_html, render_pdf
 
 REPO = Path(__file__).resolve().parents[2]
-ARTEFACTS = REPO / "test-output" / "report"
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
@@ -57,12 +57,12 @@ def test_pdf_page_count_is_sensible_and_pages_render(q2_pdf: bytes, tmp_path: Pa
     info = pdfinfo(path)
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 3 <= pages <= 8
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTEFACTS.glob("minimal-page-*.png"):
+    pictures = artefact_folder("report", tmp_path / "pages")  # TRACKER_TEST_OUTPUT keeps them
+    for old in pictures.glob("minimal-page-*.png"):
         old.unlink()
     subprocess.run([require_poppler("pdftoppm"), "-r", "60", "-f", "1", "-l", "3", "-png", str(path),
-                    str(ARTEFACTS / "minimal-page")], check=True, capture_output=True)
-    assert len(list(ARTEFACTS.glob("minimal-page-*.png"))) == 3
+                    str(pictures / "minimal-page")], check=True, capture_output=True)
+    assert len(list(pictures.glob("minimal-page-*.png"))) == 3
 
 
 def test_statuses_follow_the_quarter(minimal_project: Project, tmp_path: Path) -> None:
@@ -120,11 +120,11 @@ def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, t
     assert "NHS Cheshire and Merseyside" in text and "1: LW-CAN-01" in text
 
 
-def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_path: Path) -> None:
-    from tracker.project import load_project
+def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(shipped_copy: Project,
+                                                                         tmp_path: Path) -> None:
     from tracker.status import objective_status
 
-    project = load_project(REPO)
+    project = shipped_copy  # building it writes a database: never into the checkout
     quarter = parse_quarter("2023-24 Q3")
     data = build_report_data(project, "sefton-plan-2023-25", quarter, meeting_date="24 January 2024")
     html = render_html(data)
@@ -146,9 +146,10 @@ def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_pa
     path.write_bytes(pdf)
     info = pdfinfo(path)
     assert 10 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 60
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    pictures = artefact_folder("report", tmp_path / "pages")  # TRACKER_TEST_OUTPUT keeps them
     subprocess.run([require_poppler("pdftoppm"), "-r", "60", "-f", "1", "-l", "4", "-png", str(path),
-                    str(ARTEFACTS / "sefton-2023-24-Q3-page")], check=True, capture_output=True)
+                    str(pictures / "sefton-2023-24-Q3-page")], check=True, capture_output=True)
+    assert len(list(pictures.glob("sefton-2023-24-Q3-page-*.png"))) == 4
 
 
 def _outline(pdf: bytes) -> list[tuple[int, str, int]]:
@@ -171,13 +172,12 @@ def _outline(pdf: bytes) -> list[tuple[int, str, int]]:
     return found
 
 
-def test_pdf_printed_in_halves_reads_exactly_like_the_whole(tmp_path: Path) -> None:
+def test_pdf_printed_in_halves_reads_exactly_like_the_whole(shipped_copy: Project, tmp_path: Path) -> None:
     """The command line prints the pack's halves on two cores and lays the footers over them."""
     from tracker.pdf import print_in_halves
-    from tracker.project import load_project
     from tracker.report import TEMPLATES
 
-    data = build_report_data(load_project(REPO), "sefton-plan-2023-25", parse_quarter("2023-24 Q3"))
+    data = build_report_data(shipped_copy, "sefton-plan-2023-25", parse_quarter("2023-24 Q3"))
     whole = render_pdf(data)
     halves = print_in_halves(render_html(data, "first"), render_html(data, "second"),
                              lambda pages: render_html(data, "footer", pages), TEMPLATES)
