@@ -226,6 +226,11 @@ def test_a_bad_value_keeps_its_area_and_the_problem_is_said_above_the_counts(
 
 def test_no_problem_banner_when_the_files_are_sound(app: AppTest) -> None:
     assert not any("Problems in the plan files" in e.value for e in app.error)
+    assert [e.value for e in app.error] == []
+    # the page itself is there, with every objective counted
+    assert app.title[0].value == "Board overview"
+    assert "All plans: 3 objectives" in app.caption[0].value
+    assert _counts(app) == ["0", "1", "1", "1"]
 
 
 @pytest.fixture
