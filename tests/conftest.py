@@ -65,3 +65,19 @@ def db_rows(project: Project, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _hypothesis_outside_the_checkout() -> None:
+    """Hypothesis keeps what it finds (examples, constants) in .hypothesis/ of the working
+    folder; keep it in the system's temporary folder instead, so tests write nothing into the
+    checkout (HYPOTHESIS_STORAGE_DIRECTORY still chooses another place)."""
+    import os
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "tracker-tests-hypothesis")
+
+
+_hypothesis_outside_the_checkout()

@@ -232,6 +232,12 @@ class _NotPlain(Exception):
     """Something the fast reader leaves to the careful one."""
 
 
+# What the fast reader raises at a file it leaves to the careful one: its own step aside, the
+# parser's errors, and a value PyYAML's constructors refuse (ValueError: a date such as 2024-13-45).
+# Anything else is a fault in the fast reader, and is logged.
+_STEPS_ASIDE = (_NotPlain, yaml.YAMLError, ValueError)
+
+
 def _fast_parse(text: str, name: str) -> LocatedDocument:
     """Build the values from libyaml's events; raise `_NotPlain` (or the parser's own error)
     at anything that is not a plain document, for `_careful_parse` to explain."""

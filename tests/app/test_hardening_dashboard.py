@@ -185,10 +185,14 @@ def test_a_current_database_is_read_without_writing_anything(
     monkeypatch.setattr(duckdb, "connect", lambda path=":memory:", read_only=False, **kw: (
         connect(path, read_only=read_only, **kw) if read_only or path == ":memory:" else refuse()))
     app.run()
-    for page in PAGES:
+    titles = ["Board overview", "Objectives", "Scorecard", "Reminders and changes", "Data quality"]
+    for page, title in zip(PAGES, titles, strict=True):
         app.switch_page(page).run()
         _no_traceback(app)
         assert not app.error, [e.value for e in app.error]
+        assert [t.value for t in app.title] == [title], page  # the page drew, from the database
+        if page.endswith("objectives.py"):
+            assert list(app.dataframe[0].value["ID"]) == ["LW-CAN-01", "LW-CAN-02", "LW-DEM-01"]
 
 
 def test_a_missing_extract_is_explained_and_comes_back(

@@ -69,10 +69,59 @@ def test_area_matrix_and_movement(app: AppTest) -> None:
     assert movement["↓ Deteriorated"] == 1 and movement["● New"] == 1
 
 
-def test_plan_selector_limits_the_overview(app: AppTest) -> None:
+SECOND_PLAN = """\
+id: second-plan
+name: Second Plan 2023-25
+owner: Test Partnership
+period: {start: 2023-04, end: 2025-03}
+groups:
+  - id: start-well
+    name: Start well
+    areas:
+      - id: start-well-maternity
+        name: Start Well – Maternity
+        code: SW-MAT
+"""
+SECOND_PLAN_AREA = """\
+objectives:
+  - id: SW-MAT-01
+    objective: Open the continuity of carer teams.
+    impacts: []
+    timeframe: March 2024
+    target_date: 2024-03
+    updates:
+      - quarter: 2023-24 Q2
+        rag: red
+        commentary: Recruitment has stalled.
+        updated_by: B. Lead
+        updated_on: 2023-10-05
+"""
+
+
+def _counts(at: AppTest) -> list[str]:
+    """The Red, Amber, Green and Not reported counts at the top of the overview."""
+    return [_metric(at, label) for label in ("✖ Red", "▲ Amber", "✔ Green", "? Not reported")]
+
+
+def test_plan_selector_limits_the_overview(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A second plan beside the minimal one: one objective, reported red in 2023-24 Q2.
+    folder = minimal_project.root / "objectives" / "second-plan"
+    folder.mkdir()
+    (folder / "plan.yaml").write_text(SECOND_PLAN, encoding="utf-8")
+    (folder / "start-well-maternity.yaml").write_text(SECOND_PLAN_AREA, encoding="utf-8")
+    app = dashboard(minimal_project, monkeypatch)
+    app.run()
+    assert "All plans: 4 objectives" in app.caption[0].value
+    assert _counts(app) == ["1", "1", "1", "1"]
     app.sidebar.selectbox(key="plan").set_value("demo-plan").run()
-    assert not app.exception
     assert "Demo Plan 2023\\-25: 3 objectives" in app.caption[0].value  # the name as plain text
+    assert _counts(app) == ["0", "1", "1", "1"]
+    assert "Start Well – Maternity" not in set(app.dataframe[0].value["Area"])
+    app.sidebar.selectbox(key="plan").set_value("second-plan").run()
+    assert "Second Plan 2023\\-25: 1 objectives" in app.caption[0].value
+    assert _counts(app) == ["1", "0", "0", "0"]
+    assert list(app.dataframe[0].value["Area"]) == ["Start Well – Maternity"]
+    assert list(_table_with(app, "Why")["ID"]) == ["SW-MAT-01"]
 
 
 def test_the_chosen_quarter_and_plan_follow_the_user_to_other_pages(app: AppTest) -> None:
@@ -183,6 +232,11 @@ def test_a_bad_value_keeps_its_area_and_the_problem_is_said_above_the_counts(
 
 def test_no_problem_banner_when_the_files_are_sound(app: AppTest) -> None:
     assert not any("Problems in the plan files" in e.value for e in app.error)
+    assert [e.value for e in app.error] == []
+    # the page itself is there, with every objective counted
+    assert app.title[0].value == "Board overview"
+    assert "All plans: 3 objectives" in app.caption[0].value
+    assert _counts(app) == ["0", "1", "1", "1"]
 
 
 @pytest.fixture

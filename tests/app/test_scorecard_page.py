@@ -4,6 +4,7 @@ their names, charts on demand."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
@@ -71,6 +72,76 @@ def test_headline_scorecard_shows_the_icons_with_their_names_for_every_headline_
 
 def db_rows_headline(project: Project) -> list[str]:
     return [r[0] for r in db_rows(project, "select metric_id from metrics where headline")]
+
+
+def _expected_kinds(values: list[float], higher_is_better: bool, target: float | None,
+                    tolerance: float | None) -> tuple[str, str, str | None]:
+    """Against target in words, and the variation and assurance icons' kinds, worked out here from
+    the Making Data Count rules (XmR limits: mean ± 2.66 × the mean moving range, ranges over
+    3.267 × that mean left out; a special cause is a point beyond the limits, a run of 7 on one
+    side of the mean, 7 rising or falling, or 2 of 3 beyond two sigma on one side) without the
+    tracker's SPC code."""
+    latest = values[-1]
+    if target is None:
+        against = "– No target"
+    else:
+        gap = (latest - target) if higher_is_better else (target - latest)
+        against = ("✔ Target met" if gap >= 0 else
+                   "▲ Within tolerance" if gap >= -(tolerance or 0) else "✖ Target missed")
+    mean = sum(values) / len(values)
+    ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
+    average = sum(ranges) / len(ranges)
+    kept = [r for r in ranges if r < 3.267 * average]
+    sigma = sum(kept) / len(kept) / 1.128
+    upl, lpl = mean + 3 * sigma, mean - 3 * sigma
+    last7, last3 = values[-7:], values[-3:]
+    up = (latest > upl or all(v > mean for v in last7)
+          or all(b > a for a, b in itertools.pairwise(last7))
+          or (latest > mean + 2 * sigma and sum(v > mean + 2 * sigma for v in last3) >= 2))
+    down = (latest < lpl or all(v < mean for v in last7)
+            or all(b < a for a, b in itertools.pairwise(last7))
+            or (latest < mean - 2 * sigma and sum(v < mean - 2 * sigma for v in last3) >= 2))
+    if up or down:
+        variation = f"{'improvement' if up == higher_is_better else 'concern'}_{'high' if up else 'low'}"
+    else:
+        variation = "common_cause"
+    if target is None:
+        assurance = None
+    elif not lpl <= target <= upl:
+        assurance = "consistent_fail" if (target > upl) == higher_is_better else "consistent_pass"
+    else:
+        assurance = "inconsistent"
+    return against, variation, assurance
+
+
+def test_the_icons_agree_with_the_rules_worked_out_independently(app: AppTest,
+                                                                 shipped_copy: Project) -> None:
+    """Each charted headline metric's icons and target words, against the Making Data Count rules
+    applied here to the values in the database (not the tracker's SPC code)."""
+    metrics = {name: rest for name, *rest in db_rows(
+        shipped_copy, "select name, metric_id, direction, target_value, tolerance from metrics")}
+    checked = 0
+    for row in _rows(app):
+        kinds = [kind for kind, _ in row.icons]
+        variation = next((k for k in kinds if k in VARIATION_NAMES), None)
+        if variation is None:  # a run chart or no recent data: no SPC icons to check
+            continue
+        metric_id, direction, target, tolerance = metrics[row.measure.removesuffix(" (example)")]
+        org, period = row.cells[1], row.cells[2]
+        month = dt.datetime.strptime(period, "%b %Y").date()
+        values = [v for (v,) in db_rows(shipped_copy, f"""
+            select value from metric_values where metric_id = '{metric_id}' and org = '{org}'
+              and period <= '{month}' order by period""")]
+        against, expected_variation, expected_assurance = _expected_kinds(
+            values, direction == "higher_is_better", target, tolerance)
+        assurance = next((k for k in kinds if k in ASSURANCE_NAMES), None)
+        assert (variation, assurance) == (expected_variation, expected_assurance), row.measure
+        if target is None:  # the value alone, no judgement against a target
+            assert not row.cells[3].endswith(("met", "tolerance", "missed")), row.cells[3]
+        else:
+            assert row.cells[3].endswith(against), (row.measure, row.cells[3])
+        checked += 1
+    assert checked == 7  # every headline metric with enough points for a chart, at each organisation
 
 
 def test_all_metrics_and_the_quarter_change_what_is_shown(app: AppTest) -> None:

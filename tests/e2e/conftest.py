@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.artefacts import OUTPUT
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # axe-core from npm, at the version in tests/e2e/package-lock.json (`npm ci --prefix tests/e2e`).
 AXE = REPO / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
-ARTEFACTS = REPO / "test-output" / "screenshots"
+ARTEFACTS = OUTPUT / "screenshots"  # TRACKER_TEST_OUTPUT moves it (tests/artefacts.py)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

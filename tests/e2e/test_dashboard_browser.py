@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import REPO, screenshot
+from tests.pdftext import pdftotext
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -82,7 +87,6 @@ def test_scorecard_and_a_metric_spc_chart(page, dashboard_url: str) -> None:
 
 def test_board_report_downloads_as_a_pdf(page, dashboard_url: str, tmp_path) -> None:
     """The overview's download button gives the same pack the command line writes."""
-    import subprocess
 
     page.goto(dashboard_url)
     page.get_by_text("Board overview").first.wait_for(timeout=TIMEOUT)
@@ -98,9 +102,36 @@ def test_board_report_downloads_as_a_pdf(page, dashboard_url: str, tmp_path) -> 
     path = tmp_path / "board.pdf"
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = pdftotext(path, "-layout")
     assert "Sefton Plan 2023-25: progress report, 2023-24 Q3" in text
     assert "2. Exceptions" in text and "Appendix: status of every objective" in text
     assert "EXAMPLE DATA" in text
     _no_exception(page)
+    # The same pack, page by page, as `python -m tracker report` writes for the same plan and
+    # quarter from the same (shipped) sources; only the day it was produced may differ.
+    cli = _command_line_pack(tmp_path, "sefton-plan-2023-25", "2023-24 Q3")
+    downloaded, printed = _pages(text), _pages(pdftotext(cli, "-layout"))
+    assert len(downloaded) == len(printed) >= 10
+    for number, (ours, theirs) in enumerate(zip(downloaded, printed, strict=True), start=1):
+        assert ours == theirs, f"page {number} differs from the command line's pack"
+
+
+def _command_line_pack(tmp_path: Path, plan: str, quarter: str) -> Path:
+    """The Board pack as `python -m tracker report` writes it, over a fresh copy of the shipped
+    sources (the dashboard's copy is its own)."""
+    from tests.conftest import copy_project
+
+    root = copy_project(REPO, tmp_path / "cli-project")
+    out = tmp_path / "cli.pdf"
+    done = subprocess.run([sys.executable, "-m", "tracker", "--root", str(root), "report", "--plan", plan,
+                           "--quarter", quarter, "--out", str(out)],
+                          capture_output=True, text=True, cwd=root, timeout=300, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _pages(text: str) -> list[str]:
+    """The pack's text a page at a time, the day it was produced left out."""
+    undated = re.sub(r"(plan tracker on) \d{1,2} [A-Z][a-z]+ \d{4}\.", r"\1 (day).", text)
+    return undated.split("\f")[:-1] if undated.endswith("\f") else undated.split("\f")

@@ -96,14 +96,37 @@ def test_signoff_needs_an_update_for_the_quarter(minimal_project: Project) -> No
     assert "has no update for 2023-24 Q1 to sign off: add the update first" in result.stderr
 
 
-def test_pre_commit_hook_runs_validate_on_the_project(minimal_project: Project) -> None:
+def _run_hook(hook_id: str, project: Project, changed: str) -> subprocess.CompletedProcess[str] | None:
+    """Run a hook of .pre-commit-config.yaml as pre-commit would for a commit changing `changed`:
+    its entry, in the project's folder (the repository's top), no file names passed, with the
+    environment's `python` first on PATH; None when its `files` pattern does not select the change."""
+    import re
+    import shlex
+
     import yaml
 
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
-    [hook] = [h for h in config["repos"][0]["hooks"] if h["id"] == "tracker-validate"]
-    assert hook["entry"] == "python -m tracker validate"
-    (minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml").write_text("- [")
-    assert run_cli(minimal_project, "validate").returncode == 1
+    [hook] = [h for repo in config["repos"] for h in repo["hooks"] if h["id"] == hook_id]
+    assert hook["language"] == "system" and hook["pass_filenames"] is False
+    if not re.search(hook["files"], changed):
+        return None
+    return subprocess.run(
+        shlex.split(hook["entry"]), capture_output=True, text=True, cwd=project.root, timeout=120,
+        env={"PYTHONPATH": str(REPO), "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"},
+    )
+
+
+def test_pre_commit_hook_runs_validate_on_the_project(minimal_project: Project, tmp_path: Path) -> None:
+    changed = "objectives/demo-plan/live-well-cancer.yaml"
+    assert _run_hook("tracker-validate", minimal_project, "README.md") is None  # not a plan file
+    good = _run_hook("tracker-validate", minimal_project, changed)
+    assert good is not None and good.returncode == 0, good.stderr
+    assert "OK: 1 plans, 3 objectives" in good.stdout
+    area = minimal_project.root / changed
+    area.write_text(area.read_text().replace("    target_date: 2023-06\n", "    target_dat: 2023-06\n"))
+    broken = _run_hook("tracker-validate", minimal_project, changed)
+    assert broken is not None and broken.returncode == 1  # the commit is stopped
+    assert f"{changed}:8: unknown key 'target_dat'; did you mean 'target_date'?" in broken.stderr
 
 
 def test_new_objective_gets_the_next_id_and_a_valid_skeleton(minimal_project: Project) -> None:

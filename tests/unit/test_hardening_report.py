@@ -8,13 +8,12 @@ commentary and mitigations, and a 100,000-character commentary.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests import hostile
+from tests.pdftext import pdftotext
 from tracker.project import Project
 from tracker.quarters import parse_quarter
 from tracker.report import build_report_data, render_html, render_pdf
@@ -36,7 +35,6 @@ def test_the_html_report_escapes_every_hostile_field(hostile_html: str) -> None:
     assert "Hostile commentary" in hostile_html and "long long" in hostile_html
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_the_pdf_report_shows_the_hostile_words_literally(minimal_project: Project, tmp_path: Path) -> None:
     from tracker.editing import add_update
 
@@ -48,8 +46,7 @@ def test_the_pdf_report_shows_the_hostile_words_literally(minimal_project: Proje
     path = tmp_path / "report.pdf"
     path.write_bytes(render_pdf(data))
     # -raw keeps each table cell's text together; line breaks inside a cell are ignored.
-    text = re.sub(r"\s", "", subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
-                                             text=True, check=True).stdout)
+    text = re.sub(r"\s", "", pdftotext(path, "-raw"))
     for literal in ("<img src=x onerror=alert('img')>", "<script>alert('script')</script>",
                     "[click me](javascript:alert('link'))", "**not bold** $x^2$",
                     "<img src=x onerror=alert('area')> **area**", "=1+1 hostile mitigations"):

@@ -4,7 +4,6 @@ that stay text whatever the plan files hold."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,8 +14,6 @@ from tests.unit.test_report import _outline, _pdf_text
 from tracker.project import Project
 from tracker.quarters import parse_quarter
 from tracker.report import ReportData, build_report_data, render_html, render_pdf
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
 
 def _data(project: Project) -> ReportData:

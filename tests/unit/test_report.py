@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.artefacts import artefact_folder
+from tests.pdftext import pdf_text, pdfinfo, pdftotext, require_poppler
 from tracker.editing import add_update
 from tracker.project import Project
 from tracker.quarters import parse_quarter
 from tracker.report import build_report_data, render_html, render_pdf
 
 REPO = Path(__file__).resolve().parents[2]
-ARTEFACTS = REPO / "test-output" / "report"
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return pdf_text(pdf, tmp_path)
 
 
 def _section(text: str, start: str, end: str) -> str:
@@ -57,15 +54,15 @@ def test_pdf_has_cover_exceptions_and_appendix_for_the_quarter(q2_pdf: bytes, tm
 def test_pdf_page_count_is_sensible_and_pages_render(q2_pdf: bytes, tmp_path: Path) -> None:
     path = tmp_path / "report.pdf"
     path.write_bytes(q2_pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    info = pdfinfo(path)
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 3 <= pages <= 8
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTEFACTS.glob("minimal-page-*.png"):
+    pictures = artefact_folder("report", tmp_path / "pages")  # TRACKER_TEST_OUTPUT keeps them
+    for old in pictures.glob("minimal-page-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "3", "-png", str(path),
-                    str(ARTEFACTS / "minimal-page")], check=True, capture_output=True)
-    assert len(list(ARTEFACTS.glob("minimal-page-*.png"))) == 3
+    subprocess.run([require_poppler("pdftoppm"), "-r", "60", "-f", "1", "-l", "3", "-png", str(path),
+                    str(pictures / "minimal-page")], check=True, capture_output=True)
+    assert len(list(pictures.glob("minimal-page-*.png"))) == 3
 
 
 def test_statuses_follow_the_quarter(minimal_project: Project, tmp_path: Path) -> None:
@@ -96,7 +93,6 @@ def test_unknown_plan_is_a_clear_error(minimal_project: Project) -> None:
         build_report_data(minimal_project, "nope", parse_quarter("2023-24 Q2"))
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_cli_writes_pdf_and_html(minimal_project: Project, tmp_path: Path) -> None:
     from tests.unit.test_cli import run_cli
 
@@ -129,11 +125,11 @@ def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, t
     assert re.search(r"No lead named +0 +1 +LW-CAN-01", text)
 
 
-def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_path: Path) -> None:
-    from tracker.project import load_project
+def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(shipped_copy: Project,
+                                                                         tmp_path: Path) -> None:
     from tracker.status import exceptions, objective_status
 
-    project = load_project(REPO)
+    project = shipped_copy  # building it writes a database: never into the checkout
     quarter = parse_quarter("2023-24 Q3")
     data = build_report_data(project, "sefton-plan-2023-25", quarter, meeting_date="24 January 2024")
     html = render_html(data)
@@ -151,11 +147,12 @@ def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(tmp_pa
     assert "24 January 2024" in text
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    info = pdfinfo(path)
     assert 10 <= int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 60
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "4", "-png", str(path),
-                    str(ARTEFACTS / "sefton-2023-24-Q3-page")], check=True, capture_output=True)
+    pictures = artefact_folder("report", tmp_path / "pages")  # TRACKER_TEST_OUTPUT keeps them
+    subprocess.run([require_poppler("pdftoppm"), "-r", "60", "-f", "1", "-l", "4", "-png", str(path),
+                    str(pictures / "sefton-2023-24-Q3-page")], check=True, capture_output=True)
+    assert len(list(pictures.glob("sefton-2023-24-Q3-page-*.png"))) == 4
 
 
 def _outline(pdf: bytes) -> list[tuple[int, str, int]]:
@@ -234,23 +231,24 @@ def test_cover_has_no_problem_box_when_the_files_are_sound(shipped_copy: Project
 
 
 @pytest.fixture(scope="module")
-def q4_pack(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Path]:
-    """The shipped Sefton Plan's 2023-24 Q4 pack, as the command line writes it."""
+def q4_pack(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Path, Project]:
+    """The shipped Sefton Plan's 2023-24 Q4 pack, as the command line writes it (from a copy of
+    the shipped files: building writes a database, never into the checkout)."""
+    from tests.conftest import copy_project
     from tracker.project import load_project
 
-    data = build_report_data(load_project(REPO), "sefton-plan-2023-25", parse_quarter("2023-24 Q4"))
+    project = load_project(copy_project(REPO, tmp_path_factory.mktemp("shipped") / "shipped"))
+    data = build_report_data(project, "sefton-plan-2023-25", parse_quarter("2023-24 Q4"))
     pdf = render_pdf(data)
     path = tmp_path_factory.mktemp("q4") / "pack.pdf"
     path.write_bytes(pdf)
-    return pdf, path
+    return pdf, path, project
 
 
 def _pages(path: Path, *options: str) -> list[str]:
-    return subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout.split("\f")[:-1]
+    return pdftotext(path, *options).split("\f")[:-1]
 
 
-@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="needs poppler-utils")
 def test_the_sefton_q4_pack_is_at_most_14_tagged_pages_in_british_english(
     q4_pack: tuple[bytes, Path],
 ) -> None:
@@ -259,7 +257,8 @@ def test_the_sefton_q4_pack_is_at_most_14_tagged_pages_in_british_english(
     from pypdf import PdfReader
 
     pdf, path = q4_pack
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run([require_poppler("pdfinfo"), str(path)], capture_output=True, text=True,
+                          check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 14
     assert re.search(r"Tagged:\s+yes", info)
     assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "en-GB"
@@ -268,21 +267,20 @@ def test_the_sefton_q4_pack_is_at_most_14_tagged_pages_in_british_english(
             "Data quality"} <= set(titles)
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
-def test_no_page_of_the_q4_pack_is_blank_but_for_its_footer(q4_pack: tuple[bytes, Path]) -> None:
+def test_no_page_of_the_q4_pack_is_blank_but_for_its_footer(q4_pack: tuple[bytes, Path, Project]) -> None:
     for number, page in enumerate(_pages(q4_pack[1], "-layout"), start=1):
         body = [line for line in page.splitlines()
                 if line.strip() and "· page" not in line]
         assert len(" ".join(body).split()) >= 40, f"page {number} holds almost nothing: {body}"
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
-def test_the_q4_exceptions_follow_the_rule_each_with_its_reason(q4_pack: tuple[bytes, Path]) -> None:
-    from tracker.project import load_project
+def test_the_q4_exceptions_follow_the_rule_each_with_its_reason(
+    q4_pack: tuple[bytes, Path, Project],
+) -> None:
     from tracker.status import exceptions, objective_status
 
     quarter = parse_quarter("2023-24 Q4")
-    frame = objective_status(load_project(REPO), quarter, "sefton-plan-2023-25")
+    frame = objective_status(q4_pack[2], quarter, "sefton-plan-2023-25")
     expected = exceptions(frame, "2023-24 Q3")
     text = "\f".join(_pages(q4_pack[1]))  # in reading order, cell by cell
     section = _section(text, "2. Exceptions", "Not reported for 2023-24 Q4")
@@ -368,8 +366,7 @@ def test_the_pack_speaks_of_one_objective_in_the_singular(minimal_project: Proje
     assert not re.search(r"\b1 (objectives|updates|are|have)\b", text)
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
-def test_no_table_row_of_the_q4_pack_splits_across_pages(q4_pack: tuple[bytes, Path]) -> None:
+def test_no_table_row_of_the_q4_pack_splits_across_pages(q4_pack: tuple[bytes, Path, Project]) -> None:
     """A page that continues the exceptions or the appendix repeats the table's header, then
     starts a whole row: an objective's id (or an area's heading), never the tail of a row."""
     headers = {"Why it is an exception": 2, "ID           Objective": 1}

@@ -35,10 +35,10 @@ def _case(prefix: str) -> dict:
     return next(c for c in CASES if c["name"].startswith(prefix))
 
 
-def test_spc_command_on_the_real_extract_agrees_with_the_reference() -> None:
+def test_spc_command_on_the_real_extract_agrees_with_the_reference(shipped_copy: Project) -> None:
     """RRK type-1 breaches, April 2016 to March 2018, loaded from the A&E extract as published."""
     case = _case("vignette intro: RRK type-1 breaches")
-    result = run_cli(load_project(REPO), "spc", "--metric", "ae-type1-breaches", "--org", "RRK",
+    result = run_cli(shipped_copy, "spc", "--metric", "ae-type1-breaches", "--org", "RRK",
                      "--quarter", "2017-18 Q4")
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
@@ -55,8 +55,8 @@ def test_spc_command_on_the_real_extract_agrees_with_the_reference() -> None:
         in record["special_causes"]
 
 
-def test_spc_command_refuses_unknown_metric_and_org() -> None:
-    project = load_project(REPO)
+def test_spc_command_refuses_unknown_metric_and_org(shipped_copy: Project) -> None:
+    project = shipped_copy
     missing = run_cli(project, "spc", "--metric", "no-such-metric")
     assert missing.returncode == 1 and "there is no metric 'no-such-metric'" in missing.stderr
     no_org = run_cli(project, "spc", "--metric", "ae-type1-breaches", "--org", "XXX")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tracker import yamlio
 from tracker.problems import SourceError
 from tracker.yamlio import parse_yaml_text, read_yaml
 
@@ -128,7 +129,6 @@ def test_a_bug_in_the_fast_reader_is_logged_and_the_careful_reader_reads_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Issue 18: the fast reader's failures were suppressed, so a bug in it was never seen."""
-    from tracker import yamlio
 
     if yamlio._CParser is None:
         pytest.skip("PyYAML without libyaml has no fast reader")
