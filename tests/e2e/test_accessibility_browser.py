@@ -133,6 +133,9 @@ def test_the_sidebar_links_show_where_the_keyboard_is(browser, dashboard_url):
         page.goto(dashboard_url)
         page.get_by_role("heading", name="Board overview").first.wait_for(timeout=TIMEOUT)
         _settle(page)
+        # the page's own style sheet is drawn with the page: wait for it as a reader's Tab would
+        page.wait_for_function("""() => [...document.querySelectorAll('style')]
+            .some(s => s.textContent.includes('focus-visible'))""", timeout=TIMEOUT)
         focused = None
         for _ in range(40):
             page.keyboard.press("Tab")

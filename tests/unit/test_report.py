@@ -256,7 +256,7 @@ def test_the_sefton_q4_pack_is_at_most_14_tagged_pages_in_british_english(
 
     from pypdf import PdfReader
 
-    pdf, path = q4_pack
+    pdf, path, _ = q4_pack
     info = subprocess.run([require_poppler("pdfinfo"), str(path)], capture_output=True, text=True,
                           check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 14

@@ -25,7 +25,7 @@ def test_reminders_list_every_objective_without_a_real_update(minimal_project: P
 
 def test_a_real_update_takes_the_objective_off_the_reminders(minimal_project: Project) -> None:
     add_update(minimal_project, "LW-DEM-01", {"quarter": "2023-24 Q2", "rag": "amber",
-                                               "commentary": "Behind plan.", "updated_by": "C. Lead"})
+                                               "commentary": "Behind plan."}, by="test-pmo")
     assert list(reminders(minimal_project, Q2)["objective_id"]) == ["LW-CAN-01", "LW-CAN-02"]
     assert list(reminders(minimal_project, Q2, plan_id="demo-plan")["objective_id"]) == [
         "LW-CAN-01", "LW-CAN-02"]
