@@ -79,7 +79,13 @@ class Register:
     present: bool = False  # False: there is no people.yaml
 
     def by_id(self, person_id: str) -> Person | None:
-        return next((p for p in self.people if p.id == person_id), None)
+        # Looked up for every lead of every objective (20,000 at a national scale): an index,
+        # made again whenever the list has changed length.
+        index = self.__dict__.get("_by_id")
+        if index is None or len(index[0]) != len(self.people):
+            index = ([p.id for p in self.people], {p.id: p for p in reversed(self.people)})
+            self.__dict__["_by_id"] = index
+        return index[1].get(person_id)
 
     def by_email(self, email: str) -> Person | None:
         wanted = email.strip().lower()
