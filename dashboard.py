@@ -1,26 +1,17 @@
 """The Sefton Partnership plan tracker dashboard: routing only.
 
-Run with `streamlit run dashboard.py`. The pages live in `ui/pages/`; the logic in `tracker/`.
+Run with `streamlit run dashboard.py`. The pages live in `ui/pages/`, what happens before a page
+is drawn in `ui/startup.py`, the logic in `tracker/`.
 """
-
-import datetime as dt
-import logging
 
 import streamlit as st
 
-from tracker.build import BuildFailure, Serving, serving_readers
-from tracker.logs import log_exception
-from tracker.logs import setup as setup_logging
-from ui.auth import gate
-from ui.data import db_version, ensure_database, get_project, query
-from ui.style import accessible_style
-from ui.widgets import failure_message, plain
+from tracker.build import serving_readers
+from ui.startup import ready_to_route
 
 st.set_page_config(
     page_title="Sefton Partnership plan tracker", page_icon=":material/checklist:", layout="wide"
 )
-setup_logging(get_project().root)
-logger = logging.getLogger("dashboard")
 
 PAGES = [
     st.Page("ui/pages/overview.py", title="Board overview", icon=":material/dashboard:", default=True),
@@ -30,98 +21,7 @@ PAGES = [
     st.Page("ui/pages/update.py", title="Update an objective", icon=":material/edit_note:"),
     st.Page("ui/pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
 ]
-BUILD_FIX = "The maintainer can run `python -m tracker build` to see the problem and fix it"
 
-
-def _when(moment: dt.datetime | str) -> str:
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-    return moment.astimezone(dt.UTC).strftime("%-d %b %Y %H:%M UTC")
-
-
-def _failure_text(failure: BuildFailure) -> str:
-    # In a code span Markdown is not read (escapes included): only its backticks must go.
-    changed = ", ".join(f"`{' '.join(name.replace('`', '').split())}`" for name in failure.changed)
-    return (f"The tracker could not rebuild its database from the plan files (failing since "
-            f"{_when(failure.since)}): {plain(failure.message)}."
-            + (f" Changed since the last good build: {changed}." if changed else "")
-            + f" {BUILD_FIX} (Reference {failure.reference}).")
-
-
-def _banners(serving: Serving) -> bool:
-    """Say why the figures shown are not the newest; False when there is nothing to show."""
-    if not serving.available:
-        if serving.failure is not None:
-            st.error(f"**There is no database to show.** {_failure_text(serving.failure)}",
-                     icon=":material/error:")
-        else:
-            st.info("The tracker's database is being built for the first time. Reload the page "
-                    "in a minute.", icon=":material/hourglass_top:")
-        return False
-    built = _when(dt.datetime.fromtimestamp(get_project().db_path.stat().st_mtime, dt.UTC))
-    if serving.failure is not None:
-        st.warning(f"**Showing the last good figures, built {built}.** "
-                   f"{_failure_text(serving.failure)}", icon=":material/warning:")
-    elif serving.updating:
-        st.info(f"**The plan files have changed and a newer database is being built.** These "
-                f"figures are from the current one, built {built}; the page shows the new ones "
-                "as soon as they are ready.", icon=":material/hourglass_top:")
-        _rerun_when_swapped(db_version(get_project().db_path))
-    return True
-
-
-@st.fragment(run_every=3)
-def _rerun_when_swapped(shown: tuple[int, int]) -> None:
-    """While another process builds, look every few seconds for the new file; show it at once."""
-    try:
-        swapped = db_version(get_project().db_path) != shown
-    except OSError:
-        swapped = False
-    if swapped:
-        st.rerun()
-
-
-def _prepare() -> bool:
-    """Build the database if its sources changed and that can be done now; keep showing the
-    last good one, with a banner, when it cannot; explain, never crash."""
-    try:
-        serving = ensure_database()
-    except Exception:  # noqa: BLE001 - a fault in the tracker itself: logged, and said plainly
-        reference = log_exception(logger, "preparing the database failed")
-        st.error(failure_message("The tracker could not prepare its database.", reference),
-                 icon=":material/error:")
-        return False
-    if not _banners(serving):
-        return False
-    try:
-        problems = query("problems")
-    except Exception:  # noqa: BLE001 - the database opened but cannot be read: logged
-        reference = log_exception(logger, "reading the problems table failed")
-        st.error(failure_message("The tracker could not read its database.", reference),
-                 icon=":material/error:")
-        return False
-    if not problems.empty:
-        st.sidebar.warning(
-            f"{len(problems)} problem(s) in the source files: see **Data quality**.",
-            icon=":material/fact_check:",
-        )
-    return True
-
-
-def _no_builtin_table_export() -> None:
-    """Streamlit's table toolbar exports CSV that runs formulas (see .streamlit/config.toml).
-
-    The config file turns it off where the README's command is run; started from anywhere
-    else, the option is set here and the page drawn again, so no table is ever offered
-    with that export.
-    """
-    if not st.get_option("client.disableDataExport"):
-        st.set_option("client.disableDataExport", True)
-        st.rerun()
-
-
-_no_builtin_table_export()
-accessible_style()
-if gate(get_project()) and _prepare():  # sign-in first, when it is set up (ui/auth.py)
+if ready_to_route():
     with serving_readers():  # the pages' calls into the core show the last good database too
         st.navigation(PAGES).run()
