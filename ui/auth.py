@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from tracker.catalogue import load_people
 from tracker.people import Person
@@ -35,8 +36,11 @@ def sign_in_configured() -> bool:
     """Whether `[auth]` is in the secrets (no secrets file at all is the usual read-only case)."""
     try:
         return "auth" in st.secrets
-    except Exception:
-        logger.debug("no secrets file: sign-in is not configured", exc_info=True)
+    except StreamlitSecretNotFoundError as exc:  # no file, or one Streamlit cannot parse
+        if str(exc).startswith("No secrets found"):
+            logger.debug("no secrets file: sign-in is not configured")
+        else:  # a broken secrets.toml must not pass for "not configured" unseen
+            logger.warning("the secrets file cannot be read: sign-in is off", exc_info=True)
         return False
 
 
