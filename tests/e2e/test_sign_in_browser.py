@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import TESTDATA, copy_project
-from tests.e2e.conftest import REPO, _free_port, _wait_healthy, screenshot
+from tests.e2e.conftest import REPO, _free_port, screenshot, streamlit_serving
 from tracker.catalogue import load_catalogue
 from tracker.editing import EditRefused, add_update
 from tracker.project import Project, load_project
@@ -52,23 +49,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Proj
             'client_secret = "test-only"\n'
             f'server_metadata_url = "http://127.0.0.1:{provider.server_port}'
             '/.well-known/openid-configuration"\n')
-        with (logs / "streamlit.log").open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
-                 "--server.headless", "true", "--server.address", "127.0.0.1",
-                 "--server.port", str(port), "--browser.gatherUsageStats", "false",
-                 "--secrets.files", str(secrets)],
-                cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, "TRACKER_ROOT": str(root)})
-            try:
-                _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
-                yield f"http://127.0.0.1:{port}", load_project(root)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        with streamlit_serving(root, logs, port, ("--secrets.files", str(secrets))) as url:
+            yield url, load_project(root)
 
 
 def _settle(page) -> None:
