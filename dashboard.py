@@ -6,7 +6,7 @@ is drawn in `ui/startup.py`, the logic in `tracker/`.
 
 import streamlit as st
 
-from tracker.build import serving_readers
+from tracker.db.build import serving_readers
 from ui.startup import ready_to_route
 
 st.set_page_config(

@@ -1,6 +1,6 @@
 """The baseline: the same extract load and validation written plainly in pandas.
 
-What `tracker.extracts.load_extracts` does, the way an analyst might write it
+What `tracker.metrics.extracts.load_extracts` does, the way an analyst might write it
 without DuckDB: read each extract once (UTF-8 or Windows-1252, any delimiter,
 Parquet), number the rows as a person sees them, and for each metric keep
 the rows its filter chooses, parse periods and numbers, reject bad periods,
@@ -27,9 +27,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.metrics import Metric, load_metrics
+from tracker.db.queries import query_text
+from tracker.metrics.definitions import Metric, load_metrics
 from tracker.project import load_project
-from tracker.queries import query_text
 
 FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%y", "%d/%m/%Y", "%d-%b-%y", "%Y-%m", "%Y%m",
            "%b-%y", "%b %y", "%b-%Y", "%b %Y", "%B %Y", "%B-%y")

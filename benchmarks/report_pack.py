@@ -9,7 +9,7 @@ baseline measured in the same run, since these machines are noisy:
 - startup: a process that only imports the tracker and WeasyPrint and prints
   a one-line PDF (what any PDF command costs before it does any work).
 
-The PDF is tagged and printed in one process (tracker/pdf.py): the two-process
+The PDF is tagged and printed in one process (tracker/report/pdf.py): the two-process
 printer it replaced could not keep the structure tree when joining its halves.
 
 Target (issue 6): the pack in under 5 seconds. Medians of `--runs` runs.
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLAN, QUARTER = "sefton-plan-2023-25", "2023-24 Q4"
 
-STARTUP = ("import tracker.cli, tracker.report\n"
+STARTUP = ("import tracker.cli, tracker.report.pack\n"
            "from weasyprint import HTML\n"
            "HTML(string='<p>x</p>').write_pdf()\n")
 

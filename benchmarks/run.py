@@ -9,7 +9,7 @@ process's own (max RSS from `os.wait4`, the per-child form of
 
 - floor:  DuckDB alone reading the same extract files into a database file
           (`create table ... as select * from read_csv/read_parquet`);
-- load:   `tracker.extracts.load_extracts` on a fresh database file: every row
+- load:   `tracker.metrics.extracts.load_extracts` on a fresh database file: every row
           numbered, judged, loaded or rejected (the extract part of a build);
 - build:  the whole `python -m tracker build` process (start-up, plans, metrics,
           extracts, the swap), the figure the targets are about;
@@ -94,10 +94,10 @@ def load(root: str, db: str) -> None:
     """The tracker's extract load on a fresh database file, as a build runs it."""
     import duckdb
 
-    from tracker.extracts import load_extracts
-    from tracker.metrics import load_metrics
+    from tracker.db.queries import query_text
+    from tracker.metrics.definitions import load_metrics
+    from tracker.metrics.extracts import load_extracts
     from tracker.project import load_project
-    from tracker.queries import query_text
 
     project = load_project(Path(root))
     Path(db).unlink(missing_ok=True)

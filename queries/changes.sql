@@ -1,6 +1,6 @@
 -- What changed in $quarter: every objective updated for it, with its status the
 -- quarter before ($previous_quarter) and the movement between them. $status_ranks
--- (worse is lower) comes from tracker/rag.py, the one definition of the statuses.
+-- (worse is lower) comes from tracker/status/rag.py, the one definition of the statuses.
 -- A movement with an example update on either side (or both) says so
 -- (movement_involves_example): a real update is never silently compared with an example.
 with rank_of as (

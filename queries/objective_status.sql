@@ -2,7 +2,7 @@
 -- what its lead reported, what the evidence says, and where the two disagree.
 -- Only updates for quarters up to $quarter count. Thresholds come from settings:
 -- $at_risk_window_months. $plan_id null means every plan. $status_ranks (worse is lower)
--- comes from tracker/rag.py, the one definition of the statuses.
+-- comes from tracker/status/rag.py, the one definition of the statuses.
 -- Every status says whether it comes from an example update (reported_is_example), directly
 -- or carried forward, and every movement whether an example is on either side of it
 -- (movement_involves_example). has_real_update is the one definition of "this objective has

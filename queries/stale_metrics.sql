@@ -1,7 +1,7 @@
 -- Metrics whose latest data for the place's organisations, as at $as_at, is older than their
 -- freshness window: the metric's own `freshness_months`, else the setting for its frequency
 -- ($freshness_monthly, $freshness_quarterly, $freshness_annual), counted back from the month
--- of $as_at. The same rule shows them as "no recent data" on the scorecard (tracker.scorecard).
+-- of $as_at. The same rule shows them as "no recent data" on the scorecard (tracker.metrics.scorecard).
 with latest as (
     select v.metric_id, max(v.period) as latest_period
     from metric_values as v

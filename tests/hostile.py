@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from tracker.editing import add_update
+from tracker.plans.editing import add_update
 from tracker.project import Project
 
 MARKUP = ("<script>alert('script')</script> <img src=x onerror=alert('img')> "

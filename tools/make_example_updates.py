@@ -22,9 +22,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.catalogue import LoadedPlan, PlacedObjective, load_catalogue
+from tracker.plans.catalogue import LoadedPlan, PlacedObjective, load_catalogue
 from tracker.project import Project, load_project
-from tracker.quarters import FinancialQuarter, parse_quarter
+from tracker.status.quarters import FinancialQuarter, parse_quarter
 
 QUARTERS = [parse_quarter(q) for q in ("2023-24 Q1", "2023-24 Q2", "2023-24 Q3", "2023-24 Q4")]
 HEADER = (

@@ -17,14 +17,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracker.problems import Problem, display_path
+from tracker.plans.problems import Problem, display_path
 from tracker.project import Project, load_project
-from tracker.quarters import FinancialQuarter, parse_quarter
+from tracker.status.quarters import FinancialQuarter, parse_quarter
 from tracker.terminal import visible_output
 
 if TYPE_CHECKING:
-    from tracker.editing import Edit
-    from tracker.health import SourceHealth
+    from tracker.plans.editing import Edit
+    from tracker.status.health import SourceHealth
 
 # Each command imports what it uses, so that none pays for the others' imports: `validate`
 # starts without pandas, and only `report` loads WeasyPrint.
@@ -38,8 +38,8 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _health(project: Project, plan_id: str | None) -> SourceHealth:
-    from tracker.health import source_health
-    from tracker.queries import connect_read_only
+    from tracker.db.queries import connect_read_only
+    from tracker.status.health import source_health
 
     con = connect_read_only(project.db_path)
     try:
@@ -64,8 +64,8 @@ def _warn_of_problems(health: SourceHealth, shown: int | None, say: bool = True)
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     """Check every YAML file; print every problem; exit 1 if there are any."""
-    from tracker.build import load_sources
-    from tracker.metrics import metric_files
+    from tracker.db.build import load_sources
+    from tracker.metrics.definitions import metric_files
 
     catalogue, metrics = load_sources(project)
     if catalogue.problems:
@@ -82,8 +82,8 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
     """Build the database; the valid files are built even when others have problems."""
-    from tracker.build import build
-    from tracker.rejects import nothing_loaded
+    from tracker.db.build import build
+    from tracker.metrics.rejects import nothing_loaded
 
     result = build(project)
     _print_problems(result.problems)
@@ -115,8 +115,8 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_rejects(args: argparse.Namespace, project: Project) -> int:
     """List the rejected extract rows of the last build: file, line, every reason, the row."""
-    from tracker.build import ensure_built
-    from tracker.rejects import format_rejects, rejected_rows
+    from tracker.db.build import ensure_built
+    from tracker.metrics.rejects import format_rejects, rejected_rows
 
     ensure_built(project)
     file = args.file
@@ -144,7 +144,7 @@ def _show_edit(edit: Edit, project: Project) -> None:
 
 def cmd_update(args: argparse.Namespace, project: Project) -> int:
     """Add (or replace) one quarter's update in the objective's own file."""
-    from tracker.editing import EditRefused, UpdateExists, add_update
+    from tracker.plans.editing import EditRefused, UpdateExists, add_update
 
     update = {
         "quarter": args.quarter, "rag": args.rag, "commentary": args.commentary,
@@ -178,7 +178,7 @@ def _say_recorded(edit: Edit) -> None:
 
 def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
     """Record a signatory's sign-off of one quarter's update, for their organisation."""
-    from tracker.editing import EditRefused, add_signoff
+    from tracker.plans.editing import EditRefused, add_signoff
 
     try:
         edit = add_signoff(project, args.objective_id, args.quarter, args.org, args.by,
@@ -195,7 +195,7 @@ def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_new_objective(args: argparse.Namespace, project: Project) -> int:
     """Append a new objective, with a fresh id, to an area's file."""
-    from tracker.editing import EditRefused, add_objective
+    from tracker.plans.editing import EditRefused, add_objective
 
     fields = {"objective": args.objective, "timeframe": args.timeframe,
               "target_date": args.target_date, "lead": args.lead}
@@ -233,7 +233,7 @@ def _quarter(text: str) -> FinancialQuarter:
 def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     """List, by lead, the objectives still waiting for an update for the quarter."""
     from tracker.csvsafe import inert_frame
-    from tracker.workflow import reminders, stale_metrics
+    from tracker.status.workflow import reminders, stale_metrics
 
     rows = reminders(project, args.quarter, args.plan)
     if getattr(args, "send", False) or getattr(args, "dry_run", False):
@@ -278,7 +278,7 @@ def _reminder_emails(args: argparse.Namespace, project: Project, rows: object) -
     import logging
     import smtplib
 
-    from tracker.mail import reminder_messages, send
+    from tracker.access.mail import reminder_messages, send
 
     messages = reminder_messages(project, rows, args.quarter)  # type: ignore[arg-type]
     if args.dry_run or not args.send:
@@ -305,7 +305,7 @@ def _reminder_emails(args: argparse.Namespace, project: Project, rows: object) -
 def cmd_changes(args: argparse.Namespace, project: Project) -> int:
     """List the updates for the quarter and how each status moved since the quarter before."""
     from tracker.csvsafe import inert_frame
-    from tracker.workflow import changes
+    from tracker.status.workflow import changes
 
     rows = changes(project, args.quarter, args.plan)
     if args.format == "csv":
@@ -336,7 +336,7 @@ STATUS_FLAGS = ["reported_is_example", "has_real_update", "rosier_than_evidence"
 def cmd_status(args: argparse.Namespace, project: Project) -> int:
     """Print one record per objective: reported and derived status, reasons, movement."""
     from tracker.csvsafe import inert
-    from tracker.status import objective_status
+    from tracker.status.objectives import objective_status
 
     fields = [*STATUS_FIELDS, "problem"]
     frame = objective_status(project, args.quarter, args.plan)
@@ -369,8 +369,8 @@ def _status_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_report(args: argparse.Namespace, project: Project) -> int:
     """Write the quarterly Board report as PDF or HTML."""
-    from tracker.report import build_report_data, freeze_report, render_html, render_pdf
-    from tracker.snapshots import SnapshotExists
+    from tracker.report.pack import build_report_data, freeze_report, render_html, render_pdf
+    from tracker.report.snapshots import SnapshotExists
 
     data = build_report_data(project, args.plan, args.quarter, args.meeting_date)
     exit_code = _warn_of_problems(data.health, len(data.appendix))
@@ -415,8 +415,8 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
     """Print one metric's SPC table and icons as JSON."""
     import pandas as pd
 
-    from tracker.build import ensure_built
-    from tracker.scorecard import metric_views
+    from tracker.db.build import ensure_built
+    from tracker.metrics.scorecard import metric_views
 
     ensure_built(project)
     as_at = args.quarter.end_date if args.quarter else dt.date.max
@@ -481,7 +481,7 @@ def _report_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_schema(args: argparse.Namespace, project: Project) -> int:
     """Rewrite the editors' JSON Schemas from the models."""
-    from tracker.schema import write_schemas
+    from tracker.plans.schema import write_schemas
 
     for path in write_schemas(project.root):
         print(f"wrote {display_path(path, project.root)}")

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracker.problems import SourceError
-from tracker.yamlio import read_yaml
+from tracker.plans.problems import SourceError
+from tracker.plans.yamlio import read_yaml
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = "settings.yaml"
@@ -64,7 +64,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "extract_memory_limit_mb": 2048,
     "extract_time_limit_seconds": 60,
     # What the exception rule adds to red, overdue, rosier than the evidence, deteriorated and
-    # a linked metric of concern (tracker.status.exceptions): any of amber, not_reported, at_risk.
+    # a linked metric of concern (tracker.status.objectives.exceptions): any of amber, not_reported, at_risk.
     "exceptions_include": [],
     # The Board paper's cover: the meeting dates (the pack takes the first after the quarter's
     # end; `report --meeting-date` overrides), who sponsors and who presents the paper, and the

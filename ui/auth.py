@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from tracker.catalogue import load_people
-from tracker.people import Person
+from tracker.access.people import Person
+from tracker.plans.catalogue import load_people
 from tracker.project import Project
 from ui.widgets import plain
 

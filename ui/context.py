@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from tracker.quarters import FinancialQuarter, parse_quarter, quarters_between
+from tracker.status.quarters import FinancialQuarter, parse_quarter, quarters_between
 from ui.data import query
 
 ALL_PLANS = "All plans"

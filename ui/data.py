@@ -14,13 +14,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from tracker.build import Serving, serve_current
+from tracker.db.build import Serving, serve_current
+from tracker.db.queries import connect_read_only, query_text
+from tracker.metrics.scorecard import MetricView, metric_views
 from tracker.project import Project, load_project
-from tracker.quarters import FinancialQuarter, parse_quarter
-from tracker.queries import connect_read_only, query_text
-from tracker.report import build_report_data
-from tracker.scorecard import MetricView, metric_views
-from tracker.snapshots import Revision, snapshot_path
+from tracker.report.pack import build_report_data
+from tracker.report.snapshots import Revision, snapshot_path
+from tracker.status.quarters import FinancialQuarter, parse_quarter
 
 
 def get_project() -> Project:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.health import SourceHealth, health_from_frames
+from tracker.status.health import SourceHealth, health_from_frames
 from ui.data import query
 from ui.widgets import plain
 

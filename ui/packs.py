@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from tracker.project import Project
-from tracker.quarters import FinancialQuarter
-from tracker.report import build_report_data, render_html, render_pdf
+from tracker.report.pack import build_report_data, render_html, render_pdf
+from tracker.status.quarters import FinancialQuarter
 from ui.data import db_version
 
 KEPT_PACKS = 4  # a pack is a few hundred kB; a Board looks at one or two quarters at a time

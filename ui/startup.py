@@ -10,7 +10,7 @@ import logging
 
 import streamlit as st
 
-from tracker.build import BuildFailure, Serving
+from tracker.db.build import BuildFailure, Serving
 from tracker.logs import log_exception
 from tracker.logs import setup as setup_logging
 from ui.auth import gate

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.rag import NOT_JUDGED, TRAVEL_WORDS
-from tracker.rag import TARGET_WORDS as RAG_WORDS  # one wording, shared with the pack
-from tracker.scorecard import MetricView, format_value, latest_label
+from tracker.metrics.scorecard import MetricView, format_value, latest_label
+from tracker.status.rag import NOT_JUDGED, TRAVEL_WORDS
+from tracker.status.rag import TARGET_WORDS as RAG_WORDS  # one wording, shared with the pack
 
 BENCHMARK_WORDS = {"better": "Better than England", "no_different": "No different from England",
                    "worse": "Worse than England", None: "—"}

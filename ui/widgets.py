@@ -11,7 +11,7 @@ import streamlit as st
 
 from tracker.csvsafe import safe_csv  # one rule for every CSV we write: see tracker.csvsafe
 from tracker.logs import log_exception
-from tracker.rag import status_label
+from tracker.status.rag import status_label
 
 EXAMPLE_BANNER = (
     "**Example data.** Statuses marked *(example)* are invented examples shipped so the "

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker.build import build
+from tracker.db.build import build
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD_LOOP = """
 import sys, time
-from tracker.build import build
+from tracker.db.build import build
 from tracker.project import load_project
 project = load_project(__import__('pathlib').Path(sys.argv[1]))
 deadline = time.monotonic() + float(sys.argv[2])

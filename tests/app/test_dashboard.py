@@ -166,12 +166,12 @@ def test_a_corrupt_database_file_is_rebuilt_not_shown_as_an_error(
 def test_a_build_that_cannot_write_is_explained(
     app: AppTest, minimal_project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tracker.build
+    import tracker.db.build
 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(tracker.build, "_build_locked", refuse)
+    monkeypatch.setattr(tracker.db.build, "_build_locked", refuse)
     app.run()
     assert not app.exception
     [error] = [e.value for e in app.error]
@@ -184,13 +184,13 @@ def test_a_build_that_cannot_write_is_explained(
 def test_an_exception_in_a_page_is_logged_with_its_traceback_and_the_page_gives_its_reference(
     app: AppTest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import tracker.status
+    import tracker.status.objectives
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("a fault deep in the status engine")
 
     app.run()
-    monkeypatch.setattr(tracker.status, "objective_status", broken)
+    monkeypatch.setattr(tracker.status.objectives, "objective_status", broken)
     with caplog.at_level(logging.ERROR):
         app.switch_page("ui/pages/objectives.py").run()
     assert not app.exception
@@ -235,7 +235,7 @@ def _change_a_plan(project: Project, new_text: str = "Roll out TLHC.") -> None:
 def test_a_failed_build_keeps_the_last_good_data_with_a_banner_saying_what_where_and_since_when(
     app: AppTest, minimal_project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tracker.build
+    import tracker.db.build
 
     open_objectives(app)
     attempts = []
@@ -244,7 +244,7 @@ def test_a_failed_build_keeps_the_last_good_data_with_a_banner_saying_what_where
         attempts.append(1)
         raise ValueError("year 0 is out of range")
 
-    monkeypatch.setattr(tracker.build, "load_extracts", crash)
+    monkeypatch.setattr(tracker.db.build, "load_extracts", crash)
     _change_a_plan(minimal_project)
     app.run()
     assert not app.exception
@@ -286,7 +286,7 @@ def test_while_another_process_builds_pages_show_the_current_data_at_once_with_a
     import sys
     import time
 
-    from tracker.build import build
+    from tracker.db.build import build
 
     open_objectives(app)
     holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{minimal_project.db_path}.lock"],
@@ -345,12 +345,12 @@ def test_a_read_only_data_folder_keeps_the_last_good_data_with_a_banner(
 def test_a_corrupt_database_that_cannot_be_rebuilt_names_build_as_the_fix(
     app: AppTest, minimal_project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tracker.build
+    import tracker.db.build
 
     open_objectives(app)
     data = minimal_project.db_path.read_bytes()
     minimal_project.db_path.write_bytes(data[: len(data) // 2])  # cut short, as by a full disk
-    monkeypatch.setattr(tracker.build, "load_extracts", lambda *_a, **_k: 1 / 0)
+    monkeypatch.setattr(tracker.db.build, "load_extracts", lambda *_a, **_k: 1 / 0)
     app.run()
     assert not app.exception
     [error] = [e.value for e in app.error]

@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import dashboard, db_rows
-from tracker.build import build, is_stale
+from tracker.db.build import build, is_stale
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")}
 READER = """
 import json, sys, pathlib
-from tracker.queries import connect_read_only
+from tracker.db.queries import connect_read_only
 db, stop, tables = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), set(json.loads(sys.argv[3]))
 reads, seen = 0, set()
 while not stop.exists() or reads < 5:

@@ -20,10 +20,10 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-import tracker.build
+import tracker.db.build
 from tests import hostile
 from tests.conftest import dashboard
-from tracker.build import build
+from tracker.db.build import build
 from tracker.project import Project
 
 PAGES = ["ui/pages/overview.py", "ui/pages/objectives.py", "ui/pages/scorecard.py",
@@ -107,9 +107,9 @@ def test_plotly_labels_from_files_are_escaped(shipped_copy: Project) -> None:
     import dataclasses
     import datetime as dt
 
-    from tracker.build import ensure_built
-    from tracker.charts import plotly_chart, plotly_text
-    from tracker.scorecard import metric_views
+    from tracker.db.build import ensure_built
+    from tracker.metrics.scorecard import metric_views
+    from tracker.report.charts import plotly_chart, plotly_text
 
     assert plotly_text("<a href='x'>y</a><br>&") == "&lt;a href=&#x27;x&#x27;&gt;y&lt;/a&gt;&lt;br&gt;&amp;"
     ensure_built(shipped_copy)
@@ -149,13 +149,13 @@ def test_a_full_disk_is_explained_the_old_file_kept_and_the_next_good_build_reco
     before = minimal_project.db_path.read_bytes()
     area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
     area.write_text(area.read_text().replace("Roll out lung health checks.", "Roll out TLHC."))
-    write = tracker.build._write_database
+    write = tracker.db.build._write_database
 
     def disk_full(path: Path, *args: Any, **kwargs: Any) -> Any:
         path.write_bytes(b"half a database")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(tracker.build, "_write_database", disk_full)
+    monkeypatch.setattr(tracker.db.build, "_write_database", disk_full)
     app.run()
     _no_traceback(app)
     assert not app.error  # the last good data is still shown, with a banner saying why
@@ -163,8 +163,8 @@ def test_a_full_disk_is_explained_the_old_file_kept_and_the_next_good_build_reco
     assert "No space left on device" in banner and "`python -m tracker build`" in banner
     assert minimal_project.db_path.read_bytes() == before  # the last good file is untouched
     assert not list(minimal_project.data_dir.glob(".*.tmp*"))  # and the half-written one is gone
-    monkeypatch.setattr(tracker.build, "_write_database", write)
-    monkeypatch.setattr(tracker.build, "RETRY_FAILED_AFTER", 0)  # as if minutes had passed
+    monkeypatch.setattr(tracker.db.build, "_write_database", write)
+    monkeypatch.setattr(tracker.db.build, "RETRY_FAILED_AFTER", 0)  # as if minutes had passed
     app.run()
     assert not app.error
     objectives = app.switch_page("ui/pages/objectives.py").run().dataframe[0].value

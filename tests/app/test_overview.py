@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import dashboard
 from tracker.project import Project
-from tracker.report import ReportData
+from tracker.report.pack import ReportData
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -153,7 +153,7 @@ def test_signoffs_show_who_has_signed_and_who_is_awaited(
 ) -> None:
     import datetime as dt
 
-    from tracker.editing import add_signoff
+    from tracker.plans.editing import add_signoff
 
     app.sidebar.selectbox(key="quarter").set_value("2023-24 Q1").run()
     add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "council-signatory",
@@ -249,7 +249,7 @@ def counted_prints(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     printed: list[str] = []
     real = ui.packs.render_pdf
 
-    def slow_counted(data: ReportData) -> bytes:  # stands in for tracker.report.render_pdf
+    def slow_counted(data: ReportData) -> bytes:  # stands in for tracker.report.pack.render_pdf
         printed.append(data.plan["name"])
         time.sleep(1.5)
         return real(data)
@@ -265,8 +265,8 @@ def test_two_presses_at_once_print_the_pack_once_and_get_the_same_bytes(
     every other viewer. The second press now waits for the first and shares its result."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from tracker.build import ensure_built
-    from tracker.quarters import parse_quarter
+    from tracker.db.build import ensure_built
+    from tracker.status.quarters import parse_quarter
     from ui.packs import board_pack
 
     ensure_built(minimal_project)

@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import dashboard, db_rows
 from tests.ipr_html import Row
 from tests.ipr_html import summary_rows as read_rows
-from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
+from tracker.metrics.scorecard import metric_views
 from tracker.project import Project
-from tracker.scorecard import metric_views
+from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 

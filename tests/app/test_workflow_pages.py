@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import as_shown, dashboard
-from tracker.catalogue import load_catalogue
+from tracker.plans.catalogue import load_catalogue
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -235,7 +235,7 @@ def test_replacing_shows_the_update_first_and_withdraws_its_signoffs(
 ) -> None:
     import datetime as dt
 
-    from tracker.editing import add_signoff
+    from tracker.plans.editing import add_signoff
 
     add_signoff(led, "LW-CAN-01", "2023-24 Q1", None, "council-signatory", dt.date(2023, 7, 20))
     _update_page(sign_in(app, "cancer.lead@example.invalid"), "2023-24 Q1")
@@ -254,7 +254,7 @@ def test_replacing_shows_the_update_first_and_withdraws_its_signoffs(
 
 
 def test_saving_over_a_newer_version_is_refused_with_who_and_when(app: AppTest, led: Project) -> None:
-    from tracker.editing import add_update
+    from tracker.plans.editing import add_update
 
     _update_page(sign_in(app, "cancer.lead@example.invalid"))
     add_update(led, "LW-CAN-01", {"quarter": "2023-24 Q2", "rag": "green",
@@ -272,7 +272,7 @@ def test_an_objectives_history_of_changes_shows_who_replaced_what_and_why(
 ) -> None:
     import datetime as dt
 
-    from tracker.editing import add_signoff, add_update
+    from tracker.plans.editing import add_signoff, add_update
 
     add_signoff(led, "LW-CAN-01", "2023-24 Q1", None, "council-signatory", dt.date(2023, 7, 20))
     add_update(led, "LW-CAN-01", {"quarter": "2023-24 Q1", "rag": "red",

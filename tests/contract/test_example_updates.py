@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tracker.catalogue import load_catalogue
+from tracker.plans.catalogue import load_catalogue
 from tracker.project import load_project
 
 REPO = Path(__file__).resolve().parents[2]

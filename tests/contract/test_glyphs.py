@@ -17,7 +17,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = [REPO / "dashboard.py", *sorted((REPO / "ui").rglob("*.py")),
-           *sorted((REPO / "tracker").rglob("*.py")), *sorted((REPO / "tracker" / "templates").iterdir())]
+           *sorted((REPO / "tracker").rglob("*.py")),
+           *sorted((REPO / "tracker" / "report" / "templates").iterdir())]
 FONT = "DejaVu Sans"
 
 

@@ -48,7 +48,7 @@ def test_misspelt_key_bad_date_and_duplicate_id_in_two_files(shipped_copy: Proje
 def test_one_setting_switches_every_example_off(shipped_copy: Project) -> None:
     import duckdb
 
-    from tracker.build import build
+    from tracker.db.build import build
     from tracker.project import load_project
 
     shipped_copy.settings_path.write_text("example_data: false\n")

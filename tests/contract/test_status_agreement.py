@@ -21,14 +21,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO, copy_project
-from tracker.build import ensure_built
 from tracker.cli import main
+from tracker.db.build import ensure_built
+from tracker.db.queries import read_query
 from tracker.project import Project, load_project
-from tracker.quarters import FinancialQuarter, quarters_between
-from tracker.queries import read_query
-from tracker.rag import DERIVED_LABELS, reported_label
-from tracker.report import build_report_data, render_html
-from tracker.status import exceptions, objective_status
+from tracker.report.pack import build_report_data, render_html
+from tracker.status.objectives import exceptions, objective_status
+from tracker.status.quarters import FinancialQuarter, quarters_between
+from tracker.status.rag import DERIVED_LABELS, reported_label
 
 PLANS = ("sefton-plan-2023-25", "send-jcp-2023-26")
 # One appendix row of the rendered pack: id, then (after the objective and target) the reported

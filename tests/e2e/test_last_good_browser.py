@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import TESTDATA, copy_project
 from tests.e2e.conftest import screenshot, streamlit_serving
-from tracker.build import build
+from tracker.db.build import build
 from tracker.project import load_project
 
 pytestmark = pytest.mark.browser

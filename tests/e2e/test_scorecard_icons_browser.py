@@ -11,10 +11,10 @@ import pytest
 
 from tests.conftest import copy_project, db_rows
 from tests.e2e.conftest import REPO, screenshot
-from tracker.build import ensure_built
-from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
+from tracker.db.build import ensure_built
+from tracker.metrics.scorecard import metric_views
 from tracker.project import load_project
-from tracker.scorecard import metric_views
+from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000

@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import TESTDATA, copy_project
 from tests.e2e.conftest import REPO, _free_port, screenshot, streamlit_serving
-from tracker.catalogue import load_catalogue
-from tracker.editing import EditRefused, add_update
+from tracker.plans.catalogue import load_catalogue
+from tracker.plans.editing import EditRefused, add_update
 from tracker.project import Project, load_project
 
 pytestmark = pytest.mark.browser
@@ -134,7 +134,7 @@ def test_a_signatory_signs_off_only_for_their_organisation(page, served) -> None
     assert [(s.org, s.by, s.on) for s in signoffs] == [
         ("Sefton Council", "A. Director", dt.date.today())]
     with pytest.raises(EditRefused, match="signs off for Sefton Council, not for NHS Cheshire"):
-        from tracker.editing import add_signoff
+        from tracker.plans.editing import add_signoff
 
         add_signoff(project, "LW-CAN-01", "2023-24 Q1", "NHS Cheshire and Merseyside",
                     "director@example.invalid", dt.date.today())

@@ -7,9 +7,9 @@ import datetime as dt
 import json
 import subprocess
 
-from tracker import audit
-from tracker.build import source_signature
-from tracker.editing import add_signoff, add_update, existing_update
+from tracker.access import audit
+from tracker.db.build import source_signature
+from tracker.plans.editing import add_signoff, add_update, existing_update
 from tracker.project import Project
 
 UPDATE = {"quarter": "2023-24 Q1", "rag": "red", "commentary": "Worse than we said."}
@@ -78,7 +78,7 @@ def test_in_a_git_repository_each_write_is_a_commit_authored_by_the_person(
 
 
 def test_an_audit_line_does_not_make_the_database_out_of_date(minimal_project: Project) -> None:
-    from tracker.catalogue import load_people
+    from tracker.plans.catalogue import load_people
 
     before = source_signature(minimal_project)
     pmo = load_people(minimal_project).by_id("test-pmo")

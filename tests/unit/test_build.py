@@ -15,9 +15,9 @@ import duckdb
 import pytest
 
 import tracker
-import tracker.build
+import tracker.db.build
 from tests.conftest import REPO, db_rows
-from tracker.build import (
+from tracker.db.build import (
     build,
     ensure_built,
     is_stale,
@@ -27,8 +27,8 @@ from tracker.build import (
     source_signature,
     tracker_fingerprint,
 )
+from tracker.db.queries import read_query
 from tracker.project import Project, load_project
-from tracker.queries import read_query
 
 
 def _rows(project: Project, sql: str) -> list[tuple]:
@@ -196,9 +196,9 @@ def test_a_bad_value_keeps_its_objective_marked_with_the_problem(shipped_copy: P
 def test_an_unreadable_file_keeps_its_objectives_from_the_last_good_build(
     shipped_copy: Project, fork: bool, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import tracker.build
+    import tracker.db.build
 
-    monkeypatch.setattr(tracker.build, "may_fork", lambda: fork)  # the dashboard does not fork
+    monkeypatch.setattr(tracker.db.build, "may_fork", lambda: fork)  # the dashboard does not fork
     build(shipped_copy)
     reader = duckdb.connect(str(shipped_copy.db_path), read_only=True)  # a session keeps it open
     before = _rows(shipped_copy, "select objective_id, position, objective, target_month "
@@ -290,7 +290,7 @@ def test_a_failed_build_keeps_the_last_good_database_and_is_recorded_until_a_bui
         attempts.append(1)
         raise ValueError("year 0 is out of range")
 
-    monkeypatch.setattr(tracker.build, "load_extracts", crash)
+    monkeypatch.setattr(tracker.db.build, "load_extracts", crash)
     _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
     signature = source_signature(minimal_project)
     serving = serve_current(minimal_project)
@@ -349,7 +349,7 @@ def test_a_reader_does_not_wait_while_another_process_builds(minimal_project: Pr
 
 KILLED_BUILD = """
 import os, pathlib, sys, time
-import tracker.build as b
+import tracker.db.build as b
 from tracker.project import load_project
 marker, how = pathlib.Path(sys.argv[2]), sys.argv[3]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.catalogue import load_catalogue
+from tracker.plans.catalogue import load_catalogue
 from tracker.project import Project
 
 

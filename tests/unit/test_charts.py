@@ -10,8 +10,8 @@ import re
 import pandas as pd
 import pytest
 
-from tracker.charts import chart_summary, plotly_chart, svg_chart
-from tracker.scorecard import MetricView
+from tracker.metrics.scorecard import MetricView
+from tracker.report.charts import chart_summary, plotly_chart, svg_chart
 
 
 def _view(values: list[float], target: float | None, spc: bool) -> MetricView:
@@ -76,8 +76,8 @@ HOSTILE_TEXT = 'Clinic <a href="https://x.example">opened</a> & <b>more</b>'
 
 def _rebased_view() -> MetricView:
     """24 months rebased at the 13th, with two events (one with markup in its words)."""
-    from tracker.scorecard import ChartNote
-    from tracker.spc import spc
+    from tracker.metrics.scorecard import ChartNote
+    from tracker.spc.xmr import spc
 
     periods = [dt.date(2022 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(24)]
     values = [10.0, 12.0] * 6 + [20.0, 22.0] * 6
@@ -115,9 +115,9 @@ def test_the_report_chart_marks_events_and_rebases_and_breaks_the_limits() -> No
 
 
 def test_the_pack_lists_the_events_under_the_chart(shipped_copy, tmp_path) -> None:
-    from tracker.build import ensure_built
-    from tracker.quarters import parse_quarter
-    from tracker.report import build_report_data, render_html
+    from tracker.db.build import ensure_built
+    from tracker.report.pack import build_report_data, render_html
+    from tracker.status.quarters import parse_quarter
 
     path = shipped_copy.data_dir / "metrics" / "examples.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(

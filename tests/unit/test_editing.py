@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker import editing
-from tracker.catalogue import load_catalogue
-from tracker.editing import EditRefused, splice_update
+from tracker.plans import editing
+from tracker.plans.catalogue import load_catalogue
+from tracker.plans.editing import EditRefused, splice_update
 from tracker.project import Project
 
 UPDATE = {"quarter": "2023-24 Q3", "rag": "amber", "commentary": "Slipped: a new provider.",
@@ -144,8 +144,8 @@ def test_the_size_check_reads_the_bytes_written_not_the_characters(minimal_proje
 
 
 def test_a_sign_off_that_would_tip_the_file_over_the_limit_is_refused(minimal_project: Project) -> None:
-    from tracker.editing import add_signoff
-    from tracker.yamlio import MAX_FILE_BYTES
+    from tracker.plans.editing import add_signoff
+    from tracker.plans.yamlio import MAX_FILE_BYTES
 
     path = _area(minimal_project, "live-well-cancer.yaml")
     text = path.read_text()
@@ -181,7 +181,7 @@ def test_a_problem_the_file_already_had_does_not_refuse_a_new_update(minimal_pro
 
 def test_cli_update_that_would_hide_the_area_exits_1_and_says_why(minimal_project: Project) -> None:
     from tests.unit.test_cli import run_cli
-    from tracker.yamlio import MAX_FILE_BYTES
+    from tracker.plans.yamlio import MAX_FILE_BYTES
 
     path = _area(minimal_project, "live-well-cancer.yaml")
     text = path.read_text()
@@ -199,7 +199,7 @@ def test_cli_update_that_would_hide_the_area_exits_1_and_says_why(minimal_projec
 def test_new_objective_gives_its_id_warns_of_the_same_text_and_is_recorded(
     minimal_project: Project,
 ) -> None:
-    from tracker import audit
+    from tracker.access import audit
 
     edit = editing.add_objective(minimal_project, "demo-plan", "live-well-dementia",
                                  {"objective": "implement the  FIT pathway."}, by="test-pmo")

@@ -11,11 +11,11 @@ import duckdb
 import pytest
 
 from tests.conftest import db_rows
-from tracker.build import build
-from tracker.extracts import ExtractReport, load_extracts, lock_sandbox, open_sandbox
-from tracker.metrics import load_metrics
+from tracker.db.build import build
+from tracker.db.queries import query_text
+from tracker.metrics.definitions import load_metrics
+from tracker.metrics.extracts import ExtractReport, load_extracts, lock_sandbox, open_sandbox
 from tracker.project import Project, load_project
-from tracker.queries import query_text
 
 TESTDATA = Path(__file__).resolve().parents[1] / "testdata" / "extracts"
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.forking import may_fork
+from tracker.db.forking import may_fork
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,8 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 def test_the_command_line_with_one_thread_may_fork() -> None:
     """In a fresh interpreter, as `python -m tracker report` runs (the test process may hold
     other tests' threads)."""
-    done = subprocess.run([sys.executable, "-c", "from tracker.forking import may_fork; print(may_fork())"],
-                          capture_output=True, text=True, cwd=REPO, timeout=60, check=True)
+    script = "from tracker.db.forking import may_fork; print(may_fork())"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO,
+                          timeout=60, check=True)
     assert done.stdout.strip() == "True"
 
 

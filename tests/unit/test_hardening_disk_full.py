@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tracker.build import build, is_stale
+from tracker.db.build import build, is_stale
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]

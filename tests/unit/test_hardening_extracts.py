@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import db_rows
 from tests.unit.test_extracts import _load, _metric, _project
-from tracker.build import build
-from tracker.extracts import ExtractReport, lock_sandbox, open_sandbox
-from tracker.metrics import extract_path, load_metrics
+from tracker.db.build import build
+from tracker.metrics.definitions import extract_path, load_metrics
+from tracker.metrics.extracts import ExtractReport, lock_sandbox, open_sandbox
+from tracker.metrics.sqlguard import UnsafeExpression, check_expression
 from tracker.project import load_project
-from tracker.sqlguard import UnsafeExpression, check_expression
 
 REPO = Path(__file__).resolve().parents[2]
 BOUNDED = settings(max_examples=25, deadline=None, database=None, derandomize=True,

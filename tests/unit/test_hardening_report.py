@@ -15,8 +15,8 @@ import pytest
 from tests import hostile
 from tests.pdftext import pdftotext
 from tracker.project import Project
-from tracker.quarters import parse_quarter
-from tracker.report import build_report_data, render_html, render_pdf
+from tracker.report.pack import build_report_data, render_html, render_pdf
+from tracker.status.quarters import parse_quarter
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_the_html_report_escapes_every_hostile_field(hostile_html: str) -> None:
 
 
 def test_the_pdf_report_shows_the_hostile_words_literally(minimal_project: Project, tmp_path: Path) -> None:
-    from tracker.editing import add_update
+    from tracker.plans.editing import add_update
 
     hostile.make_hostile(minimal_project, "demo-plan", "live-well-dementia", "LW-DEM-01", "2023-24 Q2")
     add_update(minimal_project, "LW-DEM-01", {  # a Board-sized commentary: the PDF stays quick

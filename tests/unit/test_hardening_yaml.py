@@ -21,11 +21,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.catalogue import load_catalogue
 from tracker.cli import main
-from tracker.problems import SourceError
+from tracker.plans.catalogue import load_catalogue
+from tracker.plans.problems import SourceError
+from tracker.plans.yamlio import MAX_FILE_BYTES, parse_yaml_text, read_yaml
 from tracker.project import DEFAULT_SETTINGS, Project, load_project
-from tracker.yamlio import MAX_FILE_BYTES, parse_yaml_text, read_yaml
 
 # Reproducible in CI: the same examples every run, and nothing written to .hypothesis/.
 BOUNDED = settings(max_examples=150, deadline=None, database=None, derandomize=True,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracker.health import SourceHealth
-from tracker.problems import Problem
+from tracker.plans.problems import Problem
+from tracker.status.health import SourceHealth
 
 BAD = Problem("objectives/p/a.yaml", 8, "target_date '2023-13' is not a month")
 

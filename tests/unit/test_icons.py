@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from tracker import charts, palette
-from tracker.icons import (
+from tracker.metrics.scorecard import MetricView
+from tracker.report import charts
+from tracker.spc import palette
+from tracker.spc.icons import (
     ASSURANCE_NAMES,
     VARIATION_NAMES,
     assurance_svg,
@@ -20,8 +22,7 @@ from tracker.icons import (
     sparkline_svg,
     variation_svg,
 )
-from tracker.scorecard import MetricView
-from tracker.spc import spc
+from tracker.spc.xmr import spc
 
 CASES = {c["name"].split(":")[0]: c for c in json.loads(
     (Path(__file__).resolve().parents[1] / "testdata/spc/plotthedots_cases.json").read_text())["cases"]}

@@ -8,8 +8,8 @@ import re
 import pandas as pd
 
 from tests.ipr_html import summary_rows as read_rows
-from tracker.ipr import CSS, SECONDARY, summary_rows, summary_table_html
-from tracker.scorecard import evaluate
+from tracker.metrics.scorecard import evaluate
+from tracker.report.ipr import CSS, SECONDARY, summary_rows, summary_table_html
 
 DEFINITION = {
     "metric_id": "waits", "name": 'Waits <img src=x onerror="alert(1)"> & more', "unit": "percent",

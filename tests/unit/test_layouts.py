@@ -1,4 +1,4 @@
-"""Files in the layouts publishers really use load with YAML only (tracker/layouts.py and the
+"""Files in the layouts publishers really use load with YAML only (tracker/metrics/layouts.py and the
 period forms of queries/extracts/parse_period.sql), and agree with a csv-module calculation."""
 
 from __future__ import annotations

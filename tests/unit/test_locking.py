@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.unit.test_cli import REPO
-from tracker.catalogue import load_catalogue
-from tracker.editing import Stale, add_update, objective_version
+from tracker.plans.catalogue import load_catalogue
+from tracker.plans.editing import Stale, add_update, objective_version
 from tracker.project import Project
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.metrics import load_metrics
+from tracker.metrics.definitions import load_metrics
 from tracker.project import Project, load_project
 
 GOOD = """\

@@ -12,8 +12,8 @@ import pytest
 from tests.unit.test_cli import run_cli
 from tests.unit.test_report import _outline, _pdf_text
 from tracker.project import Project
-from tracker.quarters import parse_quarter
-from tracker.report import ReportData, build_report_data, render_html, render_pdf
+from tracker.report.pack import ReportData, build_report_data, render_html, render_pdf
+from tracker.status.quarters import parse_quarter
 
 
 def _data(project: Project) -> ReportData:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.unit.test_cli import run_cli
-from tracker.catalogue import load_catalogue
+from tracker.plans.catalogue import load_catalogue
 from tracker.project import Project
 
 
@@ -29,7 +29,7 @@ def _messages(project: Project) -> list[str]:
 
 def test_a_lead_id_names_a_person_and_the_build_shows_their_name(minimal_project: Project) -> None:
     from tests.conftest import db_rows
-    from tracker.build import build
+    from tracker.db.build import build
 
     _set_lead(minimal_project, "cancer-lead")
     assert _messages(minimal_project) == []

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tracker.quarters import FinancialQuarter, parse_quarter, quarters_between
+from tracker.status.quarters import FinancialQuarter, parse_quarter, quarters_between
 
 
 @pytest.mark.parametrize("text", ["2023-24 Q2", "Q2 23/24", "Q2 2023/24", "2023/24 Q2",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tracker.build import build
+from tracker.db.build import build
+from tracker.db.queries import QueryNotFound, connect_read_only, query_text, read_query, run_query
 from tracker.project import Project
-from tracker.queries import QueryNotFound, connect_read_only, query_text, read_query, run_query
 
 
 def test_a_query_is_found_by_its_file_name(minimal_project: Project) -> None:
@@ -34,7 +34,7 @@ def test_parameters_are_passed_by_name_not_formatted_into_the_sql(minimal_projec
 
 def test_a_shipped_named_query_with_parameters(minimal_project: Project) -> None:
     """`changes` takes $quarter, $previous_quarter and $status_ranks: the Q1 update is new."""
-    from tracker.rag import status_rank_rows
+    from tracker.status.rag import status_rank_rows
 
     build(minimal_project)
     con = connect_read_only(minimal_project.db_path)

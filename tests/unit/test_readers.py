@@ -1,4 +1,4 @@
-"""Workbooks as published (tracker/readers.py): NHS England's XLS time series and a finance
+"""Workbooks as published (tracker/metrics/readers.py): NHS England's XLS time series and a finance
 team's workbook with a merged Directorate, in XLSX and XLS, with the sheet's row numbers."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rejected rows read back (tracker/rejects.py): `build` fails when a metric loads nothing,
+"""Rejected rows read back (tracker/metrics/rejects.py): `build` fails when a metric loads nothing,
 and `python -m tracker rejects` lists every rejected row with all its reasons."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 import pytest
 
 from tests.unit.test_cli import run_cli
+from tracker.metrics.rejects import format_rejects
 from tracker.project import Project
-from tracker.rejects import format_rejects
 
 # Finance periods (P01 2023/24) are not a form the tracker reads: every row of `by-period`
 # is rejected. Row 4 has three problems at once.

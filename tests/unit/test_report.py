@@ -10,10 +10,10 @@ import pytest
 
 from tests.artefacts import artefact_folder
 from tests.pdftext import pdf_text, pdfinfo, pdftotext, require_poppler
-from tracker.editing import add_update
+from tracker.plans.editing import add_update
 from tracker.project import Project
-from tracker.quarters import parse_quarter
-from tracker.report import build_report_data, render_html, render_pdf
+from tracker.report.pack import build_report_data, render_html, render_pdf
+from tracker.status.quarters import parse_quarter
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -109,7 +109,7 @@ def test_cli_writes_pdf_and_html(minimal_project: Project, tmp_path: Path) -> No
 def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, tmp_path: Path) -> None:
     import datetime as dt
 
-    from tracker.editing import add_signoff
+    from tracker.plans.editing import add_signoff
 
     add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "council-signatory",
                 dt.date(2023, 7, 20))
@@ -127,7 +127,7 @@ def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, t
 
 def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(shipped_copy: Project,
                                                                          tmp_path: Path) -> None:
-    from tracker.status import exceptions, objective_status
+    from tracker.status.objectives import exceptions, objective_status
 
     project = shipped_copy  # building it writes a database: never into the checkout
     quarter = parse_quarter("2023-24 Q3")
@@ -182,7 +182,7 @@ CANCER = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"  # four objectiv
 
 def _first_page(project: Project) -> str:
     """The pack's first page as text: everything before the first page break."""
-    from tracker.build import build
+    from tracker.db.build import build
 
     build(project)
     data = build_report_data(project, "sefton-plan-2023-25", parse_quarter("2024-25 Q1"))
@@ -200,7 +200,7 @@ def _tab_in_cancer(project: Project) -> None:
 def test_cover_shows_a_broken_files_objectives_as_at_the_last_good_build(
     shipped_copy: Project,
 ) -> None:
-    from tracker.build import build
+    from tracker.db.build import build
 
     build(shipped_copy)
     _tab_in_cancer(shipped_copy)
@@ -277,7 +277,7 @@ def test_no_page_of_the_q4_pack_is_blank_but_for_its_footer(q4_pack: tuple[bytes
 def test_the_q4_exceptions_follow_the_rule_each_with_its_reason(
     q4_pack: tuple[bytes, Path, Project],
 ) -> None:
-    from tracker.status import exceptions, objective_status
+    from tracker.status.objectives import exceptions, objective_status
 
     quarter = parse_quarter("2023-24 Q4")
     frame = objective_status(q4_pack[2], quarter, "sefton-plan-2023-25")
@@ -332,7 +332,7 @@ def test_the_cover_shows_the_meeting_date_from_the_command_line_or_the_settings(
 
 
 def test_a_bad_meeting_date_in_the_settings_is_named_with_its_line(shipped_copy: Project) -> None:
-    from tracker.catalogue import load_catalogue
+    from tracker.plans.catalogue import load_catalogue
 
     (shipped_copy.root / "settings.yaml").write_text(
         "example_data: true\nboard_meeting_dates: [2024-05-15, next May]\n"
@@ -386,7 +386,7 @@ def test_pack_shows_the_icons_with_their_names_for_every_headline_metric(shipped
     """The pack's scorecard is the IPR summary: each headline metric's variation and assurance
     icons with their standard names, and the icon key."""
     from tests.ipr_html import summary_rows
-    from tracker.icons import ASSURANCE_NAMES, VARIATION_NAMES
+    from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES
 
     data = build_report_data(shipped_copy, "sefton-plan-2023-25", parse_quarter("2023-24 Q4"))
     html = render_html(data)

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tracker.schema import SCHEMA_FOLDER, expected_schemas
+from tracker.plans.schema import SCHEMA_FOLDER, expected_schemas
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = REPO / "tests/testdata/minimal/objectives/demo-plan"

@@ -10,11 +10,8 @@ import pandas as pd
 import pytest
 
 from tests.unit.test_cli import run_cli
-from tracker.build import ensure_built
-from tracker.project import Project, load_project
-from tracker.quarters import parse_quarter
-from tracker.report import build_report_data
-from tracker.scorecard import (
+from tracker.db.build import ensure_built
+from tracker.metrics.scorecard import (
     ChartNote,
     choose_method,
     evaluate,
@@ -24,8 +21,11 @@ from tracker.scorecard import (
     latest_label,
     metric_views,
 )
-from tracker.spc import spc
-from tracker.status import objective_status
+from tracker.project import Project, load_project
+from tracker.report.pack import build_report_data
+from tracker.spc.xmr import spc
+from tracker.status.objectives import objective_status
+from tracker.status.quarters import parse_quarter
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = json.loads((REPO / "tests/testdata/spc/plotthedots_cases.json").read_text())["cases"]

@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import dashboard
 from tests.unit.test_cli import run_cli
-from tracker.editing import add_update
+from tracker.plans.editing import add_update
 from tracker.project import Project
-from tracker.quarters import parse_quarter
-from tracker.snapshots import revisions, snapshot_content
+from tracker.report.snapshots import revisions, snapshot_content
+from tracker.status.quarters import parse_quarter
 
 PLAN = "sefton-plan-2023-25"
 QUARTER = "2023-24 Q3"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tracker import spc as S
+from tracker.spc import xmr as S
 
 CASES = json.loads(
     (Path(__file__).resolve().parents[1] / "testdata/spc/plotthedots_cases.json").read_text()

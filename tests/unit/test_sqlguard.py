@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.sqlguard import UnsafeExpression, check_expression
+from tracker.metrics.sqlguard import UnsafeExpression, check_expression
 
 COLUMNS = ["period", "org", "seen", "total", "type", "Spend £k", "measure"]
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from tracker.project import Project, load_project
-from tracker.quarters import parse_quarter
-from tracker.status import objective_status
+from tracker.status.objectives import objective_status
+from tracker.status.quarters import parse_quarter
 
 PLAN = """id: rules
 name: Rules plan
@@ -245,7 +245,7 @@ def _objectives(*rows: dict) -> pd.DataFrame:
 
 
 def _why(frame: pd.DataFrame, include: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    from tracker.status import exceptions
+    from tracker.status.objectives import exceptions
 
     found = exceptions(frame, "2023-24 Q3", include)
     return dict(zip(found["id"], found["why"], strict=True))
@@ -297,7 +297,7 @@ def test_the_exception_rule_lists_the_worst_first_in_plan_order() -> None:
 
 
 def test_not_reported_objectives_are_listed_by_lead_then_by_group() -> None:
-    from tracker.status import not_reported_by_lead
+    from tracker.status.objectives import not_reported_by_lead
 
     frame = _objectives({"reported_rag": "not_reported", "lead": "Ann"}, {},
                         {"reported_rag": "not_reported"}, {"reported_rag": "not_reported",
@@ -308,8 +308,8 @@ def test_not_reported_objectives_are_listed_by_lead_then_by_group() -> None:
 
 
 def test_a_linked_metric_of_special_cause_concern_or_expected_to_fail_is_named() -> None:
-    from tracker.scorecard import MetricView
-    from tracker.status import metric_exceptions
+    from tracker.metrics.scorecard import MetricView
+    from tracker.status.objectives import metric_exceptions
 
     def view(**changes: object) -> MetricView:
         return MetricView("m", "Dementia diagnosis", "Sefton", "%", "higher", True, "spc", "",
@@ -324,7 +324,7 @@ def test_a_linked_metric_of_special_cause_concern_or_expected_to_fail_is_named()
 
 
 def test_no_query_writes_its_own_status_ranks() -> None:
-    """The ranks are tracker.rag.STATUS_RANKS, passed in as $status_ranks, nowhere else."""
+    """The ranks are tracker.status.rag.STATUS_RANKS, passed in as $status_ranks, nowhere else."""
     queries = Path(__file__).resolve().parents[2] / "queries"
     for path in queries.rglob("*.sql"):
         text = path.read_text()
@@ -334,13 +334,13 @@ def test_no_query_writes_its_own_status_ranks() -> None:
 
 
 def test_the_reported_statuses_are_what_a_lead_may_write_then_not_reported() -> None:
-    """The plan files' vocabulary (tracker.models) and the status vocabulary (tracker.rag)
+    """The plan files' vocabulary (tracker.plans.models) and the status vocabulary (tracker.status.rag)
     must not drift apart: a status a lead can write that the dashboard cannot show, or the
     other way round, would vanish from every count."""
     from typing import get_args
 
-    from tracker.models import RAG_VALUES, Rag
-    from tracker.rag import REPORTED_STATUSES, STATUS_RANKS, STATUS_STYLES
+    from tracker.plans.models import RAG_VALUES, Rag
+    from tracker.status.rag import REPORTED_STATUSES, STATUS_RANKS, STATUS_STYLES
 
     assert (*RAG_VALUES, "not_reported") == REPORTED_STATUSES
     assert get_args(Rag) == RAG_VALUES

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from tracker.validation import validate_document, validate_items
-from tracker.yamlio import parse_yaml_text
+from tracker.plans.validation import validate_document, validate_items
+from tracker.plans.yamlio import parse_yaml_text
 
 
 class Update(BaseModel):

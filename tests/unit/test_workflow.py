@@ -6,10 +6,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
 
-from tracker.editing import add_update
+from tracker.plans.editing import add_update
 from tracker.project import Project
-from tracker.quarters import parse_quarter
-from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
+from tracker.status.quarters import parse_quarter
+from tracker.status.workflow import changes, reminder_mailto, reminders, stale_metrics
 
 Q1, Q2 = parse_quarter("2023-24 Q1"), parse_quarter("2023-24 Q2")
 

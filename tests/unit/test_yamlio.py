@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tracker import yamlio
-from tracker.problems import SourceError
-from tracker.yamlio import parse_yaml_text, read_yaml
+from tracker.plans import yamlio
+from tracker.plans.problems import SourceError
+from tracker.plans.yamlio import parse_yaml_text, read_yaml
 
 
 def test_lines_of_keys_and_list_items_are_recorded() -> None:
@@ -73,7 +73,7 @@ def test_dates_stay_text_when_written_as_months() -> None:
 
 
 def test_the_fast_and_careful_readers_agree_on_values_and_lines() -> None:
-    from tracker.yamlio import _careful_parse
+    from tracker.plans.yamlio import _careful_parse
 
     text = ("# a plan\nid: demo\nperiod: {start: 2024-03, end: 2026}\nok: yes\nitems:\n"
             "  - id: A-01\n    due: 2024-03-05\n    value: 66.7\n  -\n  - [x, 'y', ~]\n")

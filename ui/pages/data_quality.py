@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker.scorecard import freshness_parameters
-from tracker.status import objective_status
+from tracker.metrics.scorecard import freshness_parameters
+from tracker.status.objectives import objective_status
 from ui.context import sidebar_context
 from ui.data import get_project, query
 from ui.widgets import csv_download, run_safely, show_table

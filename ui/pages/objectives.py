@@ -1,6 +1,6 @@
 """Objectives: every objective of the plans, filterable, with its status as at the quarter.
 
-The status is the status engine's (`tracker.status.objective_status`), the same the
+The status is the status engine's (`tracker.status.objectives.objective_status`), the same the
 overview, the pack and `status` show, marked when it comes from an example update.
 """
 
@@ -10,13 +10,13 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from tracker.audit import history
-from tracker.charts import chart_summary, plotly_chart, plotly_text
-from tracker.icons import icon_key_html
-from tracker.ipr import icons_html
-from tracker.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
-from tracker.scorecard import latest_label
-from tracker.status import objective_status
+from tracker.access.audit import history
+from tracker.metrics.scorecard import latest_label
+from tracker.report.charts import chart_summary, plotly_chart, plotly_text
+from tracker.report.ipr import icons_html
+from tracker.spc.icons import icon_key_html
+from tracker.status.objectives import objective_status
+from tracker.status.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
 from ui.icons import ipr_styles, our_html

@@ -7,16 +7,21 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from tracker.quarters import FinancialQuarter
-from tracker.rag import (
+from tracker.status.objectives import exceptions as exception_rows
+from tracker.status.objectives import (
+    not_reported_by_lead,
+    objective_status,
+    real_update_counts,
+    reported_counts,
+)
+from tracker.status.quarters import FinancialQuarter
+from tracker.status.rag import (
     DERIVED_LABELS,
     MOVEMENT_LABELS,
     REPORTED_STATUSES,
     STATUS_STYLES,
     reported_label,
 )
-from tracker.status import exceptions as exception_rows
-from tracker.status import not_reported_by_lead, objective_status, real_update_counts, reported_counts
 from tracker.words import plural
 from ui.context import sidebar_context
 from ui.data import get_project, query, revised_since_reported, views
@@ -76,7 +81,7 @@ def _by_area(frame: pd.DataFrame, context) -> None:
 
 def exceptions(frame: pd.DataFrame, quarter: FinancialQuarter, include: list[str]) -> pd.DataFrame:
     """Objectives the Board should look at, worst first, with why in words (the rule:
-    tracker.status.exceptions)."""
+    tracker.status.objectives.exceptions)."""
     flagged = exception_rows(frame, str(quarter.previous()), include)
     return pd.DataFrame({
         "ID": flagged["id"],

@@ -7,9 +7,9 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from tracker.mail import reminder_messages
-from tracker.rag import movement_label, reported_label
-from tracker.workflow import changes, reminder_mailto, reminders, stale_metrics
+from tracker.access.mail import reminder_messages
+from tracker.status.rag import movement_label, reported_label
+from tracker.status.workflow import changes, reminder_mailto, reminders, stale_metrics
 from ui.context import sidebar_context
 from ui.data import get_project
 from ui.health import problem_banner, source_health

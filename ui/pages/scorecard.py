@@ -7,10 +7,10 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from tracker.charts import chart_summary, event_lines, plotly_chart
-from tracker.icons import icon_key_html
-from tracker.ipr import icons_html, summary_rows, summary_table_html
-from tracker.scorecard import MetricView
+from tracker.metrics.scorecard import MetricView
+from tracker.report.charts import chart_summary, event_lines, plotly_chart
+from tracker.report.ipr import icons_html, summary_rows, summary_table_html
+from tracker.spc.icons import icon_key_html
 from ui.context import sidebar_context
 from ui.data import get_project, query, views
 from ui.icons import ipr_styles, our_html

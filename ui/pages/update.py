@@ -2,7 +2,7 @@
 
 Off unless `allow_dashboard_updates: true` in settings.yaml, and never without
 sign-in: the form offers only what the signed-in person may change, and the write
-itself (tracker.editing) checks their roles again, so a forged request is refused too.
+itself (tracker.plans.editing) checks their roles again, so a forged request is refused too.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import difflib
 import pandas as pd
 import streamlit as st
 
-from tracker.audit import history
-from tracker.catalogue import load_catalogue, load_people
-from tracker.editing import (
+from tracker.access.audit import history
+from tracker.access.people import Person
+from tracker.access.permissions import may_update_led_by, signs_for
+from tracker.plans.catalogue import load_catalogue, load_people
+from tracker.plans.editing import (
     EditRefused,
     Stale,
     UpdateExists,
@@ -26,11 +28,9 @@ from tracker.editing import (
     objective_version,
     read_text,
 )
-from tracker.models import RAG_VALUES
-from tracker.people import Person
-from tracker.permissions import may_update_led_by, signs_for
+from tracker.plans.models import RAG_VALUES
 from tracker.project import Project
-from tracker.rag import STATUS_STYLES
+from tracker.status.rag import STATUS_STYLES
 from ui.auth import sign_in_button, visitor
 from ui.context import Context, sidebar_context
 from ui.data import get_project, query
