@@ -252,7 +252,7 @@ def test_status_lists_every_objective_marks_the_bad_one_and_exits_1(shipped_copy
 def test_report_counts_all_99_says_the_problem_on_page_1_and_exits_1(
     shipped_copy: Project, tmp_path: Path,
 ) -> None:
-    from tests.unit.test_report import _pdf_text
+    from tests.unit.report.test_pack import _pdf_text
 
     _break(shipped_copy, "target_date: 2023-06", "target_date: 2024-13")
     out = tmp_path / "pack.pdf"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_extracts import _metric, _project
+from tests.unit.metrics.test_extracts import _metric, _project
 from tracker.cli import main
 from tracker.terminal import visible
 

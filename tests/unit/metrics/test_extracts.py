@@ -17,8 +17,8 @@ from tracker.metrics.definitions import load_metrics
 from tracker.metrics.extracts import ExtractReport, load_extracts, lock_sandbox, open_sandbox
 from tracker.project import Project, load_project
 
-TESTDATA = Path(__file__).resolve().parents[1] / "testdata" / "extracts"
-REPO = Path(__file__).resolve().parents[2]
+TESTDATA = Path(__file__).resolve().parents[2] / "testdata" / "extracts"
+REPO = Path(__file__).resolve().parents[3]
 
 RATIO = """
   - id: seen-share

@@ -24,14 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import db_rows
-from tests.unit.test_extracts import _load, _metric, _project
+from tests.unit.metrics.test_extracts import _load, _metric, _project
 from tracker.db.build import build
 from tracker.metrics.definitions import extract_path, load_metrics
 from tracker.metrics.extracts import ExtractReport, lock_sandbox, open_sandbox
 from tracker.metrics.sqlguard import UnsafeExpression, check_expression
 from tracker.project import load_project
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BOUNDED = settings(max_examples=25, deadline=None, database=None, derandomize=True,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 SECRET = "TOP-SECRET-7f3a"  # noqa: S105 - a marker to look for, not a password

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.report.test_pack import _outline, _pdf_text
 from tests.unit.test_cli import run_cli
-from tests.unit.test_report import _outline, _pdf_text
 from tracker.project import Project
 from tracker.report.pack import ReportData, build_report_data, render_html, render_pdf
 from tracker.status.quarters import parse_quarter

@@ -17,7 +17,7 @@ from pathlib import Path
 from tracker.db.build import build, is_stale
 from tracker.project import Project
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 LIMIT = 256 * 1024  # bytes any one file may grow to in the build process
 
 

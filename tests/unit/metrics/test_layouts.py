@@ -11,9 +11,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.unit.test_extracts import TESTDATA, _assert_reconciled, _load, _metric, _project, _rows, period_of
+from tests.unit.metrics.test_extracts import (
+    TESTDATA,
+    _assert_reconciled,
+    _load,
+    _metric,
+    _project,
+    _rows,
+    period_of,
+)
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 AE = TESTDATA / "nhse_ae_monthly.csv"
 FINGERTIPS = TESTDATA / "fingertips_export.csv"
 AE_TYPES = ("Type 1", "Type 2", "Other A&E Department")

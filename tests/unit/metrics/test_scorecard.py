@@ -27,7 +27,7 @@ from tracker.spc.xmr import spc
 from tracker.status.objectives import objective_status
 from tracker.status.quarters import parse_quarter
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CASES = json.loads((REPO / "tests/testdata/spc/plotthedots_cases.json").read_text())["cases"]
 
 

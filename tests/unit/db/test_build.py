@@ -158,7 +158,7 @@ def test_a_new_tracker_version_makes_the_next_read_rebuild(
 
 
 def test_the_tracker_version_is_the_package_version() -> None:
-    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    pyproject = (Path(__file__).resolve().parents[3] / "pyproject.toml").read_text()
     assert f'version = "{tracker.__version__}"' in pyproject
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_extracts import TESTDATA, _assert_reconciled, _load, _metric, _project, _rows
+from tests.unit.metrics.test_extracts import TESTDATA, _assert_reconciled, _load, _metric, _project, _rows
 
 
 def test_nhs_england_xls_time_series_loads_with_its_row_numbers(tmp_path: Path) -> None:

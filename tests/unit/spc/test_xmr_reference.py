@@ -20,7 +20,7 @@ import pytest
 from tracker.spc import xmr as S
 
 CASES = json.loads(
-    (Path(__file__).resolve().parents[1] / "testdata/spc/plotthedots_cases.json").read_text()
+    (Path(__file__).resolve().parents[2] / "testdata/spc/plotthedots_cases.json").read_text()
 )["cases"]
 SERIES = [c for c in CASES if c["kind"] == "series"]
 HELPERS = [c for c in CASES if c["kind"] == "rule_helper"]

@@ -31,7 +31,7 @@ def _project(tmp_path: Path, objectives: str, settings: str = "example_data: fal
     (folder / "plan.yaml").write_text(PLAN)
     (folder / "area.yaml").write_text("objectives:\n" + objectives)
     (tmp_path / "settings.yaml").write_text(settings)
-    (tmp_path / "queries").symlink_to(Path(__file__).resolve().parents[2] / "queries")
+    (tmp_path / "queries").symlink_to(Path(__file__).resolve().parents[3] / "queries")
     return load_project(tmp_path)
 
 
@@ -325,7 +325,7 @@ def test_a_linked_metric_of_special_cause_concern_or_expected_to_fail_is_named()
 
 def test_no_query_writes_its_own_status_ranks() -> None:
     """The ranks are tracker.status.rag.STATUS_RANKS, passed in as $status_ranks, nowhere else."""
-    queries = Path(__file__).resolve().parents[2] / "queries"
+    queries = Path(__file__).resolve().parents[3] / "queries"
     for path in queries.rglob("*.sql"):
         text = path.read_text()
         assert "('red', 1)" not in text.replace(" ", " "), path

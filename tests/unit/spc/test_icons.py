@@ -25,7 +25,7 @@ from tracker.spc.icons import (
 from tracker.spc.xmr import spc
 
 CASES = {c["name"].split(":")[0]: c for c in json.loads(
-    (Path(__file__).resolve().parents[1] / "testdata/spc/plotthedots_cases.json").read_text())["cases"]}
+    (Path(__file__).resolve().parents[2] / "testdata/spc/plotthedots_cases.json").read_text())["cases"]}
 
 STANDARD_VARIATION = {
     "common_cause": "Common cause variation",

@@ -11,7 +11,7 @@ import yaml
 
 from tracker.plans.schema import SCHEMA_FOLDER, expected_schemas
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 MINIMAL = REPO / "tests/testdata/minimal/objectives/demo-plan"
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from tracker.db.forking import may_fork
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="this system has no fork")

@@ -15,7 +15,7 @@ from tracker.project import Project
 from tracker.report.pack import build_report_data, render_html, render_pdf
 from tracker.status.quarters import parse_quarter
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
