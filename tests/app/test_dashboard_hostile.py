@@ -37,6 +37,7 @@ def _no_traceback(at: AppTest) -> None:
 # --- every CSV the dashboard offers, over hostile text ---------------------------------------
 
 
+@pytest.mark.hostile
 def test_every_csv_download_neutralises_formulas_in_hostile_text(
     shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,6 +69,7 @@ def test_every_csv_download_neutralises_formulas_in_hostile_text(
         assert "'" + written.strip() in everything.replace('""', '"')
 
 
+@pytest.mark.hostile
 def test_hostile_text_reaches_markdown_only_escaped(
     shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,6 +91,7 @@ LINKY = ("Plan ![img](http://127.0.0.1:9/x.png) <a href='http://127.0.0.1:9/a'>a
          "www.example.org https://example.org/x mail@example.org :red[red] $x$")
 
 
+@pytest.mark.hostile
 def test_plain_leaves_no_link_image_or_bare_address_for_markdown_to_act_on() -> None:
     """Issue 20, finding 7: Streamlit's Markdown made images and links of plan names and
     turned bare addresses into links (after escapes are read, so escaping alone is not enough)."""
@@ -102,6 +105,7 @@ def test_plain_leaves_no_link_image_or_bare_address_for_markdown_to_act_on() -> 
     assert re.sub(r"\\(.)", r"\1", shown).replace("\u2060", "") == LINKY
 
 
+@pytest.mark.hostile
 def test_plotly_labels_from_files_are_escaped(shipped_copy: Project) -> None:
     """Plotly draws `<a href>` in titles and labels as a link: a metric's name is escaped."""
     import dataclasses

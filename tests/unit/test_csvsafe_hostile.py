@@ -20,6 +20,8 @@ from tracker.cli import main
 from tracker.csvsafe import FORMULA_STARTS, safe_csv
 from tracker.project import Project
 
+pytestmark = pytest.mark.hostile
+
 
 @settings(max_examples=200, deadline=None, database=None, derandomize=True)
 @given(cells=st.lists(st.text(max_size=20) | st.integers() | st.floats(allow_nan=False) | st.none(),

@@ -3,7 +3,7 @@
 The kernel refuses writes past RLIMIT_FSIZE exactly as it refuses them on a full disk
 (the write fails with an OS error), so a real build process meets a real failure
 without needing a tiny file system. (The dashboard's side, with the same failure, is
-in tests/app/test_hardening_dashboard.py.)
+in tests/app/test_dashboard_hostile.py.)
 """
 
 from __future__ import annotations

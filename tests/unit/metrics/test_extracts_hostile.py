@@ -1,7 +1,7 @@
 """Arbitrary and hostile extracts: every row accounted for, no analyst SQL escapes its sandbox.
 
 `test_extracts.py` covers the published layouts and four refused expressions;
-`test_sqlguard.py` the guard's sentences; `test_metrics.py` paths outside data/ and
+`test_sqlguard.py` the guard's sentences; `test_definitions.py` paths outside data/ and
 a link to a file outside it. These add property tests (any rows: read = loaded +
 rejected, and the tables say which row went where), every way to reach files,
 extensions or settings from SQL, in a real build beside a metric that still loads,
@@ -30,6 +30,8 @@ from tracker.metrics.definitions import extract_path, load_metrics
 from tracker.metrics.extracts import ExtractReport, lock_sandbox, open_sandbox
 from tracker.metrics.sqlguard import UnsafeExpression, check_expression
 from tracker.project import load_project
+
+pytestmark = pytest.mark.hostile
 
 REPO = Path(__file__).resolve().parents[3]
 BOUNDED = settings(max_examples=25, deadline=None, database=None, derandomize=True,

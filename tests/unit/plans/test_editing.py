@@ -19,7 +19,7 @@ UPDATE = {"quarter": "2023-24 Q3", "rag": "amber", "commentary": "Slipped: a new
 
 def add_update(project: Project, objective_id: str, update: dict, replace: bool = False) -> editing.Edit:
     """The programme office's update (people.yaml of the test project): these tests are
-    about the file, not about who may write it (tests/unit/test_permissions.py)."""
+    about the file, not about who may write it (tests/unit/access/test_permissions.py)."""
     return editing.add_update(project, objective_id, update, replace, by="test-pmo")
 
 

@@ -27,6 +27,8 @@ from tracker.plans.problems import SourceError
 from tracker.plans.yamlio import MAX_FILE_BYTES, parse_yaml_text, read_yaml
 from tracker.project import DEFAULT_SETTINGS, Project, load_project
 
+pytestmark = pytest.mark.hostile
+
 # Reproducible in CI: the same examples every run, and nothing written to .hypothesis/.
 BOUNDED = settings(max_examples=150, deadline=None, database=None, derandomize=True,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -1,6 +1,6 @@
 """Hostile text in the Board report: escaped in the HTML, the literal words in the PDF.
 
-`test_report.py` checks one commentary with `<script>` and `<b>`; these put image
+`test_pack.py` checks one commentary with `<script>` and `<b>`; these put image
 handlers, javascript: links, Markdown and LaTeX in the objective, area, lead,
 commentary and mitigations, and a 100,000-character commentary.
 """
@@ -17,6 +17,8 @@ from tests.pdftext import pdftotext
 from tracker.project import Project
 from tracker.report.pack import build_report_data, render_html, render_pdf
 from tracker.status.quarters import parse_quarter
+
+pytestmark = pytest.mark.hostile
 
 
 @pytest.fixture
