@@ -1,4 +1,4 @@
-"""Hostile text in the places leads and analysts write it, shared by the hardening tests.
+"""Hostile text in the places leads and analysts write it, shared by the hostile-input tests.
 
 Each string mixes what a spreadsheet would run (a leading = + - @ or tab), what a
 browser would run (HTML, a javascript: link) and what Markdown would format, so one
