@@ -13,7 +13,7 @@ What runs is not the analyst's text but DuckDB's own rendering of the tree we
 checked (`json_deserialize_sql`), so no quirk of where the text is pasted can
 make it mean something else. This is the first line of defence; the second
 is that the build evaluates these expressions on a separate in-memory
-database with file access switched off (see `tracker.metrics.extracts`).
+database with file access switched off (see `tracker.metrics.sandbox`).
 """
 
 from __future__ import annotations
