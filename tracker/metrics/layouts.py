@@ -22,15 +22,11 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.metrics.sql_quoting import quote_literal, quote_name
 from tracker.metrics.sqlguard import CheckedExpression, UnsafeExpression, check_expression
 
 # A name SQL reads without quotes: a letter or underscore, then letters, digits, underscores.
 _PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def quote_name(name: str) -> str:
-    """A column's name as SQL writes it in double quotes (a quote inside is doubled)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def column_named(text: str, columns: list[str]) -> str | None:
@@ -104,19 +100,15 @@ _ACCOUNTING = r"^\s*\(\s*[£$€]?\s*[0-9][0-9,]*(\.[0-9]+)?\s*\)\s*$"
 def number_sql(base: str, column: str, nil: str | None) -> str:
     """SQL reading a column's text as a number: `base` (the extracts' usual reading, a
     template over `{c}`), else an accounting negative, and the source's nil mark as 0."""
-    text = column
-    read = (f"coalesce({base.format(c=text)}, case when regexp_full_match({text}, {_literal(_ACCOUNTING)}) "
+    text, accounting = column, quote_literal(_ACCOUNTING)
+    read = (f"coalesce({base.format(c=text)}, case when regexp_full_match({text}, {accounting}) "
             f"then -try_cast(regexp_replace({text}, '[()£$€,\\s]', '', 'g') as double) end)")
     if nil is None:
         return read
-    return f"case when trim({text}) = {_literal(nil.strip())} then 0::double else {read} end"
+    return f"case when trim({text}) = {quote_literal(nil.strip())} then 0::double else {read} end"
 
 
 def marks_sql(raw: str, marks: list[str]) -> str:
     """A condition: the cell's text (`raw`, SQL) is one of the source's suppression marks."""
-    listed = ", ".join(_literal(m.strip()) for m in marks)
+    listed = ", ".join(quote_literal(m.strip()) for m in marks)
     return f"coalesce(trim({raw}) in ({listed}), false)" if marks else "false"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -113,8 +113,9 @@ def _cell_text(value: object) -> str | None:
     calamine gives an empty cell as ''."""
     if value is None or value == "":
         return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
+    if hasattr(value, "isoformat"):  # a date, datetime or time, as calamine gives them
+        iso: str = value.isoformat()
+        return iso[:10] if getattr(value, "hour", 0) == 0 else iso
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():

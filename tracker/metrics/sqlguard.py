@@ -13,7 +13,7 @@ What runs is not the analyst's text but DuckDB's own rendering of the tree we
 checked (`json_deserialize_sql`), so no quirk of where the text is pasted can
 make it mean something else. This is the first line of defence; the second
 is that the build evaluates these expressions on a separate in-memory
-database with file access switched off (see `tracker.metrics.extracts`).
+database with file access switched off (see `tracker.metrics.sandbox`).
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def _syntax_tree(sql: str, role: str, con: duckdb.DuckDBPyConnection | None) -> 
             parser.close()
     if _json_depth(raw) > _JSON_DEPTH:
         raise _too_deep(role)
-    tree = json.loads(raw)
+    tree: dict[str, Any] = json.loads(raw)
     if tree.get("error"):
         message = tree.get("error_message", "it is not valid SQL").splitlines()[0]
         if "expression depth" in message:
@@ -203,7 +203,7 @@ def _single_select(tree: dict[str, Any], role: str) -> dict[str, Any]:
     statements = tree.get("statements", [])
     if len(statements) != 1 or statements[0]["node"].get("type") != "SELECT_NODE":
         raise UnsafeExpression(f"the {role} expression must be a single expression")
-    node = statements[0]["node"]
+    node: dict[str, Any] = statements[0]["node"]
     source = node.get("from_table") or {}
     extras = (
         node.get("modifiers") or node.get("group_expressions") or node.get("group_sets")
@@ -228,8 +228,8 @@ def _render(tree: dict[str, Any], kind: str, role: str, con: duckdb.DuckDBPyConn
     """DuckDB's own SQL for the tree we checked: what actually runs."""
     parser, own = _connection(con)
     try:
-        text = parser.execute("select json_deserialize_sql($tree)",
-                              {"tree": json.dumps(tree)}).fetchall()[0][0]
+        text: str = parser.execute("select json_deserialize_sql($tree)",
+                                   {"tree": json.dumps(tree)}).fetchall()[0][0]
     finally:
         if own:
             parser.close()

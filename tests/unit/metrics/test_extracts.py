@@ -14,7 +14,8 @@ from tests.conftest import db_rows
 from tracker.db.build import build
 from tracker.db.queries import query_text
 from tracker.metrics.definitions import load_metrics
-from tracker.metrics.extracts import ExtractReport, load_extracts, lock_sandbox, open_sandbox
+from tracker.metrics.extracts import ExtractReport, load_extracts
+from tracker.metrics.sandbox import lock_sandbox, open_sandbox
 from tracker.project import Project, load_project
 
 TESTDATA = Path(__file__).resolve().parents[2] / "testdata" / "extracts"

@@ -27,7 +27,8 @@ from tests.conftest import db_rows
 from tests.unit.metrics.test_extracts import _load, _metric, _project
 from tracker.db.build import build
 from tracker.metrics.definitions import extract_path, load_metrics
-from tracker.metrics.extracts import ExtractReport, lock_sandbox, open_sandbox
+from tracker.metrics.extracts import ExtractReport
+from tracker.metrics.sandbox import lock_sandbox, open_sandbox
 from tracker.metrics.sqlguard import UnsafeExpression, check_expression
 from tracker.project import load_project
 
