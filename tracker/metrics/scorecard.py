@@ -4,6 +4,11 @@ SPC needs enough points: a short series, a quarterly one or tiny counts get a
 run chart or a plain comparison with the target instead, and the reason is
 said. Everything here is computed from the database's metric tables, as at
 the end of a quarter, so the dashboard and the report agree.
+
+This module owns the judging and the reading from the database; what a view
+holds is `scorecard_view`'s, and the sentences are `scorecard_words`'s. The
+names the dashboard, the pack and the status engine take from here (the view,
+its value labels) are exported with the judging, so they import from one place.
 """
 
 from __future__ import annotations
@@ -12,108 +17,46 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from tracker.db.queries import connect_read_only, run_query
+from tracker.metrics.scorecard_view import ChartNote, MetricView
+from tracker.metrics.scorecard_words import (
+    explain_special_causes,
+    explanation,
+    format_value,
+    latest_label,
+    rebase_suggestion,
+    stale_explanation,
+)
 from tracker.project import Project
-from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES
-from tracker.spc.xmr import SpcResult, spc, sustained_shift_start
+from tracker.spc.xmr import SpcResult, spc
+
+__all__ = [
+    "ChartNote",
+    "MetricView",
+    "choose_method",
+    "evaluate",
+    "evidence_by_metric",
+    "explain_special_causes",
+    "format_value",
+    "fresh_from",
+    "freshness_months",
+    "freshness_parameters",
+    "judge",
+    "latest_label",
+    "metric_views",
+    "place_orgs",
+    "target_at",
+]
 
 MIN_SPC_POINTS = 12
 MIN_RUN_CHART_POINTS = 6
 TINY_COUNT = 20  # counts that never reach this are too small for limits to mean much
-
-ASSURANCE_REASONS = {
-    "consistent_pass": " Assurance: the target lies outside the process limits on the good side, "
-                       "so it will be met consistently.",
-    "consistent_fail": " Assurance: the target lies outside the process limits on the wrong side, "
-                       "so it will be missed without a change to the process.",
-    "inconsistent": " Assurance: the target lies between the process limits, so it will be hit "
-                    "and miss.",
-}
-
-
-@dataclass(frozen=True)
-class ChartNote:
-    """A month marked on a metric's chart: a rebase (with its reason, if one was given) or
-    an event (with its words), as the metric's YAML declares them."""
-
-    period: dt.date
-    text: str | None = None
-
-
-@dataclass
-class MetricView:
-    """One metric for one organisation, as at a date."""
-
-    metric_id: str
-    name: str
-    org: str | None
-    unit: str
-    direction: str
-    is_example: bool
-    method: str                        # spc, run_chart, target_only, no_data
-    method_reason: str
-    points: pd.DataFrame               # period, value (+ SPC columns when method is spc)
-    latest_period: dt.date | None = None
-    latest_value: float | None = None
-    target: float | None = None
-    target_due: dt.date | None = None
-    target_set_by: str | None = None   # who set the target, from the metric's YAML
-    rag: str | None = None             # met / within_tolerance / missed, None without a target
-    vs_previous: str | None = None     # improved / similar / worse
-    vs_last_year: str | None = None
-    benchmark: str | None = None       # better / no_different / worse than England
-    variation_icon: str | None = None
-    assurance_icon: str | None = None
-    explanation: str = ""
-    flagged: list[str] = field(default_factory=list)
-    # The latest data is older than the metric's freshness window at the as-at date: it is
-    # shown as "no recent data", and not judged (no RAG, travel or icons) nor used as evidence.
-    is_stale: bool = False
-    rebases: list[ChartNote] = field(default_factory=list)   # the ones that split this chart's limits
-    events: list[ChartNote] = field(default_factory=list)    # the ones within this chart's months
-    # A sustained shift to the latest point, put in words: where a rebase might go. Never applied.
-    rebase_suggestion: str | None = None
-
-    @property
-    def variation_label(self) -> str:
-        """The variation icon's standard name (the icon's own text alternative), or a dash."""
-        return "—" if self.variation_icon is None else VARIATION_NAMES[self.variation_icon]
-
-    @property
-    def assurance_label(self) -> str:
-        """The assurance icon's standard name (the icon's own text alternative), or a dash."""
-        return "—" if self.assurance_icon is None else ASSURANCE_NAMES[self.assurance_icon]
-
-
-def latest_label(view: MetricView) -> str:
-    """The latest value as a table shows it: the value and its month, or why there is none."""
-    if view.latest_period is None:
-        return "No data"
-    if view.is_stale:
-        return f"No recent data (latest {view.latest_period:%b %Y})"
-    return f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
-
-
-def format_value(value: float | None, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "currency":
-        return f"£{value:,.0f}k" if abs(value) < 100_000 else f"£{value:,.0f}"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
-def _month(day: dt.date) -> str:
-    return day.strftime("%B %Y")
 
 
 def choose_method(frequency: str, unit: str, values: list[float]) -> tuple[str, str]:
@@ -211,9 +154,10 @@ def evaluate(
         view.explanation = reason
         return view
     last = series.iloc[-1]
-    view.latest_period = pd.Timestamp(last["period"]).date()
+    latest = pd.Timestamp(last["period"]).date()
+    view.latest_period = latest
     view.latest_value = float(last["value"])
-    view.target = target_at(definition, trajectory, view.latest_period)
+    view.target = target_at(definition, trajectory, latest)
     due = definition.get("target_due")
     view.target_due = None if due is None or pd.isna(due) else pd.Timestamp(due).date()
     set_by = definition.get("target_set_by")
@@ -223,7 +167,7 @@ def evaluate(
     view.rag = judge(view.direction, view.latest_value, view.target, tolerance)
     previous = float(series.iloc[-2]["value"]) if len(series) > 1 else None
     view.vs_previous = _travel(view.direction, view.latest_value, previous)
-    year_ago = series[series["period"] == pd.Timestamp(view.latest_period) - pd.DateOffset(years=1)]
+    year_ago = series[series["period"] == pd.Timestamp(latest) - pd.DateOffset(years=1)]
     view.vs_last_year = _travel(view.direction, view.latest_value,
                                 float(year_ago.iloc[0]["value"]) if not year_ago.empty else None)
     view.benchmark = _benchmark(view.direction, last)
@@ -244,60 +188,26 @@ def evaluate(
                      fix_after_n_points=fixed if fixed and fixed <= len(values) else None)
         _apply_spc(view, result)
         view.rebase_suggestion = rebase_suggestion(view.points, definition.get("definition_path"))
-    if fresh_from is not None and view.latest_period < fresh_from:
-        return _stale(view, reason, fresh_from)
-    view.explanation = " ".join(s for s in [reason, _target_sentence(view), _rebase_sentence(view),
-                                            _unmatched_sentence(unmatched),
-                                            _icon_sentence(view), view.rebase_suggestion] if s)
+    if fresh_from is not None and latest < fresh_from:
+        return _stale(view, latest, reason, fresh_from)
+    view.explanation = explanation(view, reason, unmatched)
     return view
 
 
-def _rebase_sentence(view: MetricView) -> str:
-    """Where the limits restart and why, so a reader knows the icons rest on the latest limits."""
-    if not view.rebases:
-        return ""
-    where = "; ".join(_month(n.period) + (f" ({n.text})" if n.text else "") for n in view.rebases)
-    return (f"The limits are recalculated from {where}: variation and assurance are judged on "
-            "the latest limits.")
-
-
-def _unmatched_sentence(months: list[dt.date]) -> str:
-    """A rebase month the series has no point for is not applied: say so, not silently."""
-    if not months:
-        return ""
-    named = ", ".join(_month(m) for m in months)
-    return (f"The rebase at {named} is not applied: there is no point for that month (a rebase "
-            "must name a month with data).")
-
-
-def rebase_suggestion(points: pd.DataFrame, definition_path: object = None) -> str | None:
-    """A rebase point in words where a sustained shift reaches the latest point
-    (`tracker.spc.xmr.sustained_shift_start`); the chart is never rebased on its own."""
-    if points.empty or "rebase_group" not in points:
-        return None
-    latest = points[points["rebase_group"] == points["rebase_group"].iloc[-1]]
-    start = sustained_shift_start([int(v) for v in latest["relative_to_mean"]])
-    if start is None:
-        return None
-    first = pd.Timestamp(latest["period"].iloc[start]).date()
-    side = "above" if latest["relative_to_mean"].iloc[-1] > 0 else "below"
-    where = f" in {definition_path}" if isinstance(definition_path, str) else " in the metric's YAML"
-    return (f"The last {len(latest) - start} points are all {side} the mean, since "
-            f"{_month(first)}: if a change was made then, consider "
-            f"`rebase: [{{period: {first:%Y-%m}, reason: ...}}]`{where} to recalculate the "
-            "limits from there (nothing is rebased until you do).")
-
-
-def _stale(view: MetricView, reason: str, fresh_from: dt.date) -> MetricView:
+def _stale(view: MetricView, latest: dt.date, reason: str, fresh_from: dt.date) -> MetricView:
     """Too old to be the current value: nothing is judged on it, and the reason is said."""
     view.is_stale = True
     view.rag = view.vs_previous = view.vs_last_year = view.benchmark = None
     view.variation_icon = view.assurance_icon = view.rebase_suggestion = None
-    view.explanation = (
-        f"No recent data: the latest is for {_month(view.latest_period)}, and data older than "
-        f"{_month(fresh_from)} are not shown as current, so nothing is judged on it and it is "
-        f"not used as evidence. The chart shows the history. {reason}")
+    view.explanation = stale_explanation(latest, fresh_from, reason)
     return view
+
+
+def _apply_spc(view: MetricView, result: SpcResult) -> None:
+    view.points = result.points
+    view.variation_icon = result.variation_icon
+    view.assurance_icon = result.assurance_icon
+    view.flagged = explain_special_causes(result.points, view.direction)
 
 
 def fresh_from(as_at: dt.date, months: int) -> dt.date:
@@ -332,82 +242,6 @@ def place_orgs(project: Project, definition: dict[str, Any]) -> list[str]:
     return [str(o) for o in project.settings["place_orgs"]]
 
 
-def _icon_sentence(view: MetricView) -> str:
-    """Why the icons are what they are, in one or two sentences."""
-    if view.variation_icon is None:
-        return ""
-    sentence = f"Variation: {VARIATION_NAMES[view.variation_icon].lower()} (judged on the latest point)."
-    if "trial_limits" in view.points and bool(view.points["trial_limits"].iloc[-1]):
-        sentence += (" The latest limits are trial limits: they rest on fewer than 13 points, so "
-                     "read them with care.")
-    return sentence + ASSURANCE_REASONS.get(view.assurance_icon or "", "")
-
-
-def _apply_spc(view: MetricView, result: SpcResult) -> None:
-    view.points = result.points
-    view.variation_icon = result.variation_icon
-    view.assurance_icon = result.assurance_icon
-    view.flagged = explain_special_causes(result.points, view.direction)
-
-
-def _target_sentence(view: MetricView) -> str:
-    if view.target is None or view.latest_value is None:
-        return ""
-    words = {"met": "meets", "within_tolerance": "is just short of (within tolerance)",
-             "missed": "misses"}[view.rag] if view.rag else "is compared with"
-    due = f" (due {_month(view.target_due)})" if view.target_due else ""
-    return (f"The latest value, {format_value(view.latest_value, view.unit)} in "
-            f"{_month(view.latest_period)}, {words} the target of "
-            f"{format_value(view.target, view.unit)}{due}.")
-
-
-def explain_special_causes(points: pd.DataFrame, direction: str) -> list[str]:
-    """One sentence per block of consecutive special-cause points on the same side, e.g.
-    "7 points in a row above the average since May 2023: special cause, improving"."""
-    blocks: list[list[Any]] = []
-    previous_index = None
-    for index, row in enumerate(points.itertuples()):
-        if row.special_cause_type == "Common Cause":
-            continue
-        trend = row.special_cause_type.startswith("7 Point Trend")
-        key = (row.point_type, "trend" if trend else row.relative_to_mean)
-        outside = row.special_cause_type in ("Above UCL", "Below LCL")
-        joins = blocks and previous_index == index - 1 and (
-            blocks[-1][0] == key or (outside and blocks[-1][0][0] == row.point_type))
-        if joins:
-            blocks[-1][1].append(row)
-        else:
-            blocks.append([key, [row]])
-        previous_index = index
-    return [_block_sentence(rows) for _, rows in blocks]
-
-
-def _block_sentence(rows: list[Any]) -> str:
-    labels = [r.special_cause_type for r in rows]
-    verdict = {"special_cause_improvement": "special cause, improving",
-               "special_cause_concern": "special cause, concerning"}.get(rows[0].point_type,
-                                                                          "special cause")
-    since = _month(pd.Timestamp(rows[0].period).date())
-    above = rows[0].relative_to_mean > 0
-    outside = sum(1 for label in labels if label in ("Above UCL", "Below LCL"))
-    beyond = (f", {outside} of them beyond the {'upper' if above else 'lower'} process limit"
-              if outside and outside < len(rows) else "")
-    if any(label.startswith("7 Points") for label in labels):
-        return (f"{len(rows)} points in a row {'above' if above else 'below'} the average "
-                f"since {since}{beyond}: {verdict}.")
-    if any(label.startswith("7 Point Trend") for label in labels):
-        rising = any("Increasing" in label for label in labels)
-        return (f"{len(rows)} points in a row {'rising' if rising else 'falling'} since "
-                f"{since}: {verdict}.")
-    if any(label.startswith("2 in 3") for label in labels):
-        return (f"2 of 3 points close to the {'upper' if above else 'lower'} process limit "
-                f"around {since}: {verdict}.")
-    side = "above the upper" if above else "below the lower"
-    if len(rows) == 1:
-        return f"{since} is {side} process limit: {verdict}."
-    return f"{len(rows)} points in a row from {since} are {side} process limit: {verdict}."
-
-
 # --- reading from the database ------------------------------------------------------------
 
 
@@ -437,7 +271,8 @@ def metric_views(
         if own:
             con.close()
     views = []
-    for definition in definitions.to_dict(orient="records"):
+    for record in definitions.to_dict(orient="records"):
+        definition = {str(key): value for key, value in record.items()}  # the columns' names
         metric_id = definition["metric_id"]
         mine = values[values["metric_id"] == metric_id]
         trajectory = trajectories[trajectories["metric_id"] == metric_id]

@@ -207,7 +207,7 @@ def _load_plan(project: Project, folder: Path, catalogue: Catalogue) -> LoadedPl
     doc = _read(project, plan_path, catalogue)
     plan, problems = validate_document(doc, Plan) if doc else (None, [])
     catalogue.problems.extend(problems)
-    if not isinstance(plan, Plan):
+    if not isinstance(plan, Plan) or doc is None:  # no plan without a document: said for mypy
         first = problems[0] if problems else catalogue.problems[-1]
         catalogue.unread.append(UnreadFile(folder.name, None, None, first.path, first))
         return None

@@ -1,32 +1,22 @@
-"""Write a lead's quarterly update into the right YAML file without disturbing it.
+"""Write a lead's quarterly update (a sign-off, a new objective) into the right YAML file.
 
-Area files are shared: leads add comments, and reviewers read diffs. So we
-never re-dump a whole file. We find the objective's `updates:` list from the
-YAML node marks, render only the new entry, and splice its lines in. Every
-other line stays byte-for-byte as it was. The new text is validated before
-it replaces the file: it is written to a temporary file beside it, read back
-with the build's own reader (size limit included) and checked as the build
-checks it, and only then renamed over the original, so a refused or failed
-update leaves the file untouched, and a saved one is never left out by the
-next build.
+This is the editor's front door, used by the CLI and the update form: it finds
+the objective and its file, checks that the person may make the change and
+that it is well formed, then, holding the file's lock, refuses a save over a
+newer version, splices the change in (`splicing`), writes it only if the build
+would accept it (`checked_write`), and records it in the audit trail and (in a
+git repository) a commit. The refusals it raises are in `refusals`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
-import logging
-import os
-import tempfile
-import textwrap
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from tracker.access import audit
@@ -38,33 +28,43 @@ from tracker.access.permissions import (
     check_update,
     person_for,
 )
+from tracker.files import read_text
 from tracker.plans.catalogue import (
     Catalogue,
     PlacedObjective,
     UnreadFile,
-    area_file_problems,
     load_catalogue,
 )
-from tracker.plans.models import RAG_VALUES, AreaFile, Plan, Update
-from tracker.plans.problems import Problem, SourceError
-from tracker.plans.validation import error_sentence, validate_document
-from tracker.plans.yamlio import MAX_FILE_BYTES, parse_yaml_text, read_yaml
+from tracker.plans.checked_write import write_checked
+from tracker.plans.models import RAG_VALUES, Plan, Update
+from tracker.plans.refusals import EditRefused, Stale, UpdateExists
+from tracker.plans.splicing import (
+    existing_update,
+    splice_objective,
+    splice_signoff,
+    splice_update,
+    text_of,
+    version_of,
+)
+from tracker.plans.validation import error_sentence
+from tracker.plans.yamlio import MAX_FILE_BYTES
 from tracker.project import Project
 from tracker.status.quarters import parse_quarter
 
-logger = logging.getLogger(__name__)
-
-
-class EditRefused(Exception):
-    """A change we will not make, with the reason in plain words."""
-
-
-class UpdateExists(EditRefused):
-    """The quarter already has an update: the CLI says --replace, the form says tick Replace."""
-
-
-class Stale(EditRefused):
-    """The objective changed since the person read it: they must reload before saving."""
+# The refusals are raised from here and caught by the CLI and the form, which import them
+# from this module with the operations.
+__all__ = [
+    "Edit",
+    "EditRefused",
+    "Stale",
+    "UpdateExists",
+    "add_objective",
+    "add_signoff",
+    "add_update",
+    "find_objective",
+    "next_objective_id",
+    "objective_version",
+]
 
 
 @dataclass(frozen=True)
@@ -130,27 +130,15 @@ def _person(catalogue: Catalogue, by: str | None) -> Person:
         raise EditRefused(str(exc)) from exc
 
 
-def read_text(path: Path) -> str:
-    """The file's text exactly as stored: a byte order mark and CRLF line ends are kept
-    (the splice writes new lines with the file's own line end)."""
-    return path.read_bytes().decode("utf-8")
-
-
 def objective_version(project: Project, objective_id: str) -> str:
     """A fingerprint of the objective's own lines: the form remembers it, and a save over a
     newer version is refused. Other objectives of the same file do not change it."""
     placed, _ = find_objective(project, objective_id)
-    return _version_of(read_text(project.root / placed.path), objective_id)
-
-
-def _version_of(text: str, objective_id: str) -> str:
-    lines, _, _, objective = _parse_for_splice(text, objective_id)
-    own = lines[objective.start_mark.line:_last_content_line(lines, objective) + 1]
-    return hashlib.sha256("".join(own).encode("utf-8")).hexdigest()[:16]
+    return version_of(read_text(project.root / placed.path), objective_id)
 
 
 def _check_version(project: Project, text: str, objective_id: str, expected: str | None) -> None:
-    if expected is None or _version_of(text, objective_id) == expected:
+    if expected is None or version_of(text, objective_id) == expected:
         return
     last = next((e for e in reversed(audit.history(project, objective_id))), None)
     if last is not None:
@@ -173,7 +161,7 @@ def _write(
             if objective_id is not None:
                 _check_version(project, before, objective_id, expected_version)
             after, entry = make(before)
-            _write_checked(path, before, after, shown, plan, area_code, catalogue)
+            write_checked(path, before, after, shown, plan, area_code, catalogue)
             diff = "".join(difflib.unified_diff(before.splitlines(keepends=True),
                                                 after.splitlines(keepends=True),
                                                 fromfile=f"a/{shown}", tofile=f"b/{shown}"))
@@ -216,7 +204,7 @@ def add_update(
         after = splice_update(before, objective_id, update, replace)
         entry: dict[str, Any] = {"action": "replace" if old else "update",
                                  "objective": objective_id, "quarter": update["quarter"],
-                                 "new": _text_of(update)}
+                                 "new": text_of(update)}
         if old:
             withdrawn = old.get("signoffs") or []
             entry["old"] = old["text"]
@@ -252,7 +240,7 @@ def add_signoff(
     def make(before: str) -> tuple[str, dict[str, Any]]:
         return (splice_signoff(before, objective_id, quarter, signoff),
                 {"action": "signoff", "objective": objective_id, "quarter": quarter,
-                 "org": org, "new": _text_of(signoff)})
+                 "org": org, "new": text_of(signoff)})
 
     return _write(project, project.root / placed.path, placed.path, plan,
                   _area_code(plan, placed.area_id), catalogue, make, person,
@@ -295,7 +283,7 @@ def add_objective(
     same = [o.objective.id for o in catalogue.objectives()
             if " ".join(o.objective.objective.split()).lower() == " ".join(text.split()).lower()]
     lead = fields.get("lead")
-    objective = {
+    objective: dict[str, Any] = {
         "id": _next_id(catalogue, areas[area_id].code),
         "objective": text,
         "impacts": [],
@@ -311,35 +299,13 @@ def add_objective(
     def make(before: str) -> tuple[str, dict[str, Any]]:
         return (splice_objective(before, objective),
                 {"action": "new-objective", "objective": objective["id"],
-                 "new": _text_of(objective)})
+                 "new": text_of(objective)})
 
     edit = _write(project, path, shown, plans[plan_id].plan, areas[area_id].code, catalogue,
                   make, person, f"Add objective {objective['id']} to {plan_id}/{area_id}")
     warnings = tuple(f"the same text is already objective {i}: if this is a duplicate, ask the "
                      "programme office to remove one" for i in same)
     return Edit(edit.path, edit.before, edit.after, edit.record, edit.commit, warnings)
-
-
-def _text_of(item: dict[str, Any]) -> str:
-    return "".join(_render(item, 0, "\n"))
-
-
-def existing_update(text: str, objective_id: str, quarter: str) -> dict[str, Any] | None:
-    """The objective's update for the quarter as it stands in the file (its text and its
-    sign-offs), or None: shown before a replace, and kept in the trail after it."""
-    lines, _, _, objective = _parse_for_splice(text, objective_id)
-    _, updates = _entry(objective, "updates")
-    node = _item_for_quarter(updates, quarter)
-    if node is None:
-        return None
-    raw = "".join(lines[node.start_mark.line:_last_content_line(lines, node) + 1])
-    item = yaml.safe_load(textwrap.dedent(raw.replace("- ", "  ", 1)))
-    item = item if isinstance(item, dict) else {}
-    signoffs = [{k: str(v) for k, v in s.items()} for s in item.get("signoffs") or []
-                if isinstance(s, dict)]
-    return {"text": textwrap.dedent(raw.replace("- ", "  ", 1)), "signoffs": signoffs,
-            **{k: item.get(k) for k in ("rag", "commentary", "mitigations", "updated_by",
-                                        "updated_on")}}
 
 
 def _checked_update(update: dict[str, Any]) -> dict[str, Any]:
@@ -374,253 +340,3 @@ def _check_quarter_in_period(plan: Plan, quarter: str) -> None:
 
 def _area_code(plan: Plan, area_id: str) -> str:
     return next(a.code for g in plan.groups for a in g.areas if a.id == area_id)
-
-
-def _write_checked(
-    path: Path, before: str, after: str, shown_as: str, plan: Plan, area_code: str,
-    catalogue: Catalogue,
-) -> None:
-    """Replace the file with `after` only if the build would read and accept it.
-
-    The check runs on the bytes written, read back by the build's reader
-    (`read_yaml`, with its size limit) and validated as the build validates an
-    area file; problems the file already had before this change do not refuse it.
-    """
-    old = _build_problems_of_text(before, shown_as, plan, area_code, catalogue)
-
-    def check(written: Path) -> None:
-        try:
-            doc = read_yaml(written, shown_as)
-        except SourceError as exc:
-            logger.info("refused a write to %s: %s", shown_as, exc.problem)
-            raise EditRefused(_unreadable_reason(exc.problem)) from exc
-        new = _build_problems(doc, plan, area_code, catalogue)
-        added = [p for p in new if not _already_there(p, old)]
-        if added:
-            logger.info("refused a write to %s: %s", shown_as, "; ".join(map(str, added)))
-            raise EditRefused("the change would break the file: " + "; ".join(map(str, added)))
-
-    write_atomically(path, after, check)
-
-
-def _unreadable_reason(problem: Problem) -> str:
-    if problem.message.startswith("is ") and "the limit is" in problem.message:
-        return (f"the file would become too big for the tracker to read ({problem.path} "
-                f"{problem.message} bytes), and the next build would leave out every objective "
-                f"in it: shorten the text (a file can hold at most {MAX_FILE_BYTES // 1024 // 1024} "
-                "MiB), or put the long detail in a separate document and refer to it")
-    return f"the change would break the file: {problem}"
-
-
-def _build_problems(doc: object, plan: Plan, area_code: str, catalogue: Catalogue) -> list[Problem]:
-    area_file, problems = validate_document(doc, AreaFile)  # type: ignore[arg-type]
-    if problems or not isinstance(area_file, AreaFile):
-        return problems
-    return area_file_problems(plan, area_code, doc, area_file,  # type: ignore[arg-type]
-                              catalogue.people, catalogue.signoff_orgs)
-
-
-def _build_problems_of_text(
-    text: str, shown_as: str, plan: Plan, area_code: str, catalogue: Catalogue
-) -> Counter[str]:
-    """The problems the build finds in the file as it is now, by message (lines move)."""
-    try:
-        doc = parse_yaml_text(text, shown_as)
-    except SourceError as exc:
-        return Counter([exc.problem.message])
-    return Counter(p.message for p in _build_problems(doc, plan, area_code, catalogue))
-
-
-def _already_there(problem: Problem, old: Counter[str]) -> bool:
-    if old[problem.message] > 0:
-        old[problem.message] -= 1
-        return True
-    return False
-
-
-def write_atomically(path: Path, text: str, check: Callable[[Path], None] | None = None) -> None:
-    """Replace the file's contents all at once: readers see the old or the new, never half.
-
-    `check`, if given, is called with the written temporary file before it replaces
-    the original; if it raises, the original is left as it was.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if check is not None:
-            check(Path(tmp))
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-# --- splicing -----------------------------------------------------------------
-
-
-def splice_update(text: str, objective_id: str, update: dict[str, Any], replace: bool) -> str:
-    """The file's text with `update` added to the objective's `updates` list."""
-    lines, newline, root, objective = _parse_for_splice(text, objective_id)
-    _, updates = _entry(objective, "updates")
-    existing = _item_for_quarter(updates, update["quarter"])
-    if existing is not None and not replace:
-        raise UpdateExists(f"{objective_id} already has an update for {update['quarter']}")
-    if existing is not None:
-        rendered = _render(update, existing.start_mark.column - 2, newline)
-        start, end = existing.start_mark.line, _last_content_line(lines, existing) + 1
-        return "".join(lines[:start] + rendered + lines[end:])
-    return _append_item(lines, objective, "updates", update, _dash_offset(root, objective), newline)
-
-
-def splice_signoff(text: str, objective_id: str, quarter: str, signoff: dict[str, Any]) -> str:
-    """The file's text with `signoff` added to that quarter's update of the objective."""
-    lines, newline, root, objective = _parse_for_splice(text, objective_id)
-    _, updates = _entry(objective, "updates")
-    update = _item_for_quarter(updates, quarter)
-    if update is None:
-        raise EditRefused(
-            f"{objective_id} has no update for {quarter} to sign off: add the update first"
-        )
-    _, signoffs = _entry(update, "signoffs")
-    for existing in getattr(signoffs, "value", []):
-        _, org = _entry(existing, "org")
-        if isinstance(org, yaml.ScalarNode) and org.value.strip().lower() == signoff["org"].lower():
-            raise EditRefused(f"{objective_id} {quarter} is already signed off by {org.value}")
-    return _append_item(lines, update, "signoffs", signoff, _dash_offset(root, objective), newline)
-
-
-def splice_objective(text: str, objective: dict[str, Any]) -> str:
-    """The file's text with `objective` appended to its `objectives` list."""
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if not isinstance(root, yaml.MappingNode):
-        raise EditRefused("the file has no 'objectives:' list")
-    _, existing = _entry(root, "objectives")
-    first = existing.value[0] if isinstance(existing, yaml.SequenceNode) and existing.value else None
-    offset = _dash_offset(root, first) if isinstance(first, yaml.MappingNode) else 2
-    return _append_item(lines, root, "objectives", objective, offset, newline)
-
-
-def _parse_for_splice(
-    text: str, objective_id: str
-) -> tuple[list[str], str, yaml.MappingNode, yaml.MappingNode]:
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if not isinstance(root, yaml.MappingNode):
-        raise EditRefused("the file has no 'objectives:' list")
-    return lines, newline, root, _objective_node(root, objective_id)
-
-
-def _append_item(
-    lines: list[str], mapping: yaml.MappingNode, key_name: str, item: dict[str, Any],
-    dash_offset: int, newline: str,
-) -> str:
-    """Add `item` to the list under `key_name` of `mapping`, creating the key if absent."""
-    key, value = _entry(mapping, key_name)
-    if key is None or value is None:
-        column = mapping.value[0][0].start_mark.column
-        insert_at = _last_content_line(lines, mapping) + 1
-        block = [" " * column + f"{key_name}:" + newline]
-        block += _render(item, column + dash_offset, newline)
-        return "".join(lines[:insert_at] + block + lines[insert_at:])
-    if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
-        return _fill_empty(lines, key, key_name, item, dash_offset, newline)
-    if not isinstance(value, yaml.SequenceNode):
-        raise EditRefused(f"'{key_name}' is not a list: fix the file by hand first")
-    if value.flow_style:
-        if value.value:
-            raise EditRefused(f"'{key_name}' is written on one line: write it as a list first")
-        return _fill_empty(lines, key, key_name, item, dash_offset, newline)
-    rendered = _render(item, value.value[0].start_mark.column - 2, newline)
-    insert_at = _last_content_line(lines, value.value[-1]) + 1
-    return "".join(lines[:insert_at] + rendered + lines[insert_at:])
-
-
-def _objective_node(root: yaml.Node | None, objective_id: str) -> yaml.MappingNode:
-    _, objectives = _entry(root, "objectives") if isinstance(root, yaml.MappingNode) else (None, None)
-    for node in getattr(objectives, "value", []):
-        _, id_node = _entry(node, "id")
-        if isinstance(id_node, yaml.ScalarNode) and id_node.value == objective_id:
-            return node
-    raise EditRefused(f"objective '{objective_id}' was not found in its file")
-
-
-def _entry(node: yaml.Node, name: str) -> tuple[yaml.Node | None, yaml.Node | None]:
-    for key, value in getattr(node, "value", []):
-        if isinstance(key, yaml.ScalarNode) and key.value == name:
-            return key, value
-    return None, None
-
-
-def _item_for_quarter(updates: yaml.Node | None, quarter: str) -> yaml.Node | None:
-    for item in updates.value if isinstance(updates, yaml.SequenceNode) else []:
-        _, node = _entry(item, "quarter")
-        if isinstance(node, yaml.ScalarNode):
-            try:
-                if str(parse_quarter(node.value)) == quarter:
-                    return item
-            except ValueError:
-                continue
-    return None
-
-
-def _dash_offset(root: yaml.MappingNode, objective: yaml.MappingNode) -> int:
-    """How far this file indents a list's '-' right of its key (0 or 2, usually),
-    read from how the `objectives:` list itself is laid out."""
-    objectives_key, _ = _entry(root, "objectives")
-    key_column = objective.value[0][0].start_mark.column
-    return max(key_column - 2 - (objectives_key.start_mark.column if objectives_key else 0), 0)
-
-
-def _last_content_line(lines: list[str], node: yaml.Node) -> int:
-    """The last line of `node` that holds content (not a trailing blank or comment)."""
-    end = node.end_mark
-    # The end mark sits where the next token starts; if only indentation precedes
-    # it on that line, the node itself ended on an earlier line.
-    ends_on_earlier_line = end.line >= len(lines) or not lines[end.line][: end.column].strip()
-    last = max(end.line - (1 if ends_on_earlier_line else 0), node.start_mark.line)
-    while last > node.start_mark.line and _is_blank_or_comment(lines[last]):
-        last -= 1
-    return last
-
-
-def _is_blank_or_comment(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
-def _render(update: dict[str, Any], dash_column: int, newline: str) -> list[str]:
-    """The update as block YAML lines, its '-' at `dash_column`."""
-    body = yaml.safe_dump(
-        [_plain(update)], sort_keys=False, allow_unicode=True, width=4096,
-        default_flow_style=False,
-    )
-    pad = " " * dash_column
-    return [pad + line + newline for line in body.splitlines()]
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    """Updates in the documented key order; other items as given."""
-    order = ["quarter", "rag", "commentary", "mitigations", "updated_by", "updated_on", "signoffs"]
-    ordered = {k: item[k] for k in order if k in item}
-    ordered.update({k: v for k, v in item.items() if k not in ordered})
-    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in ordered.items()}
-
-
-def _fill_empty(
-    lines: list[str], key: yaml.Node, key_name: str, item: dict[str, Any], dash_offset: int,
-    newline: str,
-) -> str:
-    """Turn `key: []` (or an empty `key:`) into a block list holding `item`."""
-    row = key.start_mark.line
-    line = lines[row]
-    head = line[: line.index(f"{key_name}:") + len(key_name) + 1]
-    rendered = _render(item, key.start_mark.column + dash_offset, newline)
-    return "".join([*lines[:row], head + newline, *rendered, *lines[row + 1:]])

@@ -78,7 +78,7 @@ def validate_items(
                                                                                       strict=True))]
     except ValidationError:
         pass
-    problems: list[Problem] = []
+    problems = []
     others = {k: v for k, v in data.items() if k != key}
     if others:
         _, problems = validate_document(part_of(doc, key, {**others, key: []}, None), model)

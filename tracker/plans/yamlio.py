@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
 
-Location = tuple[str | int, ...]
+Location = tuple[str | int | float, ...]  # keys are words, mostly, but YAML allows numbers
 
 # Control characters other than tab and line feed (a carriage return alone rewrites a terminal's
 # line; YAML turns the file's own line ends into line feeds). YAML refuses them raw, but a double-quoted
@@ -78,7 +78,7 @@ class _SafeComposer(yaml.SafeLoader):
         # recursion limit turns a hostile file into a crash instead of a message.
         if self.depth > MAX_DEPTH:
             raise _TooDeep(None, None, f"is nested more than {MAX_DEPTH} deep",
-                           self.peek_event().start_mark)
+                           self._peek().start_mark)
         self.depth += 1
         try:
             return self._compose_plain_node(parent, index)
@@ -87,17 +87,22 @@ class _SafeComposer(yaml.SafeLoader):
 
     def _compose_plain_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self._peek()
             raise yaml.MarkedYAMLError(
                 None, None, "anchors and aliases (*name) are not allowed here", event.start_mark
             )
-        event = self.peek_event()
+        event = self._peek()
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise yaml.MarkedYAMLError(
                 None, None, f"anchors (&{anchor}) are not allowed here", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def _peek(self) -> Any:
+        """The next event, left in place (Any: its mark is the pure-Python parser's, which the
+        stubs cannot tell from libyaml's)."""
+        return self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it untyped
 
 
 def read_yaml(path: Path, shown_as: str | None = None) -> LocatedDocument:
@@ -131,7 +136,7 @@ def parse_yaml_text(text: str, name: str) -> LocatedDocument:
     """Parse YAML text into located plain values (see `read_yaml`)."""
     if _CParser is not None:
         try:
-            return _fast_parse(text, name)
+            return _fast_parse(_CParser(text), name)
         except (_NotPlain, yaml.YAMLError, ValueError):  # unusual input: the careful reader explains it
             pass
         except Exception:  # a bug in the fast reader: logged, never hidden; the careful reader reads on
@@ -151,12 +156,11 @@ def _careful_parse(text: str, name: str) -> LocatedDocument:
     try:
         node = loader.get_single_node()
     except _TooDeep as exc:
-        raise SourceError(Problem(name, exc.problem_mark.line + 1, str(exc.problem))) from exc
+        raise SourceError(Problem(name, _line_of(exc.problem_mark), str(exc.problem))) from exc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         reason = exc.problem or exc.context or "is not valid YAML"
-        raise SourceError(Problem(name, line, f"is not valid YAML: {reason}")) from exc
+        raise SourceError(Problem(name, _line_of(exc.problem_mark or exc.context_mark),
+                                  f"is not valid YAML: {reason}")) from exc
     except yaml.YAMLError as exc:
         raise SourceError(Problem(name, None, f"is not valid YAML: {exc}")) from exc
     finally:
@@ -165,6 +169,11 @@ def _careful_parse(text: str, name: str) -> LocatedDocument:
     if node is not None:
         doc.data = _to_python(node, (), doc, loader)
     return doc
+
+
+def _line_of(mark: yaml.Mark | None) -> int | None:
+    """The line a parser's mark points at, counted from 1 (a _TooDeep always has one)."""
+    return mark.line + 1 if mark else None
 
 
 def _to_python(node: yaml.Node, loc: Location, doc: LocatedDocument, loader: Any) -> Any:
@@ -217,8 +226,11 @@ def _scalar(node: yaml.Node, doc: LocatedDocument, loader: Any) -> Any:
 
 # --- the fast reader: plain documents straight from libyaml's events ----------------------
 
+_CParser: type[CParser] | None
 try:
-    from yaml._yaml import CParser as _CParser
+    from yaml._yaml import CParser
+
+    _CParser = CParser
 except ImportError:  # PyYAML built without libyaml: the careful reader does it all
     _CParser = None
 
@@ -238,10 +250,10 @@ class _NotPlain(Exception):
 _STEPS_ASIDE = (_NotPlain, yaml.YAMLError, ValueError)
 
 
-def _fast_parse(text: str, name: str) -> LocatedDocument:
-    """Build the values from libyaml's events; raise `_NotPlain` (or the parser's own error)
-    at anything that is not a plain document, for `_careful_parse` to explain."""
-    parser = _CParser(text)
+def _fast_parse(parser: CParser, name: str) -> LocatedDocument:
+    """Build the values from libyaml's events (`parser` holds the text); raise `_NotPlain` (or
+    the parser's own error) at anything that is not a plain document, for `_careful_parse` to
+    explain."""
     try:
         return _from_events(parser.get_event, name)
     finally:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tracker.plans.editing import write_atomically
+from tracker.files import write_atomically
 from tracker.plans.problems import display_path
 from tracker.project import Project
 from tracker.status.quarters import FinancialQuarter

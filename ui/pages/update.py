@@ -16,6 +16,7 @@ import streamlit as st
 from tracker.access.audit import history
 from tracker.access.people import Person
 from tracker.access.permissions import may_update_led_by, signs_for
+from tracker.files import read_text
 from tracker.plans.catalogue import load_catalogue, load_people
 from tracker.plans.editing import (
     EditRefused,
@@ -23,12 +24,11 @@ from tracker.plans.editing import (
     UpdateExists,
     add_signoff,
     add_update,
-    existing_update,
     find_objective,
     objective_version,
-    read_text,
 )
 from tracker.plans.models import RAG_VALUES
+from tracker.plans.splicing import existing_update
 from tracker.project import Project
 from tracker.status.rag import STATUS_STYLES
 from ui.auth import sign_in_button, visitor

@@ -9,7 +9,8 @@ import subprocess
 
 from tracker.access import audit
 from tracker.db.build import source_signature
-from tracker.plans.editing import add_signoff, add_update, existing_update
+from tracker.plans.editing import add_signoff, add_update
+from tracker.plans.splicing import existing_update
 from tracker.project import Project
 
 UPDATE = {"quarter": "2023-24 Q1", "rag": "red", "commentary": "Worse than we said."}

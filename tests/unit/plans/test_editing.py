@@ -10,7 +10,8 @@ import pytest
 
 from tracker.plans import editing
 from tracker.plans.catalogue import load_catalogue
-from tracker.plans.editing import EditRefused, splice_update
+from tracker.plans.editing import EditRefused
+from tracker.plans.splicing import splice_update
 from tracker.project import Project
 
 UPDATE = {"quarter": "2023-24 Q3", "rag": "amber", "commentary": "Slipped: a new provider.",
