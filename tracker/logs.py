@@ -23,6 +23,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(reference)s] %(message)s"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 3
 OUR_LOGGERS = ("tracker", "ui", "dashboard")
+# The attribute that marks our handlers with the log file they were asked for (a string).
+WANTED_MARK = "tracker_wanted"
+# The attribute that keeps an exception's reference once it has been logged.
+REFERENCE_MARK = "tracker_reference"
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +62,8 @@ def setup(root: Path, stderr_level: int = logging.INFO) -> Path | None:
     root_logger = logging.getLogger()
     # Our handlers are marked with the file they were asked for, so that a second call
     # (the dashboard runs its script on every rerun) keeps them rather than adding more.
-    ours = [h for h in root_logger.handlers if hasattr(h, "tracker_wanted")]
-    same = all(h.tracker_wanted == str(wanted) for h in ours)  # type: ignore[attr-defined]
+    ours = [h for h in root_logger.handlers if hasattr(h, WANTED_MARK)]
+    same = all(getattr(h, WANTED_MARK) == str(wanted) for h in ours)
     if ours and same and ours[0].level == stderr_level:
         files = [h for h in ours if isinstance(h, logging.FileHandler)]
         return Path(files[0].baseFilename) if files else None
@@ -84,7 +88,7 @@ def setup(root: Path, stderr_level: int = logging.INFO) -> Path | None:
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(_Reference())
-        handler.tracker_wanted = str(wanted)  # type: ignore[attr-defined]
+        setattr(handler, WANTED_MARK, str(wanted))
         root_logger.addHandler(handler)
     for name in OUR_LOGGERS:
         if logging.getLogger(name).level == logging.NOTSET:
@@ -104,12 +108,12 @@ def log_exception(log: logging.Logger, message: str) -> str:
     again reports the same reference instead of logging it twice.
     """
     exc = sys.exc_info()[1]
-    known = getattr(exc, "tracker_reference", None)
+    known = getattr(exc, REFERENCE_MARK, None)
     if isinstance(known, str):
         return known
     reference = new_reference()
     log.exception("%s (reference %s)", message, reference, extra={"reference": reference})
     if exc is not None:
         with suppress(AttributeError):
-            exc.tracker_reference = reference  # type: ignore[attr-defined]
+            setattr(exc, REFERENCE_MARK, reference)
     return reference

@@ -44,7 +44,7 @@ class VisibleText:
 def visible_output() -> Iterator[None]:
     """Within the block, sys.stdout and sys.stderr show control characters as escapes."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = VisibleText(out), VisibleText(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = VisibleText(out), VisibleText(err)
     try:
         yield
     finally:

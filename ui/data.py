@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+import tracker.status.objectives as status_engine
 from tracker.db.build import Serving, serve_current
 from tracker.db.queries import connect_read_only, query_text
 from tracker.metrics.scorecard import MetricView, metric_views
@@ -72,6 +73,26 @@ def views(as_at: dt.date, metric_ids: list[str] | None = None, org: str | None =
     project = get_project()
     ids = tuple(metric_ids) if metric_ids is not None else None
     return _cached_views(str(project.root), db_version(project.db_path), as_at, ids, org)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_objective_status(
+    root: str, version: tuple[int, int], quarter: str, plan_id: str | None
+) -> pd.DataFrame:
+    # The engine is looked up when called, not imported by name, so a test can stand in for it.
+    return status_engine.objective_status(load_project(Path(root)), parse_quarter(quarter), plan_id)
+
+
+def objective_status(quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:
+    """Each objective's status as at the end of `quarter` (the status engine's, as the pack and
+    the command line have it), cached until the database changes.
+
+    Working it out judges every linked metric; the overview, the objectives and the data
+    quality pages all show it, so it is worked out once per database, not on every rerun.
+    """
+    project = get_project()
+    return _cached_objective_status(str(project.root), db_version(project.db_path), str(quarter),
+                                    plan_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

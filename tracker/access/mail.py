@@ -60,8 +60,9 @@ def reminder_messages(project: Project, rows: pd.DataFrame, quarter: FinancialQu
                  f"The {quarter} progress report for {' and '.join(plans)} is being prepared. "
                  f"Please record your update by {due:%-d %B %Y} for:", ""]
         for row in group.itertuples():
-            lines += [f"- {row.objective_id} ({row.plan_name}): {_short(row.objective)}",
-                      f"  {form_link(project, row.objective_id, quarter)}"]
+            objective_id = str(row.objective_id)  # a plan's id and text: strings, never missing
+            lines += [f"- {objective_id} ({row.plan_name}): {_short(str(row.objective))}",
+                      f"  {form_link(project, objective_id, quarter)}"]
         lines += ["", "Each link opens the tracker's update form for that objective; sign in "
                       "with your organisation's account.", "", "Thank you,",
                   "The programme office"]

@@ -142,7 +142,8 @@ def plotly_chart(view: MetricView) -> go.Figure:
                                 line={"color": "#5a5a5a", "width": 1.5}, name="Value",
                                 hoverinfo="skip"))
     if "point_type" in points:
-        for kind, part in points.groupby("point_type", sort=False):
+        for point_type, part in points.groupby("point_type", sort=False):
+            kind = str(point_type)  # one of the point types of tracker.spc.xmr
             figure.add_trace(go.Scatter(
                 x=part["period"], y=part["value"], mode="markers", name=NAMES[kind],
                 marker={"color": COLOURS[kind], "symbol": SYMBOLS[kind], "size": 9},
@@ -183,9 +184,10 @@ def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
     if points.empty:
         return ""
     pad_l, pad_r, pad_t, pad_b = 48, 12, 12, 28
-    values = list(points["value"])
+    values: list[float | None] = list(points["value"])  # finite or None: see _drawable
     extra = [c for c in ("lpl", "upl") if c in points]
-    lows = [v for v in values + [v for c in extra for v in points[c]] + [target] if v is not None]
+    lows: list[float] = [v for v in values + [v for c in extra for v in points[c]] + [target]
+                         if v is not None]
     if not lows:
         return ""
     low, high = min(lows), max(lows)

@@ -14,7 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tracker.files import write_atomically
 from tracker.plans.problems import display_path
@@ -126,7 +126,7 @@ def load_snapshot(project: Project, plan_id: str, quarter: FinancialQuarter) -> 
     if why:
         logger.warning("snapshot %s is not a snapshot: %s", path, why)
         raise SnapshotUnreadable(shown, why)
-    return content
+    return cast("dict[str, Any]", content)  # _not_a_snapshot found a JSON object, every key a string
 
 
 def _not_a_snapshot(content: object) -> str | None:
@@ -170,7 +170,7 @@ def revisions(snapshot: dict[str, Any], objectives: list[dict[str, Any]],
                           "no longer in the plan")
                  for objective_id in snapshot["objectives"] if objective_id not in current)
     by_key = {metric_key(m): m for m in metrics}
-    first_of = {}
+    first_of: dict[str, dict[str, Any]] = {}
     for m in metrics:
         first_of.setdefault(m["metric_id"], m)
     for key, seen in snapshot["metrics"].items():
@@ -225,7 +225,8 @@ def _metric_revisions(seen: dict[str, Any], metric: dict[str, Any]) -> list[Revi
 
 def _metric_subject(metric: dict[str, Any]) -> str:
     org = metric.get("org")
-    return metric["name"] + (f" for {org}" if org else "")
+    name: str = metric["name"]
+    return name + (f" for {org}" if org else "")
 
 
 def _month(period: str) -> str:

@@ -9,7 +9,11 @@ figures, so all of them say the same.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import numbers
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import duckdb
 import pandas as pd
@@ -17,6 +21,16 @@ import pandas as pd
 from tracker.db.queries import run_query
 from tracker.plans.problems import Problem
 from tracker.project import Project
+
+
+class UnreadFileRow(TypedDict):
+    """A plan or area file the last build could not read: a row of the named query unread_files."""
+
+    path: str
+    line: int | float | None  # None or NaN: the problem has no line
+    message: str
+    shown_as_at: dt.datetime | None  # the last good build its objectives are shown from
+    objectives: int  # how many objectives are shown from that build (0: none)
 
 
 @dataclass(frozen=True)
@@ -27,8 +41,8 @@ class SourceHealth:
     objective_problems: dict[str, str] = field(default_factory=dict)
     # the ids among them shown as at an earlier build, because their file cannot be read
     carried: frozenset[str] = frozenset()
-    # one per file that could not be read: path, line, message, shown_as_at, objectives
-    unread: list[dict] = field(default_factory=list)
+    # one per file that could not be read
+    unread: list[UnreadFileRow] = field(default_factory=list)
     # every problem of every source file at the last build
     problems: list[Problem] = field(default_factory=list)
 
@@ -63,7 +77,7 @@ class SourceHealth:
             if unread["objectives"]:
                 out.append(f"{_n(unread['objectives'], 'objective')} of {unread['path']} "
                            f"{'is' if unread['objectives'] == 1 else 'are'} shown as at "
-                           f"{pd.Timestamp(unread['shown_as_at']):%-d %B %Y}: the file now has "
+                           f"{_day(unread['shown_as_at'])}: the file now has "
                            f"a problem ({where}).")
             else:
                 out.append(f"{unread['path']} could not be read, and there is no earlier build "
@@ -78,11 +92,29 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _where(unread: dict) -> str:
-    line = unread.get("line")
-    where = f"{unread['path']}:{int(line)}" if isinstance(line, int | float) and line == line \
-        else unread["path"]
+def _where(unread: UnreadFileRow) -> str:
+    line = _line_number(unread.get("line"))
+    where = unread["path"] if line is None else f"{unread['path']}:{line}"
     return f"{where}: {unread['message']}"
+
+
+def _line_number(value: object) -> int | None:
+    """A line number read from the database; None for none (a NULL arrives as None or NaN)."""
+    number = float(value) if isinstance(value, numbers.Real) else math.nan
+    return None if math.isnan(number) else int(number)
+
+
+def _day(moment: dt.datetime | None) -> str:
+    """'3 July 2024'; a carried file always has the date of its last good build."""
+    shown = pd.NaT if moment is None else pd.Timestamp(moment)
+    return f"{shown:%-d %B %Y}"
+
+
+def _unread_rows(unread: pd.DataFrame) -> list[UnreadFileRow]:
+    return [UnreadFileRow(path=str(row["path"]), line=_line_number(row["line"]),
+                          message=str(row["message"]), shown_as_at=row["shown_as_at"],
+                          objectives=int(row["objectives"]))
+            for row in unread.to_dict(orient="records")]
 
 
 def health_from_frames(
@@ -95,9 +127,9 @@ def health_from_frames(
                                     objective_problems["problem"], strict=True)),
         carried=frozenset(objective_problems.loc[objective_problems["shown_as_at"].notna(),
                                                  "objective_id"]),
-        unread=unread.to_dict(orient="records"),
-        problems=[Problem(r.path, int(r.line) if r.line == r.line and r.line is not None
-                          else None, r.message) for r in problems.itertuples()],
+        unread=_unread_rows(unread),
+        problems=[Problem(str(r.path), _line_number(r.line), str(r.message))
+                  for r in problems.itertuples()],
     )
 
 

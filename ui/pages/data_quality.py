@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from tracker.metrics.scorecard import freshness_parameters
-from tracker.status.objectives import objective_status
 from ui.context import sidebar_context
-from ui.data import get_project, query
+from ui.data import get_project, objective_status, query
 from ui.widgets import csv_download, run_safely, show_table
 
 
@@ -61,7 +60,7 @@ def _stale(context) -> None:
 
 def _missing_updates(context) -> None:
     st.header(f"Objectives with no real update for {context.quarter}")
-    status = objective_status(get_project(), context.quarter, context.plan_id)
+    status = objective_status(context.quarter, context.plan_id)
     missing = status[~status["has_real_update"].astype(bool)]  # the one definition: see status
     examples = int(missing["reported_is_example"].sum())
     st.write(f"**{len(missing)}** of {len(status)} objectives ({examples} show only an example "

@@ -15,10 +15,9 @@ from tracker.metrics.scorecard import latest_label
 from tracker.report.charts import chart_summary, plotly_chart, plotly_text
 from tracker.report.ipr import icons_html
 from tracker.spc.icons import icon_key_html
-from tracker.status.objectives import objective_status
 from tracker.status.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES, reported_label
 from ui.context import sidebar_context
-from ui.data import get_project, query, views
+from ui.data import get_project, objective_status, query, views
 from ui.icons import ipr_styles, our_html
 from ui.widgets import csv_download, example_banner, plain, rag_column, run_safely
 
@@ -115,7 +114,7 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
 def _detail(objective_id: str, context) -> None:
     detail = query("objective_detail", objective_id=objective_id).iloc[0]
     lists = query("objective_lists", objective_id=objective_id)
-    status = objective_status(get_project(), context.quarter, detail["plan_id"])
+    status = objective_status(context.quarter, detail["plan_id"])
     now = status.set_index("id").loc[objective_id]
     st.header(f"{objective_id}: {plain(detail['area_name'])}")
     st.caption(" › ".join(plain(detail[name]) for name in ("plan_name", "group_name", "area_name")))
@@ -249,7 +248,7 @@ def render() -> None:
     frame = query("objectives_table", as_at=context.quarter.end_date)
     if context.plan_id:
         frame = frame[frame["plan_id"] == context.plan_id]
-    status = objective_status(get_project(), context.quarter, context.plan_id)
+    status = objective_status(context.quarter, context.plan_id)
     status = status[["id", "reported_rag", "reported_is_example", "reported_quarter",
                      "derived_status", "overdue", "area_id"]].rename(columns={"id": "objective_id"})
     frame = (frame.rename(columns={"is_example": "latest_is_example"})

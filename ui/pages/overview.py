@@ -10,7 +10,6 @@ import streamlit as st
 from tracker.status.objectives import exceptions as exception_rows
 from tracker.status.objectives import (
     not_reported_by_lead,
-    objective_status,
     real_update_counts,
     reported_counts,
 )
@@ -24,7 +23,7 @@ from tracker.status.rag import (
 )
 from tracker.words import plural
 from ui.context import sidebar_context
-from ui.data import get_project, query, revised_since_reported, views
+from ui.data import get_project, objective_status, query, revised_since_reported, views
 from ui.health import problem_banner, source_health
 from ui.packs import board_pack, prepared_pack
 from ui.tables import scorecard_table
@@ -188,7 +187,7 @@ def _report_downloads(context) -> None:
 def render() -> None:
     context = sidebar_context()
     st.title("Board overview")
-    frame = objective_status(get_project(), context.quarter, context.plan_id)
+    frame = objective_status(context.quarter, context.plan_id)
     st.caption(f"{plain(context.plan_name)}: {len(frame)} objectives, as at the end of {context.quarter} "
                f"({context.quarter.end_date:%d %B %Y}).")
     problem_banner(source_health(context.plan_id), len(frame))
