@@ -74,6 +74,54 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: 
     return rows
 
 
+# How much of a CSV `read_header` reads: the header, and this many lines below it for
+# DuckDB to tell the delimiter from, within the first few megabytes.
+_SAMPLE_LINES = 200
+
+
+def read_header(con: duckdb.DuckDBPyConnection, path: Path, metric: Metric, shown: str,
+                limits: Limits | None = None) -> list[str]:
+    """The column names the build reads from the extract, as `read_raw` names them, from the
+    file's head only (`validate` checks definitions against them and must stay quick): a
+    CSV's first lines read by `read_raw` itself (title rows, encoding and delimiter as the
+    build honours them), a workbook's rows down to its header, a Parquet file's footer."""
+    if not path.is_file():
+        raise UnreadableExtract(f"the file {shown} was not found")
+    if path.stat().st_size == 0:
+        raise UnreadableExtract(f"the file {shown} is empty")
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        try:
+            sheet = read_sheet(path, metric.source.sheet, metric.source.header_row, shown,
+                               header_only=True)
+        except WorkbookError as exc:
+            raise UnreadableExtract(str(exc)) from exc
+        return _unique_names(sheet.names)
+    if suffix == ".parquet":
+        try:
+            described = con.execute(f"describe select * from read_parquet({quote_literal(str(path))})")
+            return [r[0] for r in described.fetchall() if r[0] != "source_row"]
+        except duckdb.Error as exc:
+            raise UnreadableExtract(f"the file {shown} is not a readable Parquet file: {first_line(exc)}"
+                                    ) from exc
+    with tempfile.TemporaryDirectory(prefix="tracker-header-") as folder:
+        head = Path(folder) / f"head{suffix}"
+        head.write_bytes(_head_lines(path, metric.source.header_row + _SAMPLE_LINES))
+        read_raw(con, head, metric, shown, limits)
+    return raw_columns(con)
+
+
+def _head_lines(path: Path, lines: int) -> bytes:
+    """The file's first `lines` whole lines, within its first few megabytes."""
+    with path.open("rb") as handle:
+        head = handle.read(_HEADER_BYTES)
+    parts = head.split(b"\n", lines)
+    if len(parts) <= lines and len(head) < _HEADER_BYTES:
+        return head  # the whole file
+    kept = parts[:-1] or parts  # the last is cut off, or the rest of the file
+    return b"\n".join(kept) + b"\n"  # (a line keeps its own carriage return)
+
+
 def _check_columns(shown: str, columns: int, limits: Limits, about: str = "") -> None:
     if columns > limits.columns:
         raise TooLarge(f"{shown} has {about}{columns:,} columns; the limit is {limits.columns:,} "

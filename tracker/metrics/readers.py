@@ -49,12 +49,14 @@ class SheetRows:
 def read_sheet(
     path: Path, sheet: str | None, header_row: int, shown: str, *,
     max_rows: int | None = None, max_columns: int | None = None,
-    expired: Callable[[], bool] = lambda: False,
+    expired: Callable[[], bool] = lambda: False, header_only: bool = False,
 ) -> SheetRows:
     """The named sheet (or the first) of a workbook, from its header row; `shown` names the
     file in messages. A sheet with more than `max_rows` rows below its header, or more than
     `max_columns` columns, is refused from its size before its cells are read; `expired` is
-    asked as the cells are turned into text, which DuckDB's time limit cannot interrupt."""
+    asked as the cells are turned into text, which DuckDB's time limit cannot interrupt.
+    With `header_only`, only the rows down to the header are turned into text (`validate`
+    needs the column names, not the rows)."""
     from python_calamine import CalamineWorkbook  # only workbooks need it
 
     kind = path.suffix.lower().lstrip(".").upper()
@@ -78,7 +80,8 @@ def read_sheet(
         if max_columns is not None and last_column + 1 > max_columns:
             raise SheetTooLarge(columns=last_column + 1)
         grid = []
-        for n, row in enumerate(data.to_python(skip_empty_area=False)):
+        for n, row in enumerate(data.to_python(skip_empty_area=False,
+                                               nrows=header_row if header_only else None)):
             if n % 1000 == 0 and expired():
                 raise ReadingStopped(f"{shown}: reading stopped at the time limit")
             grid.append([_cell_text(v) for v in row])
