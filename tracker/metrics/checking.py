@@ -130,7 +130,7 @@ def _check_metric(placed: PlacedMetric, header: Header, lines: _Lines,
         return Problem(placed.path, lines.line(placed, where), f"metric {metric.id}: {message}")
 
     if header.columns is None and not header.missing:
-        result.problems.append(problem(("source", "file"), header.why))
+        result.problems.append(problem(_part_at_fault(header.why), header.why))
     elif header.missing:
         result.notes.append(problem(("source", "file"), f"{header.why}, so the column names were not "
                                     "checked (only the expressions' syntax and what they may use)"))
@@ -148,6 +148,15 @@ def _check_metric(placed: PlacedMetric, header: Header, lines: _Lines,
             if not any(c.lower() == name.strip().lower() for c in header.columns):
                 result.problems.append(problem(where, f"the {role} column '{name}' is not in {shown}: "
                                                       f"{_nearest(name, header.columns)}"))
+
+
+def _part_at_fault(why: str) -> Location:
+    """Where in the definition to point for a file that could not be read as it says."""
+    if "has no sheet named" in why:
+        return ("source", "sheet")
+    if "has no column names" in why:
+        return ("source", "header_row")
+    return ("source", "file")
 
 
 def expressions(metric: Metric) -> Iterator[Expression]:

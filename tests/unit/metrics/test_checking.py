@@ -144,13 +144,17 @@ def test_without_the_file_syntax_and_the_guard_are_checked_and_a_note_says_so(tm
     ]
 
 
-def test_a_file_that_cannot_be_read_is_a_problem_at_its_line(tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_read_as_defined_is_a_problem_at_the_line_at_fault(tmp_path: Path) -> None:
     project = _project(tmp_path, {"book.xlsx": TESTDATA / "finance_month6.xlsx"}, _block(
         "no-sheet", file="extracts/book.xlsx", sheet="Month 6", period="Month", value="x"))
     [problem] = _checked(project).problems
     assert str(problem) == (
-        f"data/metrics/test.yaml:{_line_of(project, 'file: ')}: metric no-sheet: data/extracts/book.xlsx "
+        f"data/metrics/test.yaml:{_line_of(project, 'sheet: ')}: metric no-sheet: data/extracts/book.xlsx "
         "has no sheet named 'Month 6' (sheets: M6 Position)")
+    (project.data_dir / "extracts" / "book.xlsx").write_text("period,value\n")
+    [problem] = _checked(project).problems
+    assert str(problem).startswith(f"data/metrics/test.yaml:{_line_of(project, 'file: ')}: metric no-sheet: "
+                                   "the file data/extracts/book.xlsx is not a readable XLSX workbook")
 
 
 LAYOUTS = [  # (file, how the definition reads it)
