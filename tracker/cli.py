@@ -115,10 +115,8 @@ def cmd_build(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_rejects(args: argparse.Namespace, project: Project) -> int:
     """List the rejected extract rows of the last build: file, line, every reason, the row."""
-    from tracker.db.build import ensure_built
     from tracker.metrics.rejects import format_rejects, rejected_rows
 
-    ensure_built(project)
     file = args.file
     if file and not file.startswith("data/"):  # as the analyst sees it, or as the table keeps it
         file = f"data/{file}"
@@ -415,10 +413,8 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
     """Print one metric's SPC table and icons as JSON."""
     import pandas as pd
 
-    from tracker.db.build import ensure_built
     from tracker.metrics.scorecard import metric_views
 
-    ensure_built(project)
     as_at = args.quarter.end_date if args.quarter else dt.date.max
     found = metric_views(project, as_at, [args.metric], args.org)
     if not found:
@@ -542,6 +538,18 @@ COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None
 }
 
 
+# The commands that read the database: the entry point brings it up to date before they run.
+READS_THE_DATABASE = frozenset({"status", "report", "spc", "reminders", "changes", "rejects"})
+
+
+def bring_database_up_to_date(project: Project) -> None:
+    """Build the database if its sources changed since it was built, saying so on stderr; the
+    one place the command line decides to build (the functions that read never do)."""
+    from tracker.db.build import ensure_built
+
+    ensure_built(project, announce=lambda why: print(f"Building the database: {why}.", file=sys.stderr))
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m tracker", description="Sefton Partnership plan tracker."
@@ -573,6 +581,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         project = load_project(args.root, getattr(args, "db", None))
         log_file = setup_logging(project.root, stderr_level=logging.CRITICAL)  # tracebacks: file only
+        if args.command in READS_THE_DATABASE:
+            bring_database_up_to_date(project)
         return handler(args, project)
     except KeyboardInterrupt:
         return 130

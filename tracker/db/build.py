@@ -26,7 +26,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -164,42 +163,56 @@ def _read_and_check(db_path: Path) -> str | None:
         con.close()
 
 
+def stale_reason(project: Project) -> str | None:
+    """Why the database must be built before it is read, in a few words; None when it is
+    current (built from the sources as they are now, by this version of the tracker)."""
+    current = built_signature(project.db_path)
+    if current == source_signature(project):
+        return None
+    if current is None:
+        return "there is none yet" if not project.db_path.exists() else "the one there cannot be read"
+    return "the plan, metric or query files (or the tracker) changed since the last build"
+
+
 def is_stale(project: Project) -> bool:
     """True when the database is missing, unreadable, or built from other sources."""
-    return built_signature(project.db_path) != source_signature(project)
+    return stale_reason(project) is not None
 
 
-def ensure_built(project: Project) -> BuildResult | None:
+def ensure_built(
+    project: Project, announce: Callable[[str], None] | None = None
+) -> BuildResult | None:
     """Build only if the database is stale; None when it was already current. Waits for a
-    build another process is running (the command line wants the current figures), except
-    inside `serving_readers` (the dashboard).
+    build another process is running: the command line wants the current figures.
 
-    The check is repeated under the lock, so several processes that notice the same
-    change at once build it once.
+    Only the command line's entry point calls this (the dashboard's start calls
+    `serve_current`); functions that read never build (`require_database`). `announce` is
+    told why, just before a build this call starts. The check is repeated under the lock,
+    so several processes that notice the same change at once build it once.
     """
-    if _SERVING_READERS.get():  # the dashboard: show what there is, never wait or fail
-        return serve_current(project).built
     if not is_stale(project):
         return None
     with _lock(project):
-        if not is_stale(project):
+        why = stale_reason(project)
+        if why is None:
             return None
+        if announce is not None:
+            announce(why)
         return _build_recorded(project)
 
 
-_SERVING_READERS: ContextVar[bool] = ContextVar("serving_readers", default=False)
+class DatabaseMissing(RuntimeError):
+    """A function that reads was called before the database was ever built."""
 
 
-@contextmanager
-def serving_readers() -> Iterator[None]:
-    """Within this block `ensure_built` behaves as `serve_current`: the core functions the
-    dashboard's pages call (status, report data) then show the last good database rather
-    than wait on another process's build or fail with the build."""
-    token = _SERVING_READERS.set(True)
-    try:
-        yield
-    finally:
-        _SERVING_READERS.reset(token)
+def require_database(project: Project) -> Path:
+    """The database as it is, for a function that reads. Reading never builds: a build can
+    wait minutes on another's lock and writes a file, so the command line and the
+    dashboard decide to build before they read (`ensure_built`, `serve_current`)."""
+    if not project.db_path.is_file():
+        raise DatabaseMissing(f"there is no database at {project.db_path} yet: run "
+                              "`python -m tracker build` to make it")
+    return project.db_path
 
 
 @dataclass(frozen=True)

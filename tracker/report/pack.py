@@ -19,7 +19,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from tracker.db.build import ensure_built
+from tracker.db.build import require_database
 from tracker.db.queries import connect_read_only, run_query
 from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, latest_label, metric_views
 from tracker.project import Project
@@ -224,7 +224,7 @@ def build_report_data(
     One connection serves every query, and each metric is judged once, for the
     scorecard and as evidence for the objectives it is linked to.
     """
-    ensure_built(project)
+    require_database(project)
     con = connect_read_only(project.db_path)
     try:
         plan = _plan(run_query(con, project, "plans"), plan_id)

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from tracker.db.build import ensure_built
+from tracker.db.build import require_database
 from tracker.db.queries import connect_read_only, run_query
 from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, metric_views
 from tracker.project import Project
@@ -49,7 +49,7 @@ def objective_status(
     The dated rules are SQL; the evidence of linked metrics (missing their target, or
     SPC assurance that they will consistently fail) is added here from the scorecard.
     """
-    ensure_built(project)
+    require_database(project)
     con = connect_read_only(project.db_path)
     try:
         links = metric_links(con, project)
