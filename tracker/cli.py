@@ -64,7 +64,7 @@ def _warn_of_problems(health: SourceHealth, shown: int | None, say: bool = True)
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     """Check every YAML file; print every problem; exit 1 if there are any."""
-    from tracker.db.build import load_sources
+    from tracker.db.tables import load_sources
     from tracker.metrics.definitions import metric_files
 
     catalogue, metrics = load_sources(project)
@@ -545,7 +545,7 @@ READS_THE_DATABASE = frozenset({"status", "report", "spc", "reminders", "changes
 def bring_database_up_to_date(project: Project) -> None:
     """Build the database if its sources changed since it was built, saying so on stderr; the
     one place the command line decides to build (the functions that read never do)."""
-    from tracker.db.build import ensure_built
+    from tracker.db.serving import ensure_built
 
     ensure_built(project, announce=lambda why: print(f"Building the database: {why}.", file=sys.stderr))
 

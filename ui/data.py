@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from tracker.db.build import Serving, serve_current
 from tracker.db.queries import connect_read_only, query_text
+from tracker.db.serving import Serving, serve_current
 from tracker.metrics.scorecard import MetricView, metric_views
 from tracker.project import Project, load_project
 from tracker.report.pack import build_report_data

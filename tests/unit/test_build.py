@@ -17,16 +17,11 @@ import pytest
 import tracker
 import tracker.db.build
 from tests.conftest import REPO, db_rows
-from tracker.db.build import (
-    build,
-    ensure_built,
-    is_stale,
-    last_failure,
-    serve_current,
-    source_signature,
-    tracker_fingerprint,
-)
+from tracker.db.build import build
+from tracker.db.failures import last_failure
 from tracker.db.queries import read_query
+from tracker.db.serving import ensure_built, serve_current
+from tracker.db.sources import is_stale, source_signature, tracker_fingerprint
 from tracker.project import Project, load_project
 from tracker.status.objectives import objective_status
 from tracker.status.quarters import parse_quarter
@@ -197,9 +192,9 @@ def test_a_bad_value_keeps_its_objective_marked_with_the_problem(shipped_copy: P
 def test_an_unreadable_file_keeps_its_objectives_from_the_last_good_build(
     shipped_copy: Project, fork: bool, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import tracker.db.build
+    import tracker.db.forking
 
-    monkeypatch.setattr(tracker.db.build, "may_fork", lambda: fork)  # the dashboard does not fork
+    monkeypatch.setattr(tracker.db.forking, "may_fork", lambda: fork)  # the dashboard does not fork
     build(shipped_copy)
     reader = duckdb.connect(str(shipped_copy.db_path), read_only=True)  # a session keeps it open
     before = _rows(shipped_copy, "select objective_id, position, objective, target_month "
@@ -351,6 +346,7 @@ def test_a_reader_does_not_wait_while_another_process_builds(minimal_project: Pr
 KILLED_BUILD = """
 import os, pathlib, sys, time
 import tracker.db.build as b
+import tracker.db.forking as f
 from tracker.project import load_project
 marker, how = pathlib.Path(sys.argv[2]), sys.argv[3]
 
@@ -363,9 +359,9 @@ def slow_extracts(con, project, metrics):  # in the parent, with the new file op
     marker.write_text(str(os.getpid()))
     time.sleep(120)
 
-b.plan_tables, b.load_extracts = slow_plans, slow_extracts
+f.plan_tables, b.load_extracts = slow_plans, slow_extracts
 if how == "sending":  # no help from Linux: the child must notice by itself
-    b._die_with_parent = lambda parent: None
+    f._die_with_parent = lambda parent: None
 b.build(load_project(pathlib.Path(sys.argv[1])))
 """
 
@@ -456,7 +452,7 @@ def test_a_lock_that_cannot_be_made_keeps_the_last_good_database_with_the_failur
 def test_a_function_that_reads_an_unbuilt_project_says_to_build_and_writes_nothing(
     minimal_project: Project,
 ) -> None:
-    from tracker.db.build import DatabaseMissing
+    from tracker.db.serving import DatabaseMissing
     from tracker.report.pack import build_report_data
     from tracker.status.workflow import changes, reminders
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tests.unit.test_cli import run_cli
-from tracker.db.build import ensure_built
+from tracker.db.serving import ensure_built
 from tracker.metrics.scorecard import (
     ChartNote,
     choose_method,

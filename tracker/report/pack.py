@@ -19,8 +19,8 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from tracker.db.build import require_database
 from tracker.db.queries import connect_read_only, run_query
+from tracker.db.serving import require_database
 from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, latest_label, metric_views
 from tracker.project import Project
 from tracker.report.charts import event_lines, svg_chart

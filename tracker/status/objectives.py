@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from tracker.db.build import require_database
 from tracker.db.queries import connect_read_only, run_query
+from tracker.db.serving import require_database
 from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, metric_views
 from tracker.project import Project
 from tracker.status.quarters import FinancialQuarter

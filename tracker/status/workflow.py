@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pandas as pd
 
 from tracker.access.people import Register
-from tracker.db.build import require_database
 from tracker.db.queries import connect_read_only, read_query, run_query
+from tracker.db.serving import require_database
 from tracker.metrics.scorecard import freshness_parameters
 from tracker.plans.catalogue import load_people
 from tracker.project import Project
