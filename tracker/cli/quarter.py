@@ -96,12 +96,12 @@ def cmd_changes(args: argparse.Namespace, project: Project) -> int:
         print(f"No updates for {args.quarter}.")
         return 0
     print(f"{len(rows)} update(s) for {args.quarter}, against {args.quarter.previous()}:")
-    for row in rows.itertuples():
-        before = row.previous_rag if isinstance(row.previous_rag, str) else "none"
-        before += " (example)" if row.previous_is_example else ""
-        now = row.rag + (" (example)" if row.is_example else "")
-        movement = row.movement + (" (involves an example)" if row.movement_involves_example else "")
-        print(f"  {row.objective_id:<11} {before:>16} -> {now:<16} {movement}")
+    for row in rows.to_dict(orient="records"):
+        before = row["previous_rag"] if isinstance(row["previous_rag"], str) else "none"
+        before += " (example)" if row["previous_is_example"] else ""
+        now = row["rag"] + (" (example)" if row["is_example"] else "")
+        movement = row["movement"] + (" (involves an example)" if row["movement_involves_example"] else "")
+        print(f"  {row['objective_id']:<11} {before:>16} -> {now:<16} {movement}")
     return 0
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from tracker.cli.shared import health_of, quarter_type, warn_of_problems
 from tracker.plans.problems import display_path
@@ -35,8 +36,8 @@ def cmd_status(args: argparse.Namespace, project: Project) -> int:
     health = health_of(project, args.plan)
     exit_code = warn_of_problems(health, len(frame))
     frame = frame.assign(problem=frame["id"].map(health.objective_problems))[fields]
-    records = [
-        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+    records: list[dict[str, Any]] = [
+        {str(k): (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]
     for record in records:

@@ -108,7 +108,7 @@ def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
     if match.empty:
         known = ", ".join(plans["plan_id"])
         raise LookupError(f"there is no plan '{plan_id}': plans are {known}")
-    return match.iloc[0].to_dict()
+    return {str(k): v for k, v in match.iloc[0].to_dict().items()}
 
 
 def position_sentence(frame: pd.DataFrame, quarter: FinancialQuarter) -> str:
@@ -234,7 +234,8 @@ def build_report_data(
         wanted = sorted(set(headline) | set(links["metric_id"]))
         judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
         frame = status_on(con, project, quarter, plan_id, links, evidence_by_metric(judged))
-        problems = run_query(con, project, "problems").to_dict(orient="records")
+        problems = [{str(k): v for k, v in row.items()}
+                    for row in run_query(con, project, "problems").to_dict(orient="records")]
         health = source_health(con, project, plan_id)
     finally:
         con.close()

@@ -83,7 +83,8 @@ def reminder_mailto(email: str | None, lead: str, quarter: FinancialQuarter, row
     lines = [f"Dear {lead},", "",
              f"The Sefton Partnership Board's {quarter} progress report is being prepared. "
              "We have no update yet for:", ""]
-    lines += [f"- {row.objective_id}: {_short(row.objective)}" for row in rows.itertuples()]
+    lines += [f"- {objective_id}: {_short(text)}"
+              for objective_id, text in zip(rows["objective_id"], rows["objective"], strict=True)]
     lines += ["", "Please record a RAG status and commentary for each on the tracker's update form "
               "(Update an objective, after signing in).", "", "Thank you."]
     subject = f"Sefton Plan: {quarter} update needed for {len(rows)} objective(s)"
