@@ -130,6 +130,76 @@ def test_pre_commit_hook_runs_validate_on_the_project(minimal_project: Project, 
     assert f"{changed}:8: unknown key 'target_dat'; did you mean 'target_date'?" in broken.stderr
 
 
+METRIC = """metrics:
+  - id: seen
+    name: Seen
+    unit: count
+    direction: neutral
+    frequency: monthly
+    source:
+      file: extracts/{file}
+      period: period
+      org: org
+      value: {value}
+"""
+
+
+def _add_metric(project: Project, value: str, file: str = "seen.csv") -> str:
+    """A metric file reading `value` from a small extract (written only for seen.csv);
+    returns the metric file's path as validate names it."""
+    (project.root / "data" / "extracts").mkdir(parents=True, exist_ok=True)
+    (project.root / "data" / "extracts" / "seen.csv").write_text("period,org,seen,total\n2023-04,A,9,10\n")
+    (project.root / "data" / "metrics").mkdir(parents=True, exist_ok=True)
+    (project.root / "data" / "metrics" / "seen.yaml").write_text(METRIC.format(file=file, value=value))
+    return "data/metrics/seen.yaml"
+
+
+def test_validate_refuses_a_metric_expression_the_build_refuses(minimal_project: Project) -> None:
+    shown = _add_metric(minimal_project, "\"read_csv('/etc/passwd')\"")
+    result = run_cli(minimal_project, "validate")
+    assert result.returncode == 1
+    assert (f"{shown}:11: metric seen: the value expression may not call read_csv(): only simple "
+            "functions such as round, coalesce, nullif, abs, lower and strptime are allowed "
+            "(found: read_csv('/etc/passwd'))") in result.stderr
+    assert "1 problem(s) in 1 file(s)." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_names_the_nearest_columns_for_an_unknown_one(minimal_project: Project) -> None:
+    shown = _add_metric(minimal_project, "100 * sen / total")
+    result = run_cli(minimal_project, "validate")
+    assert result.returncode == 1
+    assert (f"{shown}:11: metric seen: the value expression names 'sen', which is not a column of "
+            "data/extracts/seen.csv: the nearest in its header: seen") in result.stderr
+
+
+def test_validate_passes_a_good_metric_and_says_when_its_columns_were_not_checked(
+    minimal_project: Project
+) -> None:
+    _add_metric(minimal_project, "100 * seen / total")
+    result = run_cli(minimal_project, "validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == [
+        "OK: 1 plans, 3 objectives, 1 metrics, 6 files checked, no problems."]
+    shown = _add_metric(minimal_project, "100 * seen / total", file="later.csv")
+    result = run_cli(minimal_project, "validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == [
+        f"NOTE: {shown}:8: metric seen: data/extracts/later.csv is not there, so the column names were "
+        "not checked (only the expressions' syntax and what they may use)",
+        "OK: 1 plans, 3 objectives, 1 metrics, 6 files checked, no problems."]
+
+
+def test_pre_commit_hook_refuses_a_metric_the_build_would_refuse(minimal_project: Project) -> None:
+    shown = _add_metric(minimal_project, "seen")
+    good = _run_hook("tracker-validate", minimal_project, shown)
+    assert good is not None and good.returncode == 0, good.stderr
+    _add_metric(minimal_project, "\"seen) from read_csv('x') where (1\"")
+    broken = _run_hook("tracker-validate", minimal_project, shown)
+    assert broken is not None and broken.returncode == 1  # the commit is stopped
+    assert f"{shown}:11: metric seen: the value expression is not valid SQL" in broken.stderr
+
+
 def test_new_objective_gets_the_next_id_and_a_valid_skeleton(minimal_project: Project) -> None:
     path = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
     before = path.read_text()

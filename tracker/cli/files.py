@@ -12,15 +12,22 @@ from tracker.project import Project
 
 
 def cmd_validate(args: argparse.Namespace, project: Project) -> int:
-    """Check every YAML file; print every problem; exit 1 if there are any."""
+    """Check every YAML file, and each metric's expressions and columns as `build` would
+    (`tracker.metrics.checking`); print every problem; exit 1 if there are any. What could
+    not be checked (an extract that is not there) is said as a NOTE, on stdout."""
     from tracker.db.tables import load_sources
+    from tracker.metrics.checking import check_definitions
     from tracker.metrics.definitions import metric_files
 
     catalogue, metrics = load_sources(project)
-    if catalogue.problems:
-        print_problems(catalogue.problems)
-        files = len({p.path for p in catalogue.problems})
-        print(f"{len(catalogue.problems)} problem(s) in {files} file(s).", file=sys.stderr)
+    checked = check_definitions(project, metrics)
+    for note in checked.notes:
+        print(f"NOTE: {note}")
+    problems = sorted(catalogue.problems + checked.problems, key=lambda p: (p.path, p.line or 0, p.message))
+    if problems:
+        print_problems(problems)
+        files = len({p.path for p in problems})
+        print(f"{len(problems)} problem(s) in {files} file(s).", file=sys.stderr)
         return 1
     objectives = len(catalogue.objectives())
     files = len(catalogue.files) + len(metric_files(project))
