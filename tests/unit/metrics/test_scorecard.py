@@ -13,6 +13,7 @@ from tests.unit.test_cli import run_cli
 from tracker.db.build import ensure_built
 from tracker.metrics.scorecard import (
     ChartNote,
+    benchmark_label,
     choose_method,
     evaluate,
     explain_special_causes,
@@ -133,24 +134,43 @@ def test_seven_rising_points_are_explained_as_a_trend() -> None:
                for s in sentences), sentences
 
 
-@pytest.mark.parametrize(("direction", "value", "lower", "upper", "england", "verdict"), [
-    ("higher_is_better", 80.0, 78.0, 82.0, 75.0, "better"),
-    ("higher_is_better", 70.0, 68.0, 72.0, 75.0, "worse"),
-    ("higher_is_better", 76.0, 73.0, 79.0, 75.0, "no_different"),
-    ("lower_is_better", 80.0, 78.0, 82.0, 75.0, "worse"),
-    ("higher_is_better", 80.0, None, None, 75.0, "better"),
-    ("neutral", 80.0, 78.0, 82.0, 75.0, None),
+@pytest.mark.parametrize(("direction", "value", "lower", "upper", "england", "verdict", "words"), [
+    ("higher_is_better", 80.0, 78.0, 82.0, 75.0, "better", "Better than England"),
+    ("higher_is_better", 70.0, 68.0, 72.0, 75.0, "worse", "Worse than England"),
+    ("higher_is_better", 76.0, 73.0, 79.0, 75.0, "similar", "Similar to England"),
+    ("lower_is_better", 80.0, 78.0, 82.0, 75.0, "worse", "Worse than England"),
+    # without the area's interval a difference may be chance: Fingertips does not compare
+    ("higher_is_better", 80.0, None, None, 75.0, "not_compared", "Not compared with England"),
+    ("neutral", 80.0, 78.0, 82.0, 75.0, "not_compared", "Not compared with England"),
 ])
-def test_benchmark_against_england_uses_the_confidence_interval(
+def test_benchmark_against_england_uses_the_areas_confidence_interval(
     direction: str, value: float, lower: float | None, upper: float | None, england: float,
-    verdict: str | None,
+    verdict: str, words: str,
 ) -> None:
+    """The latest point's comparison is the rule of tracker.metrics.benchmarking, in words."""
     series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [value],
-                           "benchmark_value": [england], "benchmark_lower": [lower],
-                           "benchmark_upper": [upper]})
-    view = evaluate(_definition(direction=direction), series, pd.DataFrame(columns=["period", "value"]),
-                    [], "Sefton")
+                           "benchmark_value": [england], "lower_ci": [lower], "upper_ci": [upper]})
+    view = evaluate(_definition(direction=direction, benchmark_name="England"), series,
+                    pd.DataFrame(columns=["period", "value"]), [], "Sefton")
     assert view.benchmark == verdict
+    assert benchmark_label(view) == words
+    assert view.points["compared_to_benchmark"].tolist() == [verdict]
+    assert view.points["benchmark"].tolist() == [england]
+
+
+def test_a_metric_without_a_benchmark_shows_a_dash() -> None:
+    series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [80.0]})
+    view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton")
+    assert (view.benchmark, benchmark_label(view)) == (None, "—")
+    assert "compared_to_benchmark" not in view.points
+
+
+def test_a_benchmark_by_another_name_is_named() -> None:
+    series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [80.0],
+                           "benchmark_value": [75.0], "lower_ci": [78.0], "upper_ci": [82.0]})
+    view = evaluate(_definition(benchmark_name="North West"), series,
+                    pd.DataFrame(columns=["period", "value"]), [], "Sefton")
+    assert benchmark_label(view) == "Better than North West"
 
 
 def test_rebase_and_fixed_limits_declared_in_the_metric_yaml(minimal_project) -> None:
