@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from tracker.plans.models import Strict, Text
 
@@ -24,6 +24,18 @@ def _finite_or_text(value: object) -> object:
 
 
 ColumnOrNumber = Annotated[str | float, BeforeValidator(_finite_or_text)]
+
+
+def _a_column_not_a_number(value: object, info: ValidationInfo) -> object:
+    """A confidence limit differs from period to period: it is a column of the area's rows."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        role = info.field_name or "lower"
+        raise ValueError(f"is a number: name the column holding the area's {role} 95% confidence "
+                         f"limit on each row, e.g. '{role.title()} CI 95.0 limit'")
+    return value
+
+
+Column = Annotated[Text, BeforeValidator(_a_column_not_a_number)]
 
 
 class Benchmark(Strict):
@@ -50,14 +62,14 @@ class Benchmark(Strict):
                           "Those rows are not the area's data: they are counted as filtered. Not with "
                           "'value'.",
     )
-    lower: Text | None = Field(
+    lower: Column | None = Field(
         None, description="The column holding the area's lower 95% confidence limit, e.g. 'Lower CI "
                           "95.0 limit'. With 'org', the benchmark's own limit is read from the same "
                           "column of its row. The area is similar to the benchmark when the benchmark's "
                           "value lies within the area's interval, else better or worse by the metric's "
                           "direction; without an interval it is not compared.",
     )
-    upper: Text | None = Field(
+    upper: Column | None = Field(
         None, description="The column holding the area's upper 95% confidence limit, e.g. 'Upper CI "
                           "95.0 limit' (see 'lower').",
     )
