@@ -43,11 +43,13 @@ class Benchmark(Strict):
 
     The benchmark's value comes from a column (or a fixed number) on the area's own row
     (`value`), or from another organisation's rows of the same extract (`org`, e.g.
-    England's E92000001 rows of an OHID Fingertips export), valued as the metric values
-    the area's rows and chosen by the same `filter`. `lower` and `upper` name the columns
-    holding the *area's* 95% confidence limits: the comparison is OHID Fingertips' for
-    indicators compared by confidence intervals, similar when the benchmark's value lies
-    within the area's interval, else better or worse by the metric's direction.
+    England's E92000001 rows of an OHID Fingertips export): for each period, the metric's
+    value on that organisation's row that the metric's `filter` keeps. `lower` and `upper`
+    name the columns holding the *area's* 95% confidence limits. The comparison is OHID
+    Fingertips' for indicators compared by confidence intervals: similar when the
+    benchmark's value lies within the area's interval (limits included), else better or
+    worse by the metric's direction; not compared without the interval, without a
+    benchmark value for the period, or for a neutral metric.
     """
 
     name: Text = Field("England", description="The benchmark's name, shown beside the comparison.")
