@@ -181,16 +181,16 @@ def evaluate(
 
 
 def _compare_with_benchmark(view: MetricView, definition: dict[str, Any], series: pd.DataFrame) -> None:
-    """Each point's benchmark, interval and comparison beside it, and the latest point's
-    comparison as the view's (for a metric that names a benchmark)."""
-    name = definition.get("benchmark_name")
-    if not isinstance(name, str) or not name:
-        return
-    view.benchmark_name = name
+    """Each point's benchmark, the area's interval and the comparison beside it (not compared
+    for a metric with no benchmark), and the latest point's comparison as the view's for a
+    metric that names a benchmark."""
     compared = compared_points(view.direction, series)
     for column in POINT_COLUMNS:
         view.points[column] = list(compared[column])
-    view.benchmark = str(compared["compared_to_benchmark"].iloc[-1])
+    name = definition.get("benchmark_name")
+    if isinstance(name, str) and name:
+        view.benchmark_name = name
+        view.benchmark = str(compared["compared_to_benchmark"].iloc[-1])
 
 
 def _stale(view: MetricView, latest: dt.date, reason: str, fresh_from: dt.date) -> MetricView:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -162,7 +163,7 @@ def test_a_metric_without_a_benchmark_shows_a_dash() -> None:
     series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [80.0]})
     view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton")
     assert (view.benchmark, benchmark_label(view)) == (None, "—")
-    assert "compared_to_benchmark" not in view.points
+    assert view.points["compared_to_benchmark"].tolist() == ["not_compared"]
 
 
 def test_a_benchmark_by_another_name_is_named() -> None:
@@ -171,6 +172,43 @@ def test_a_benchmark_by_another_name_is_named() -> None:
     view = evaluate(_definition(benchmark_name="North West"), series,
                     pd.DataFrame(columns=["period", "value"]), [], "Sefton")
     assert benchmark_label(view) == "Better than North West"
+
+
+def test_spc_json_gives_each_points_benchmark_interval_and_comparison(minimal_project) -> None:
+    """England's rows of a Fingertips export as the benchmark: every point says England's value,
+    Sefton's 95% interval and the comparison, as the file's own 'Compared to England' says."""
+    extracts = minimal_project.data_dir / "extracts"
+    extracts.mkdir(parents=True)
+    shutil.copy(REPO / "tests/testdata/extracts/fingertips_compared_to_england.csv", extracts / "ft.csv")
+    (minimal_project.data_dir / "metrics").mkdir()
+    (minimal_project.data_dir / "metrics" / "smoking.yaml").write_text(
+        "metrics:\n  - id: smoking\n    name: Smoking prevalence\n    unit: percent\n"
+        "    direction: lower_is_better\n    frequency: annual\n"
+        "    benchmark: {org: E92000001, lower: Lower CI 95.0 limit, upper: Upper CI 95.0 limit}\n"
+        "    source: {file: extracts/ft.csv, period: Time period, org: Area Code, value: Value,\n"
+        "             filter: \"\\\"Indicator ID\\\" = '92443'\"}\n")
+    result = run_cli(minimal_project, "spc", "--metric", "smoking", "--org", "E08000014", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    points = json.loads(result.stdout)["points"]
+    fields = ("period", "value", "benchmark", "lower_ci", "upper_ci", "compared_to_benchmark")
+    assert [tuple(p[f] for f in fields) for p in points] == [
+        ("2021-01-01", 12.91, 13.25, 9.79, 16.03, "similar"),
+        ("2022-01-01", 14.87, 12.73, 11.42, 18.32, "similar"),
+        ("2023-01-01", 9.12, 11.94, 6.57, 11.67, "better"),
+    ]
+
+
+def test_spc_json_of_a_metric_without_a_benchmark_compares_nothing(minimal_project) -> None:
+    extracts = minimal_project.data_dir / "extracts"
+    extracts.mkdir(parents=True)
+    (extracts / "level.csv").write_text("month,value\n2023-01,1\n2023-02,2\n")
+    (minimal_project.data_dir / "metrics").mkdir()
+    (minimal_project.data_dir / "metrics" / "level.yaml").write_text(
+        "metrics:\n  - id: level\n    name: Level\n    unit: count\n    direction: higher_is_better\n"
+        "    frequency: monthly\n    source: {file: extracts/level.csv, period: month, value: value}\n")
+    points = json.loads(run_cli(minimal_project, "spc", "--metric", "level").stdout)["points"]
+    assert [(p["benchmark"], p["lower_ci"], p["upper_ci"], p["compared_to_benchmark"]) for p in points] == [
+        (None, None, None, "not_compared")] * 2
 
 
 def test_rebase_and_fixed_limits_declared_in_the_metric_yaml(minimal_project) -> None:
