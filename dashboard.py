@@ -6,7 +6,6 @@ is drawn in `ui/startup.py`, the logic in `tracker/`.
 
 import streamlit as st
 
-from tracker.db.build import serving_readers
 from ui.startup import ready_to_route
 
 st.set_page_config(
@@ -23,5 +22,4 @@ PAGES = [
 ]
 
 if ready_to_route():
-    with serving_readers():  # the pages' calls into the core show the last good database too
-        st.navigation(PAGES).run()
+    st.navigation(PAGES).run()

@@ -10,7 +10,8 @@ import logging
 
 import streamlit as st
 
-from tracker.db.build import BuildFailure, Serving
+from tracker.db.failures import BuildFailure
+from tracker.db.serving import Serving
 from tracker.logs import log_exception
 from tracker.logs import setup as setup_logging
 from ui.auth import gate

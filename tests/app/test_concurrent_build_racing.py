@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import dashboard, db_rows
-from tracker.db.build import build, is_stale
+from tracker.db.build import build
+from tracker.db.sources import is_stale
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,6 +21,7 @@ import streamlit
 from streamlit.testing.v1 import AppTest
 
 import tracker.db.build
+import tracker.db.serving
 from tests import hostile
 from tests.conftest import dashboard
 from tracker.db.build import build
@@ -111,7 +112,7 @@ def test_plotly_labels_from_files_are_escaped(shipped_copy: Project) -> None:
     import dataclasses
     import datetime as dt
 
-    from tracker.db.build import ensure_built
+    from tracker.db.serving import ensure_built
     from tracker.metrics.scorecard import metric_views
     from tracker.report.charts import plotly_chart, plotly_text
 
@@ -168,7 +169,7 @@ def test_a_full_disk_is_explained_the_old_file_kept_and_the_next_good_build_reco
     assert minimal_project.db_path.read_bytes() == before  # the last good file is untouched
     assert not list(minimal_project.data_dir.glob(".*.tmp*"))  # and the half-written one is gone
     monkeypatch.setattr(tracker.db.build, "_write_database", write)
-    monkeypatch.setattr(tracker.db.build, "RETRY_FAILED_AFTER", 0)  # as if minutes had passed
+    monkeypatch.setattr(tracker.db.serving, "RETRY_FAILED_AFTER", 0)  # as if minutes had passed
     app.run()
     assert not app.error
     objectives = app.switch_page("ui/pages/objectives.py").run().dataframe[0].value

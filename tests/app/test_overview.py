@@ -265,7 +265,7 @@ def test_two_presses_at_once_print_the_pack_once_and_get_the_same_bytes(
     every other viewer. The second press now waits for the first and shares its result."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from tracker.db.build import ensure_built
+    from tracker.db.serving import ensure_built
     from tracker.status.quarters import parse_quarter
     from ui.packs import board_pack
 

@@ -22,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO, copy_project
 from tracker.cli import main
-from tracker.db.build import ensure_built
 from tracker.db.queries import read_query
+from tracker.db.serving import ensure_built
 from tracker.project import Project, load_project
 from tracker.report.pack import build_report_data, render_html
 from tracker.status.objectives import exceptions, objective_status

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import copy_project, db_rows
 from tests.e2e.conftest import REPO, screenshot
-from tracker.db.build import ensure_built
+from tracker.db.serving import ensure_built
 from tracker.metrics.scorecard import metric_views
 from tracker.project import load_project
 from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tracker.db.build import build
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -220,6 +221,25 @@ def test_status_csv_joins_reasons(minimal_project: Project) -> None:
     assert "No update for 2023-24 Q3; Target date June 2023 has passed" in lines[1]
 
 
+def test_a_command_that_reads_builds_first_and_says_so_on_stderr(minimal_project: Project) -> None:
+    """Functions that read never build: the entry point does, once, and says why."""
+    args = ("status", "--quarter", "2023-24 Q3", "--format", "csv")
+    first = run_cli(minimal_project, *args)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.splitlines() == ["Building the database: there is none yet."]
+    assert minimal_project.db_path.is_file()
+    again = run_cli(minimal_project, *args)
+    assert again.returncode == 0 and again.stderr == "" and again.stdout == first.stdout
+    area = minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
+    area.write_text(area.read_text() + "\n")
+    changed = run_cli(minimal_project, "changes", "--quarter", "2023-24 Q3")
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stderr.splitlines() == [
+        "Building the database: the plan, metric or query files (or the tracker) changed since "
+        "the last build."]
+    assert run_cli(minimal_project, "validate").stderr == ""  # a command that does not read
+
+
 # --- counts never shrink silently: the output is whole, the problem said, exit 1 ----------------
 
 CANCER = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"  # four objectives
@@ -237,6 +257,7 @@ def test_status_lists_every_objective_marks_the_bad_one_and_exits_1(shipped_copy
     import json
 
     _break(shipped_copy, "target_date: 2023-06", "target_date: 2024-13")
+    build(shipped_copy)  # so that stderr holds only what `status` says (not "Building ...")
     result = run_cli(shipped_copy, "status", *SEFTON)
     assert result.returncode == 1
     records = json.loads(result.stdout)

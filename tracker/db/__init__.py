@@ -1,4 +1,6 @@
-"""The DuckDB database: `build` makes it from the plans and extracts, atomically, and serves
-the last good one; `queries` runs the named SQL in `queries/`; `forking` decides when a build
-may use a child process.
+"""The DuckDB database: `build` makes it from the plans (`tables`) and extracts, atomically,
+reading the plans in a child process where it may (`forking`) and carrying forward the
+objectives of files that cannot be read (`carry`); `sources` says whether it is current;
+`serving` decides when to build and what readers get meanwhile, with `failures` recording a
+failed build; `queries` runs the named SQL in `queries/`.
 """

@@ -19,8 +19,8 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from tracker.db.build import ensure_built
 from tracker.db.queries import connect_read_only, run_query
+from tracker.db.serving import require_database
 from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, latest_label, metric_views
 from tracker.project import Project
 from tracker.report.charts import event_lines, svg_chart
@@ -108,7 +108,7 @@ def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
     if match.empty:
         known = ", ".join(plans["plan_id"])
         raise LookupError(f"there is no plan '{plan_id}': plans are {known}")
-    return match.iloc[0].to_dict()
+    return {str(k): v for k, v in match.iloc[0].to_dict().items()}
 
 
 def position_sentence(frame: pd.DataFrame, quarter: FinancialQuarter) -> str:
@@ -224,7 +224,7 @@ def build_report_data(
     One connection serves every query, and each metric is judged once, for the
     scorecard and as evidence for the objectives it is linked to.
     """
-    ensure_built(project)
+    require_database(project)
     con = connect_read_only(project.db_path)
     try:
         plan = _plan(run_query(con, project, "plans"), plan_id)
@@ -234,7 +234,8 @@ def build_report_data(
         wanted = sorted(set(headline) | set(links["metric_id"]))
         judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
         frame = status_on(con, project, quarter, plan_id, links, evidence_by_metric(judged))
-        problems = run_query(con, project, "problems").to_dict(orient="records")
+        problems = [{str(k): v for k, v in row.items()}
+                    for row in run_query(con, project, "problems").to_dict(orient="records")]
         health = source_health(con, project, plan_id)
     finally:
         con.close()

@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from tracker.db.build import ensure_built
 from tracker.db.queries import connect_read_only, run_query
+from tracker.db.serving import require_database
 from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, metric_views
 from tracker.project import Project
 from tracker.status.quarters import FinancialQuarter
@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 EXCEPTION_ORDER = {"red": 0, "amber": 1, "not_reported": 2, "green": 3, "blue": 4}
 
 
-def status_parameters(project: Project, quarter: FinancialQuarter, plan_id: str | None) -> dict:
+def status_parameters(
+    project: Project, quarter: FinancialQuarter, plan_id: str | None
+) -> dict[str, Any]:
     """The named parameters `objective_status.sql` takes."""
     return {
         "quarter": str(quarter),
@@ -49,7 +51,7 @@ def objective_status(
     The dated rules are SQL; the evidence of linked metrics (missing their target, or
     SPC assurance that they will consistently fail) is added here from the scorecard.
     """
-    ensure_built(project)
+    require_database(project)
     con = connect_read_only(project.db_path)
     try:
         links = metric_links(con, project)
@@ -143,13 +145,18 @@ def exceptions(
         logger.warning("exceptions_include may hold %s, not %s: ignored",
                        ", ".join(EXCEPTION_WIDENINGS), ", ".join(unknown))
         include = [w for w in include if w in EXCEPTION_WIDENINGS]
-    why = pd.Series([exception_reasons(row, previous_quarter, include)
-                     for row in frame.to_dict(orient="records")], index=frame.index, dtype=object)
+    reasons: list[object] = [exception_reasons(row, previous_quarter, include) for row in _records(frame)]
+    why = pd.Series(reasons, index=frame.index, dtype=object)
     flagged = frame.assign(why=why)[why.map(bool)]
     order = flagged["reported_rag"].map(EXCEPTION_ORDER)
     return (flagged.assign(_order=order)
             .sort_values(["_order", "plan", "position"], kind="stable")
             .drop(columns="_order"))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dicts keyed by column name (the columns of a query are named)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def not_reported_by_lead(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -166,6 +173,7 @@ def not_reported_by_lead(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _items(value: object) -> list[str]:
     """A list column's value (a list, an array from DuckDB, or missing) as a list."""
+    # a list or DuckDB's array: both iterate, which `object` cannot say
     return [] if value is None or isinstance(value, float) else [str(v) for v in value]  # type: ignore[attr-defined]
 
 
@@ -232,30 +240,32 @@ def _with_metric_evidence(
     frame: pd.DataFrame, links: pd.DataFrame, views: Mapping[str, MetricView]
 ) -> pd.DataFrame:
     frame = frame.copy()
-    frame["metrics"] = [[] for _ in range(len(frame))]
-    frame["metric_concerns"] = [[] for _ in range(len(frame))]
     concerns: dict[str, list[str]] = {}
     flagged: dict[str, list[str]] = {}
     linked: dict[str, list[str]] = {}
-    for row in links.itertuples():
-        linked.setdefault(row.objective_id, []).append(row.metric_id)
-        view = views.get(row.metric_id)
+    for objective_id, metric_id in zip(links["objective_id"], links["metric_id"], strict=True):
+        linked.setdefault(objective_id, []).append(metric_id)
+        view = views.get(metric_id)
         if view:
-            flagged.setdefault(row.objective_id, []).extend(metric_exceptions(view))
+            flagged.setdefault(objective_id, []).extend(metric_exceptions(view))
         concern = metric_concern(view) if view else None
         if concern:
-            concerns.setdefault(row.objective_id, []).append(concern)
-    for i, objective_id in enumerate(frame["id"]):
-        frame.at[frame.index[i], "metrics"] = linked.get(objective_id, [])
-        frame.at[frame.index[i], "metric_concerns"] = flagged.get(objective_id, [])
+            concerns.setdefault(objective_id, []).append(concern)
+    ids = list(frame["id"])
+    frame["metrics"] = [linked.get(objective_id, []) for objective_id in ids]
+    frame["metric_concerns"] = [flagged.get(objective_id, []) for objective_id in ids]
+    reasons, derived = list(frame["reasons"]), list(frame["derived_status"])
+    reported, rosier = list(frame["reported_rag"]), list(frame["rosier_than_evidence"])
+    for i, objective_id in enumerate(ids):
         found = concerns.get(objective_id)
         if not found:
             continue
-        index = frame.index[i]
-        frame.at[index, "reasons"] = [*list(frame.at[index, "reasons"]), *found]
-        if frame.at[index, "derived_status"] in ("on_track", "no_date"):
-            frame.at[index, "derived_status"] = "at_risk"
-        reported = STATUS_RANKS.get(frame.at[index, "reported_rag"])
-        derived = STATUS_RANKS.get(frame.at[index, "derived_status"])
-        frame.at[index, "rosier_than_evidence"] = bool(reported and derived and reported > derived)
+        reasons[i] = [*list(reasons[i]), *found]
+        if derived[i] in ("on_track", "no_date"):
+            derived[i] = "at_risk"
+        reported_rank, derived_rank = STATUS_RANKS.get(reported[i]), STATUS_RANKS.get(derived[i])
+        rosier[i] = bool(reported_rank and derived_rank and reported_rank > derived_rank)
+    if concerns:  # only then did a value change: the columns keep their types otherwise
+        frame["reasons"], frame["derived_status"] = reasons, derived
+        frame["rosier_than_evidence"] = rosier
     return frame

@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pandas as pd
 
 from tracker.access.people import Register
-from tracker.db.build import ensure_built
 from tracker.db.queries import connect_read_only, read_query, run_query
+from tracker.db.serving import require_database
 from tracker.metrics.scorecard import freshness_parameters
 from tracker.plans.catalogue import load_people
 from tracker.project import Project
@@ -28,7 +28,7 @@ def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None =
     overview, the pack and `status` count the same objectives. `example_only` marks those
     that show an example update instead.
     """
-    ensure_built(project)
+    require_database(project)
     con = connect_read_only(project.db_path)
     try:
         status = reported_status(con, project, quarter, plan_id)
@@ -65,14 +65,14 @@ def by_person(rows: pd.DataFrame, people: Register) -> pd.DataFrame:
 def stale_metrics(project: Project, quarter: FinancialQuarter) -> pd.DataFrame:
     """Metrics whose data for the place are older than their freshness window, as at the
     quarter's end (the scorecard shows the same ones as "no recent data")."""
-    ensure_built(project)
+    require_database(project)
     return read_query(project, "stale_metrics", as_at=quarter.end_date,
                       **freshness_parameters(project))
 
 
 def changes(project: Project, quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:
     """Every update for `quarter`, with the status the quarter before and the movement."""
-    ensure_built(project)
+    require_database(project)
     return read_query(project, "changes", quarter=str(quarter),
                       previous_quarter=str(quarter.previous()), plan_id=plan_id,
                       status_ranks=status_rank_rows())
@@ -83,7 +83,8 @@ def reminder_mailto(email: str | None, lead: str, quarter: FinancialQuarter, row
     lines = [f"Dear {lead},", "",
              f"The Sefton Partnership Board's {quarter} progress report is being prepared. "
              "We have no update yet for:", ""]
-    lines += [f"- {row.objective_id}: {_short(row.objective)}" for row in rows.itertuples()]
+    lines += [f"- {objective_id}: {_short(text)}"
+              for objective_id, text in zip(rows["objective_id"], rows["objective"], strict=True)]
     lines += ["", "Please record a RAG status and commentary for each on the tracker's update form "
               "(Update an objective, after signing in).", "", "Thank you."]
     subject = f"Sefton Plan: {quarter} update needed for {len(rows)} objective(s)"

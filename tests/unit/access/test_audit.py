@@ -8,7 +8,7 @@ import json
 import subprocess
 
 from tracker.access import audit
-from tracker.db.build import source_signature
+from tracker.db.sources import source_signature
 from tracker.plans.editing import add_signoff, add_update
 from tracker.plans.splicing import existing_update
 from tracker.project import Project

@@ -17,18 +17,14 @@ import pytest
 import tracker
 import tracker.db.build
 from tests.conftest import REPO, db_rows
-from tracker.db.build import (
-    build,
-    ensure_built,
-    is_stale,
-    last_failure,
-    serve_current,
-    serving_readers,
-    source_signature,
-    tracker_fingerprint,
-)
+from tracker.db.build import build
+from tracker.db.failures import last_failure
 from tracker.db.queries import read_query
+from tracker.db.serving import ensure_built, serve_current
+from tracker.db.sources import is_stale, source_signature, tracker_fingerprint
 from tracker.project import Project, load_project
+from tracker.status.objectives import objective_status
+from tracker.status.quarters import parse_quarter
 
 
 def _rows(project: Project, sql: str) -> list[tuple]:
@@ -196,9 +192,9 @@ def test_a_bad_value_keeps_its_objective_marked_with_the_problem(shipped_copy: P
 def test_an_unreadable_file_keeps_its_objectives_from_the_last_good_build(
     shipped_copy: Project, fork: bool, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import tracker.db.build
+    import tracker.db.forking
 
-    monkeypatch.setattr(tracker.db.build, "may_fork", lambda: fork)  # the dashboard does not fork
+    monkeypatch.setattr(tracker.db.forking, "may_fork", lambda: fork)  # the dashboard does not fork
     build(shipped_copy)
     reader = duckdb.connect(str(shipped_copy.db_path), read_only=True)  # a session keeps it open
     before = _rows(shipped_copy, "select objective_id, position, objective, target_month "
@@ -336,8 +332,8 @@ def test_a_reader_does_not_wait_while_another_process_builds(minimal_project: Pr
         serving = serve_current(minimal_project)
         assert time.monotonic() - start < 5
         assert serving.available and serving.updating and serving.built is None
-        with serving_readers():  # what the pages' calls into the core do meanwhile
-            assert ensure_built(minimal_project) is None
+        # what the pages' calls into the core do meanwhile: read the database as it is
+        assert len(objective_status(minimal_project, parse_quarter("2023-24 Q2"))) == 3
         assert time.monotonic() - start < 10
     finally:
         holder.kill()
@@ -350,6 +346,7 @@ def test_a_reader_does_not_wait_while_another_process_builds(minimal_project: Pr
 KILLED_BUILD = """
 import os, pathlib, sys, time
 import tracker.db.build as b
+import tracker.db.forking as f
 from tracker.project import load_project
 marker, how = pathlib.Path(sys.argv[2]), sys.argv[3]
 
@@ -362,9 +359,9 @@ def slow_extracts(con, project, metrics):  # in the parent, with the new file op
     marker.write_text(str(os.getpid()))
     time.sleep(120)
 
-b.plan_tables, b.load_extracts = slow_plans, slow_extracts
+f.plan_tables, b.load_extracts = slow_plans, slow_extracts
 if how == "sending":  # no help from Linux: the child must notice by itself
-    b._die_with_parent = lambda parent: None
+    f._die_with_parent = lambda parent: None
 b.build(load_project(pathlib.Path(sys.argv[1])))
 """
 
@@ -447,3 +444,49 @@ def test_a_lock_that_cannot_be_made_keeps_the_last_good_database_with_the_failur
     assert serving.failure is not None and "Read-only file system" in serving.failure.message
     assert _rows(minimal_project, "select count(*) from objectives where objective like 'Roll out lung%'") \
         == [(1,)]
+
+
+# --- reading never builds -------------------------------------------------------------------
+
+
+def test_a_function_that_reads_an_unbuilt_project_says_to_build_and_writes_nothing(
+    minimal_project: Project,
+) -> None:
+    from tracker.db.serving import DatabaseMissing
+    from tracker.report.pack import build_report_data
+    from tracker.status.workflow import changes, reminders
+
+    before = sorted(minimal_project.root.rglob("*"))
+    quarter = parse_quarter("2023-24 Q2")
+    for read in (lambda: objective_status(minimal_project, quarter),
+                 lambda: reminders(minimal_project, quarter),
+                 lambda: changes(minimal_project, quarter),
+                 lambda: build_report_data(minimal_project, "demo-plan", quarter)):
+        with pytest.raises(DatabaseMissing, match=r"run `python -m tracker build`"):
+            read()
+    assert not minimal_project.db_path.exists()
+    assert sorted(minimal_project.root.rglob("*")) == before  # no database, lock or record
+
+
+def test_a_function_that_reads_shows_the_database_as_it_is_not_rebuilt(
+    minimal_project: Project,
+) -> None:
+    build(minimal_project)
+    built = minimal_project.db_path.stat().st_mtime_ns
+    _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
+    objective_status(minimal_project, parse_quarter("2023-24 Q2"))
+    assert minimal_project.db_path.stat().st_mtime_ns == built
+    assert is_stale(minimal_project)
+
+
+def test_ensure_built_says_why_just_before_a_build_it_starts(minimal_project: Project) -> None:
+    said: list[str] = []
+    assert ensure_built(minimal_project, announce=said.append) is not None
+    assert ensure_built(minimal_project, announce=said.append) is None
+    _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
+    assert ensure_built(minimal_project, announce=said.append) is not None
+    minimal_project.db_path.write_bytes(b"not a database" * 100)
+    assert ensure_built(minimal_project, announce=said.append) is not None
+    assert said == ["there is none yet",
+                    "the plan, metric or query files (or the tracker) changed since the last build",
+                    "the one there cannot be read"]

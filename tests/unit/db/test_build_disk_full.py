@@ -14,7 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tracker.db.build import build, is_stale
+from tracker.db.build import build
+from tracker.db.sources import is_stale
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[3]

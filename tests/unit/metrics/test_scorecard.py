@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.unit.test_cli import run_cli
-from tracker.db.build import ensure_built
+from tracker.db.serving import ensure_built
 from tracker.metrics.scorecard import (
     ChartNote,
     benchmark_label,
@@ -319,6 +319,7 @@ def test_stale_data_is_not_judged_nor_evidence(shipped_copy: Project) -> None:
     quarter = parse_quarter("2025-26 Q3")
 
     def reasons() -> list[str]:
+        ensure_built(shipped_copy)  # the files as the test left them: reading never builds
         frame = objective_status(load_project(shipped_copy.root), quarter, "sefton-plan-2023-25")
         return list(frame.set_index("id").loc["AW-DEM-02", "reasons"])
 

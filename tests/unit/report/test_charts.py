@@ -115,7 +115,7 @@ def test_the_report_chart_marks_events_and_rebases_and_breaks_the_limits() -> No
 
 
 def test_the_pack_lists_the_events_under_the_chart(shipped_copy, tmp_path) -> None:
-    from tracker.db.build import ensure_built
+    from tracker.db.serving import ensure_built
     from tracker.report.pack import build_report_data, render_html
     from tracker.status.quarters import parse_quarter
 

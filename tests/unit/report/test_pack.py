@@ -10,6 +10,7 @@ import pytest
 
 from tests.artefacts import artefact_folder
 from tests.pdftext import pdf_text, pdfinfo, pdftotext, require_poppler
+from tracker.db.build import build
 from tracker.plans.editing import add_update
 from tracker.project import Project
 from tracker.report.pack import build_report_data, render_html, render_pdf
@@ -28,6 +29,7 @@ def _section(text: str, start: str, end: str) -> str:
 
 @pytest.fixture
 def q2_pdf(minimal_project: Project) -> bytes:
+    build(minimal_project)  # reading never builds
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
     return render_pdf(data)
 
@@ -66,6 +68,7 @@ def test_pdf_page_count_is_sensible_and_pages_render(q2_pdf: bytes, tmp_path: Pa
 
 
 def test_statuses_follow_the_quarter(minimal_project: Project, tmp_path: Path) -> None:
+    build(minimal_project)
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q1"))
     text = _pdf_text(render_pdf(data), tmp_path)
     exceptions = _section(text, "2. Exceptions", "Appendix")
@@ -78,6 +81,7 @@ def test_html_is_self_contained_and_escapes_commentary(minimal_project: Project,
         "quarter": "2023-24 Q2", "rag": "red",
         "commentary": "<script>alert(1)</script> and <b>bold</b> & [a link](http://x)",
     }, by="test-pmo")
+    build(minimal_project)
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
     html = render_html(data)
     assert "<script>" not in html
@@ -89,6 +93,7 @@ def test_html_is_self_contained_and_escapes_commentary(minimal_project: Project,
 
 
 def test_unknown_plan_is_a_clear_error(minimal_project: Project) -> None:
+    build(minimal_project)
     with pytest.raises(LookupError, match="there is no plan 'nope': plans are demo-plan"):
         build_report_data(minimal_project, "nope", parse_quarter("2023-24 Q2"))
 
@@ -113,6 +118,7 @@ def test_report_says_which_updates_wait_for_sign_off(minimal_project: Project, t
 
     add_signoff(minimal_project, "LW-CAN-01", "2023-24 Q1", "Sefton Council", "council-signatory",
                 dt.date(2023, 7, 20))
+    build(minimal_project)
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q1"))
     assert data.awaiting_signoff == {"Sefton Council": [], "NHS Cheshire and Merseyside": ["LW-CAN-01"]}
     text = _pdf_text(render_pdf(data), tmp_path)
@@ -131,6 +137,7 @@ def test_shipped_pack_agrees_with_the_status_engine_and_has_the_scorecard(shippe
 
     project = shipped_copy  # building it writes a database: never into the checkout
     quarter = parse_quarter("2023-24 Q3")
+    build(project)
     data = build_report_data(project, "sefton-plan-2023-25", quarter, meeting_date="24 January 2024")
     html = render_html(data)
     pdf = render_pdf(data)
@@ -182,8 +189,6 @@ CANCER = "objectives/sefton-plan-2023-25/live-well-cancer.yaml"  # four objectiv
 
 def _first_page(project: Project) -> str:
     """The pack's first page as text: everything before the first page break."""
-    from tracker.db.build import build
-
     build(project)
     data = build_report_data(project, "sefton-plan-2023-25", parse_quarter("2024-25 Q1"))
     html = render_html(data)
@@ -200,8 +205,6 @@ def _tab_in_cancer(project: Project) -> None:
 def test_cover_shows_a_broken_files_objectives_as_at_the_last_good_build(
     shipped_copy: Project,
 ) -> None:
-    from tracker.db.build import build
-
     build(shipped_copy)
     _tab_in_cancer(shipped_copy)
     page = _first_page(shipped_copy)
@@ -238,6 +241,7 @@ def q4_pack(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Path, Proj
     from tracker.project import load_project
 
     project = load_project(copy_project(REPO, tmp_path_factory.mktemp("shipped") / "shipped"))
+    build(project)
     data = build_report_data(project, "sefton-plan-2023-25", parse_quarter("2023-24 Q4"))
     pdf = render_pdf(data)
     path = tmp_path_factory.mktemp("q4") / "pack.pdf"
@@ -357,6 +361,7 @@ def test_counts_in_words_agree_in_number() -> None:
 def test_the_pack_speaks_of_one_objective_in_the_singular(minimal_project: Project,
                                                           tmp_path: Path) -> None:
     """Issue 17: "1 are reported" and the like, nowhere in the pack."""
+    build(minimal_project)
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
     text = " ".join(_pdf_text(render_pdf(data), tmp_path).split())
     assert "1 is not reported. 1 is past its target date" in text
@@ -388,6 +393,7 @@ def test_pack_shows_the_icons_with_their_names_for_every_headline_metric(shipped
     from tests.ipr_html import summary_rows
     from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES
 
+    build(shipped_copy)
     data = build_report_data(shipped_copy, "sefton-plan-2023-25", parse_quarter("2023-24 Q4"))
     html = render_html(data)
     rows = summary_rows(html)

@@ -14,6 +14,7 @@ import pytest
 
 from tests import hostile
 from tests.pdftext import pdftotext
+from tracker.db.build import build
 from tracker.project import Project
 from tracker.report.pack import build_report_data, render_html, render_pdf
 from tracker.status.quarters import parse_quarter
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.hostile
 @pytest.fixture
 def hostile_html(minimal_project: Project) -> str:
     hostile.make_hostile(minimal_project, "demo-plan", "live-well-dementia", "LW-DEM-01", "2023-24 Q2")
+    build(minimal_project)  # reading never builds
     return render_html(build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2")))
 
 
@@ -44,6 +46,7 @@ def test_the_pdf_report_shows_the_hostile_words_literally(minimal_project: Proje
     add_update(minimal_project, "LW-DEM-01", {  # a Board-sized commentary: the PDF stays quick
         "quarter": "2023-24 Q2", "rag": "red", "commentary": hostile.COMMENTARY[:400],
         "mitigations": hostile.MITIGATIONS}, replace=True, by="test-pmo")
+    build(minimal_project)
     data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q2"))
     path = tmp_path / "report.pdf"
     path.write_bytes(render_pdf(data))

@@ -11,12 +11,14 @@ import pytest
 
 from tests.unit.report.test_pack import _outline, _pdf_text
 from tests.unit.test_cli import run_cli
+from tracker.db.build import build
 from tracker.project import Project
 from tracker.report.pack import ReportData, build_report_data, render_html, render_pdf
 from tracker.status.quarters import parse_quarter
 
 
 def _data(project: Project) -> ReportData:
+    build(project)  # the project as the test left it: reading never builds
     return build_report_data(project, "demo-plan", parse_quarter("2023-24 Q2"))
 
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
+import pytest
 
+from tracker.db.build import build
 from tracker.plans.editing import add_update
 from tracker.project import Project
 from tracker.status.quarters import parse_quarter
 from tracker.status.workflow import changes, reminder_mailto, reminders, stale_metrics
 
 Q1, Q2 = parse_quarter("2023-24 Q1"), parse_quarter("2023-24 Q2")
+
+
+@pytest.fixture
+def minimal_project(minimal_project: Project) -> Project:
+    """The minimal project, built: the functions that read never build."""
+    build(minimal_project)
+    return minimal_project
 
 
 def test_reminders_list_every_objective_without_a_real_update(minimal_project: Project) -> None:
@@ -26,6 +35,7 @@ def test_reminders_list_every_objective_without_a_real_update(minimal_project: P
 def test_a_real_update_takes_the_objective_off_the_reminders(minimal_project: Project) -> None:
     add_update(minimal_project, "LW-DEM-01", {"quarter": "2023-24 Q2", "rag": "amber",
                                                "commentary": "Behind plan."}, by="test-pmo")
+    build(minimal_project)
     assert list(reminders(minimal_project, Q2)["objective_id"]) == ["LW-CAN-01", "LW-CAN-02"]
     assert list(reminders(minimal_project, Q2, plan_id="demo-plan")["objective_id"]) == [
         "LW-CAN-01", "LW-CAN-02"]

@@ -1,0 +1,71 @@
+"""The commands on the source files themselves: check them (`validate`), build the database
+from them (`build`), and rewrite the JSON Schemas editors check them with (`schema`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tracker.cli.shared import print_problems
+from tracker.plans.problems import display_path
+from tracker.project import Project
+
+
+def cmd_validate(args: argparse.Namespace, project: Project) -> int:
+    """Check every YAML file; print every problem; exit 1 if there are any."""
+    from tracker.db.tables import load_sources
+    from tracker.metrics.definitions import metric_files
+
+    catalogue, metrics = load_sources(project)
+    if catalogue.problems:
+        print_problems(catalogue.problems)
+        files = len({p.path for p in catalogue.problems})
+        print(f"{len(catalogue.problems)} problem(s) in {files} file(s).", file=sys.stderr)
+        return 1
+    objectives = len(catalogue.objectives())
+    files = len(catalogue.files) + len(metric_files(project))
+    print(f"OK: {len(catalogue.plans)} plans, {objectives} objectives, {len(metrics)} metrics, "
+          f"{files} files checked, no problems.")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace, project: Project) -> int:
+    """Build the database; the valid files are built even when others have problems."""
+    from tracker.db.build import build
+    from tracker.metrics.rejects import nothing_loaded
+
+    result = build(project)
+    print_problems(result.problems)
+    for line in result.extracts.lines():
+        print(line)
+    counts = result.counts
+    examples = " (example data included)" if project.example_data else ""
+    print(f"Built {result.db_path}: {counts.get('plans', 0)} plans, "
+          f"{counts.get('objectives', 0)} objectives, {counts.get('updates', 0)} updates"
+          f"{examples}.")
+    empty = nothing_loaded(project, result.db_path)
+    for paragraph in empty:
+        print(paragraph, file=sys.stderr)
+    found = [(len(result.problems), "in the plan and metric files"),
+             (len(result.extracts.problems), "extract(s) that could not be loaded"),
+             (len(empty), "metric(s) that loaded nothing")]
+    if any(n for n, _ in found):
+        carried = counts.get("objectives_carried", 0)
+        print(f"{sum(n for n, _ in found)} problem(s) found: "
+              + ", ".join(f"{n} {what}" for n, what in found if n)
+              + ". The files with problems were left out where they could not be read (the "
+              f"objectives of plan files that cannot be read are shown as at the last good build: "
+              f"{carried} objective(s)), and objectives with a bad value were built without it. Fix "
+              "them and build again (`python -m tracker rejects` lists the rejected rows).",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, project: Project) -> int:
+    """Rewrite the editors' JSON Schemas from the models."""
+    from tracker.plans.schema import write_schemas
+
+    for path in write_schemas(project.root):
+        print(f"wrote {display_path(path, project.root)}")
+    return 0

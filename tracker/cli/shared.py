@@ -1,0 +1,69 @@
+"""What the commands share: problems printed as `path:line: message`, the warning that the
+figures leave something out, and the argument types for quarters and dates."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tracker.plans.problems import Problem
+from tracker.project import Project
+from tracker.status.quarters import FinancialQuarter, parse_quarter
+
+if TYPE_CHECKING:
+    from tracker.status.health import SourceHealth
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    """Each problem on its own line of stderr, `path:line: message`, as editors link them."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def health_of(project: Project, plan_id: str | None) -> SourceHealth:
+    """What the built database leaves out or shows from an old build, for one plan or all."""
+    from tracker.db.queries import connect_read_only
+    from tracker.status.health import source_health
+
+    con = connect_read_only(project.db_path)
+    try:
+        return source_health(con, project, plan_id)
+    finally:
+        con.close()
+
+
+def warn_of_problems(health: SourceHealth, shown: int | None, say: bool = True) -> int:
+    """Say first, on stderr, what the figures leave out or show from an old build (unless
+    the output itself says it: `say`), with every `path:line:` problem, as `build` does.
+    Returns the exit code: 1 if a source file has a problem."""
+    if health.ok:
+        return 0
+    for sentence in health.sentences(shown) if say else []:
+        print(f"PROBLEM: {sentence}", file=sys.stderr)
+    print_problems(health.problems)
+    print(f"{len(health.problems)} problem(s) in the source files: the output is made without "
+          "the bad values. Fix them (python -m tracker validate) and run again.", file=sys.stderr)
+    return 1
+
+
+def quarter_type(text: str) -> FinancialQuarter:
+    """`--quarter` as argparse reads it: a bad quarter is a usage error (exit 2), not a traceback."""
+    try:
+        return parse_quarter(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def date_type(text: str) -> dt.date:
+    """`--on` as argparse reads it: YYYY-MM-DD or a usage error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD") from None
+
+
+BY_HELP = ("who makes the change: your person id or e-mail in objectives/people.yaml "
+           "(required; your roles there decide what you may change)")

@@ -1,0 +1,127 @@
+"""Which files the database is made from, and whether the database on disk is still theirs.
+
+`source_signature` fingerprints the sources (and the tracker's own code); the database
+records the signature it was built from, so `stale_reason` can say, cheaply and without
+building, whether it must be rebuilt and why.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from pathlib import Path
+
+import duckdb
+
+from tracker.project import Project
+
+FAILURE_SUFFIX = ".failure.json"  # beside the database: the last failed build, for the banner
+DB_SUFFIXES = (".duckdb", ".duckdb.wal", ".lock", ".tmp", ".tmp.wal", FAILURE_SUFFIX)
+
+logger = logging.getLogger(__name__)
+
+
+def source_files(project: Project) -> list[Path]:
+    """Every file the database is made from: plans, metric definitions, extracts, settings, and
+    every SQL file under queries/ (the build's own SQL, the extracts' rules, and the queries
+    the pages run over it), so an edit to any of them makes the database out of date."""
+    roots = [project.objectives_dir, project.data_dir, project.queries_dir]
+    files = [p for r in roots if r.is_dir() for p in r.rglob("*") if p.is_file()]
+    # The audit trail and the write locks are written by every update: not sources.
+    files = [p for p in files if not p.name.endswith(DB_SUFFIXES)
+             and not {"snapshots", "audit", "locks"} & set(p.relative_to(project.root).parts)]
+    if project.settings_path.is_file():
+        files.append(project.settings_path)
+    return sorted(files)
+
+
+@functools.cache
+def tracker_fingerprint() -> str:
+    """The tracker's own version: its version number and a digest of its source files.
+
+    A new release or an edited rule in the code makes every database out of date. Reading the
+    package's files takes a few milliseconds, so it is done once per process.
+    """
+    import tracker
+
+    digest = hashlib.sha256(f"version={tracker.__version__}\n".encode())
+    package = Path(tracker.__file__).resolve().parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".j2")):
+        digest.update(f"{path.relative_to(package).as_posix()}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def source_signature(project: Project) -> str:
+    """A fingerprint of the source files and the tracker's version: it changes when a file is
+    added, removed or edited, or the tracker is upgraded."""
+    digest = hashlib.sha256(f"tracker={tracker_fingerprint()}\n".encode())
+    for path in source_files(project):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(project.root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    digest.update(f"example_data={project.example_data}".encode())
+    return digest.hexdigest()
+
+
+def built_signature(db_path: Path) -> str | None:
+    """The source signature the database was built from; None if it is missing, cannot be
+    opened, or any of its tables cannot be read in full (a file corrupt mid-way or cut short).
+
+    Reading every table costs about 0.1 s on the shipped data, so each version of the file
+    (its inode, time and size) is checked once per process and the answer remembered.
+    """
+    try:
+        stat = db_path.stat()
+    except OSError:
+        return None
+    key = (str(db_path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if key not in _CHECKED:
+        if len(_CHECKED) >= 64:
+            _CHECKED.clear()
+        _CHECKED[key] = _read_and_check(db_path)
+    return _CHECKED[key]
+
+
+_CHECKED: dict[tuple[str, int, int, int], str | None] = {}
+
+
+def _read_and_check(db_path: Path) -> str | None:
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except (duckdb.Error, OSError) as exc:
+        logger.warning("the database %s cannot be opened, so it will be rebuilt: %s", db_path, exc)
+        return None
+    try:
+        row = con.execute("select source_signature from build_info").fetchall()
+        tables = con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+        ).fetchall()
+        for (table,) in tables:  # DuckDB checks each block's checksum as it reads it
+            quoted = '"' + table.replace('"', '""') + '"'
+            con.execute(f"select sum(hash(t)) from {quoted} as t").fetchall()  # noqa: S608 - its own tables
+        return row[0][0] if row else None
+    except (duckdb.Error, OSError) as exc:
+        logger.warning("the database %s fails its check, so it will be rebuilt: %s", db_path, exc)
+        return None
+    finally:
+        con.close()
+
+
+def stale_reason(project: Project) -> str | None:
+    """Why the database must be built before it is read, in a few words; None when it is
+    current (built from the sources as they are now, by this version of the tracker)."""
+    current = built_signature(project.db_path)
+    if current == source_signature(project):
+        return None
+    if current is None:
+        return "there is none yet" if not project.db_path.exists() else "the one there cannot be read"
+    return "the plan, metric or query files (or the tracker) changed since the last build"
+
+
+def is_stale(project: Project) -> bool:
+    """True when the database is missing, unreadable, or built from other sources."""
+    return stale_reason(project) is not None
