@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.metrics.scorecard import MetricView, format_value, latest_label
+from tracker.metrics.scorecard import MetricView, benchmark_label, format_value, latest_label
 from tracker.status.rag import NOT_JUDGED, TRAVEL_WORDS
 from tracker.status.rag import TARGET_WORDS as RAG_WORDS  # one wording, shared with the pack
 
-BENCHMARK_WORDS = {"better": "Better than England", "no_different": "No different from England",
-                   "worse": "Worse than England", None: "—"}
 METHOD_WORDS = {"spc": "SPC chart", "run_chart": "Run chart", "target_only": "Target only",
                 "no_data": "No data"}
 
@@ -25,7 +23,7 @@ def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
         "Since last year": [TRAVEL_WORDS[v.vs_last_year] for v in metric_views],
         "Variation": [v.variation_label for v in metric_views],
         "Assurance": [v.assurance_label for v in metric_views],
-        "Benchmark": [BENCHMARK_WORDS[v.benchmark] for v in metric_views],
+        "Benchmark": [benchmark_label(v) for v in metric_views],
         "Shown as": [METHOD_WORDS[v.method] for v in metric_views],
         "id": [v.metric_id for v in metric_views],
     })

@@ -18,6 +18,7 @@ create table metrics (
     is_example boolean not null,            -- invented example data: always labelled
     orgs varchar[],                         -- the place's organisations it is shown for (null: the setting)
     freshness_months integer,               -- how old its latest data may be (null: the setting)
+    benchmark_name varchar,                 -- what it is compared with (null: no benchmark)
     source_file varchar not null,
     definition_path varchar not null,
     definition_line integer
@@ -45,21 +46,25 @@ create table metric_points (
     source_row integer not null             -- the row as a person sees it (CSV: the line number)
 );
 
--- England's value and confidence interval beside a point, for metrics that name a benchmark.
+-- Beside a point, for metrics that name a benchmark: the benchmark's value (England's, by
+-- default), the benchmark's own 95% interval (when read from its organisation's rows) and
+-- the area's own 95% interval, which the comparison reads (tracker.metrics.benchmarking).
 create table metric_benchmarks (
     metric_id varchar not null,
     org varchar not null,
     period date not null,
     benchmark_value double,
     benchmark_lower double,
-    benchmark_upper double
+    benchmark_upper double,
+    lower_ci double,                        -- the area's lower 95% confidence limit
+    upper_ci double                         -- the area's upper 95% confidence limit
 );
 
 -- One row per metric, organisation and period (duplicates are rejected at load).
 create view metric_values as
 select
     p.metric_id, p.org, p.period, p.value, p.numerator, p.denominator,
-    b.benchmark_value, b.benchmark_lower, b.benchmark_upper,
+    b.benchmark_value, b.benchmark_lower, b.benchmark_upper, b.lower_ci, b.upper_ci,
     m.source_file, p.source_row
 from metric_points as p
 join metrics as m on m.metric_id = p.metric_id

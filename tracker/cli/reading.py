@@ -105,9 +105,11 @@ def board_report_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def cmd_spc(args: argparse.Namespace, project: Project) -> int:
-    """Print one metric's SPC table and icons as JSON."""
+    """Print one metric's SPC table and icons as JSON; each point with its benchmark, the
+    area's 95% interval and the comparison (`tracker.metrics.benchmarking`)."""
     import pandas as pd
 
+    from tracker.metrics.benchmarking import POINT_COLUMNS
     from tracker.metrics.scorecard import metric_views
 
     as_at = args.quarter.end_date if args.quarter else dt.date.max
@@ -127,7 +129,7 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
               "organisation with --org.", file=sys.stderr)
         return 1
     table = view.points.reindex(columns=["period", "value", "rebase_group", "mean", "lpl", "upl",
-                                         "point_type"])
+                                         "point_type", *POINT_COLUMNS])
     points = []
     for row in table.to_dict(orient="records"):
         row["period"] = pd.Timestamp(row["period"]).date().isoformat()

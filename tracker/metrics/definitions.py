@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Annotated, Any, Literal
 import duckdb
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from tracker.metrics.benchmark_definition import Benchmark, check_benchmark_org
 from tracker.metrics.sqlguard import UnsafeExpression, check_size
 from tracker.plans.models import Month, Strict, Text, Unit, _editor_pattern
 from tracker.plans.problems import Problem, SourceError, display_path
@@ -83,16 +83,6 @@ class MetricTarget(Strict):
         return self
 
 
-def _finite_or_text(value: object) -> object:
-    """A benchmark is a column's name or a number: a finite one (`.inf` would reach the charts)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"'{value}' is not a finite number: write a number or a column name")
-    return value
-
-
-ColumnOrNumber = Annotated[str | float, BeforeValidator(_finite_or_text)]
-
-
 class RebasePoint(Strict):
     """A month from which the SPC limits are recalculated, and why the process changed there."""
 
@@ -139,15 +129,6 @@ def _event_needs_words(value: object) -> object:
 
 
 Event = Annotated[MetricEvent, BeforeValidator(_event_needs_words)]
-
-
-class Benchmark(Strict):
-    """England's value, from columns of the extract or as fixed numbers."""
-
-    name: str = "England"
-    value: ColumnOrNumber = Field(description="A column name or a number.")
-    lower: ColumnOrNumber | None = Field(None, description="Lower confidence limit (column or number).")
-    upper: ColumnOrNumber | None = Field(None, description="Upper confidence limit (column or number).")
 
 
 class Source(Strict):
@@ -254,6 +235,11 @@ class Metric(Strict):
                     "(default: the freshness_months_<frequency> setting).",
     )
     source: Source
+
+    @model_validator(mode="after")
+    def _benchmark_fits_the_source(self) -> Metric:
+        check_benchmark_org(self.benchmark, self.source.org, self.orgs)
+        return self
 
 
 class MetricFile(Strict):

@@ -3,8 +3,9 @@ point (`load_extracts`, which `tracker.db.build` calls), and one file's load fro
 
 Every source row ends up either loaded into `metric_values` or rejected into
 `extract_rejects` with its row number and a reason, or, when the metric's
-`filter` leaves it out, counted as filtered: rows read = loaded + rejected +
-filtered for every metric of every extract. A file that cannot be read is
+`filter` leaves it out (or it is a benchmark organisation's row, read for the
+benchmark only), counted as filtered: rows read = loaded + rejected + filtered
+(+ suppressed) for every metric of every extract. A file that cannot be read is
 one entry in `extract_files` with its path and what is wrong; the others load.
 
 Each extract is read once into its own in-memory DuckDB (the sandbox), every
@@ -25,6 +26,7 @@ The steps, each in its own module of `tracker.metrics`:
   Parquet), and `row_numbers`: a CSV record's line number in the file;
 - `metric_sql`: a metric's checked expressions and the SQL that values its rows;
 - `judging`: every metric of a file judged at once, counted, its rejected rows collected;
+- `benchmark_rows`: a benchmark organisation's rows set apart as the benchmark's values;
 - `metric_tables`: the definitions and the sandboxes' results written into the build;
 - `extract_report`: the `extract_files` rows and the report `build` prints.
 """
@@ -39,6 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 
+from tracker.metrics.benchmark_rows import BENCHMARKS, set_benchmark_rows_apart
 from tracker.metrics.definitions import Metric, PlacedMetric, extract_path
 from tracker.metrics.extract_reading import TooLarge, UnreadableExtract, native_numbers, raw_columns, read_raw
 from tracker.metrics.extract_report import ExtractReport, file_row, first_line
@@ -133,6 +136,9 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
     plans, results = judge_file(sandbox, project, group, columns, shown, native)
     if not plans:
         return FileResult([results[m.id] for _, m in group])
+    benchmarked = any(sql.metric.benchmark for sql in plans)
+    if benchmarked:  # a benchmark organisation's rows are the benchmark's, not the area's data
+        set_benchmark_rows_apart(sandbox, plans)
     results.update(count_rows(sandbox, plans, shown, rows_read))
     sandbox.execute("""create or replace view loaded as
         select j.* from judged as j
@@ -140,12 +146,6 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
         where j.problem is null and not j.suppressed""")
     values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
                          "from loaded").to_arrow_table()
-    benchmarks = None
-    if any(sql.metric.benchmark for sql in plans):
-        benchmarks = sandbox.sql("""
-            select metric_no, org, period, benchmark_value, benchmark_lower, benchmark_upper
-            from loaded
-            where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null
-            """).to_arrow_table()
+    benchmarks = sandbox.sql(BENCHMARKS).to_arrow_table() if benchmarked else None
     rejects = collect_rejects(sandbox, columns, [sql.number for sql in plans], parquet)
     return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)

@@ -106,6 +106,7 @@ def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetri
             "tolerance": m.tolerance, "fix_after_n_points": m.fix_after_n_points,
             "headline": m.headline, "owner": m.owner, "owner_email": m.owner_email,
             "is_example": m.example, "orgs": m.orgs, "freshness_months": m.freshness_months,
+            "benchmark_name": m.benchmark.name if m.benchmark else None,
             "source_file": f"data/{m.source.file}",
             "definition_path": placed.path, "definition_line": placed.line,
         })

@@ -24,8 +24,10 @@ import duckdb
 import pandas as pd
 
 from tracker.db.queries import connect_read_only, run_query
+from tracker.metrics.benchmarking import POINT_COLUMNS, compared_points
 from tracker.metrics.scorecard_view import ChartNote, MetricView
 from tracker.metrics.scorecard_words import (
+    benchmark_label,
     explain_special_causes,
     explanation,
     format_value,
@@ -39,6 +41,7 @@ from tracker.spc.xmr import SpcResult, spc
 __all__ = [
     "ChartNote",
     "MetricView",
+    "benchmark_label",
     "choose_method",
     "evaluate",
     "evidence_by_metric",
@@ -112,23 +115,6 @@ def judge(direction: str, value: float, target: float | None, tolerance: float |
     return "missed"
 
 
-def _benchmark(direction: str, row: pd.Series) -> str | None:
-    england = row.get("benchmark_value")
-    if england is None or pd.isna(england) or direction == "neutral":
-        return None
-    lower, upper = row.get("benchmark_lower"), row.get("benchmark_upper")
-    value = row["value"]
-    if lower is not None and upper is not None and not pd.isna(lower) and not pd.isna(upper):
-        if lower <= england <= upper:
-            return "no_different"
-        above = lower > england
-    else:
-        if value == england:
-            return "no_different"
-        above = value > england
-    return "better" if above == (direction == "higher_is_better") else "worse"
-
-
 def evaluate(
     definition: dict[str, Any], series: pd.DataFrame, trajectory: pd.DataFrame,
     rebase: Sequence[dt.date | ChartNote], org: str | None, fresh_from: dt.date | None = None,
@@ -170,7 +156,6 @@ def evaluate(
     year_ago = series[series["period"] == pd.Timestamp(latest) - pd.DateOffset(years=1)]
     view.vs_last_year = _travel(view.direction, view.latest_value,
                                 float(year_ago.iloc[0]["value"]) if not year_ago.empty else None)
-    view.benchmark = _benchmark(view.direction, last)
     periods = [pd.Timestamp(p).date() for p in series["period"]]
     view.events = [e for e in events if periods[0] <= e.period <= periods[-1]]
     unmatched: list[dt.date] = []
@@ -188,10 +173,24 @@ def evaluate(
                      fix_after_n_points=fixed if fixed and fixed <= len(values) else None)
         _apply_spc(view, result)
         view.rebase_suggestion = rebase_suggestion(view.points, definition.get("definition_path"))
+    _compare_with_benchmark(view, definition, series)
     if fresh_from is not None and latest < fresh_from:
         return _stale(view, latest, reason, fresh_from)
     view.explanation = explanation(view, reason, unmatched)
     return view
+
+
+def _compare_with_benchmark(view: MetricView, definition: dict[str, Any], series: pd.DataFrame) -> None:
+    """Each point's benchmark, the area's interval and the comparison beside it (not compared
+    for a metric with no benchmark), and the latest point's comparison as the view's for a
+    metric that names a benchmark."""
+    compared = compared_points(view.direction, series)
+    for column in POINT_COLUMNS:
+        view.points[column] = list(compared[column])
+    name = definition.get("benchmark_name")
+    if isinstance(name, str) and name:
+        view.benchmark_name = name
+        view.benchmark = str(compared["compared_to_benchmark"].iloc[-1])
 
 
 def _stale(view: MetricView, latest: dt.date, reason: str, fresh_from: dt.date) -> MetricView:

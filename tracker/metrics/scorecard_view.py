@@ -36,7 +36,9 @@ class MetricView:
     is_example: bool
     method: str                        # spc, run_chart, target_only, no_data
     method_reason: str
-    points: pd.DataFrame               # period, value (+ SPC columns when method is spc)
+    # period, value (+ SPC columns when method is spc; + benchmark, lower_ci, upper_ci and
+    # compared_to_benchmark when the metric has a benchmark)
+    points: pd.DataFrame
     latest_period: dt.date | None = None
     latest_value: float | None = None
     target: float | None = None
@@ -45,7 +47,9 @@ class MetricView:
     rag: str | None = None             # met / within_tolerance / missed, None without a target
     vs_previous: str | None = None     # improved / similar / worse
     vs_last_year: str | None = None
-    benchmark: str | None = None       # better / no_different / worse than England
+    # better / similar / worse / not_compared (tracker.metrics.benchmarking); None without a benchmark
+    benchmark: str | None = None
+    benchmark_name: str | None = None  # what it is compared with, e.g. England
     variation_icon: str | None = None
     assurance_icon: str | None = None
     explanation: str = ""

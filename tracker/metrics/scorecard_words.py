@@ -27,6 +27,19 @@ ASSURANCE_REASONS = {
 }
 
 
+# The comparison with the benchmark in words, with the benchmark's name (England, by default).
+BENCHMARK_WORDS = {"better": "Better than {name}", "similar": "Similar to {name}",
+                   "worse": "Worse than {name}", "not_compared": "Not compared with {name}"}
+
+
+def benchmark_label(view: MetricView) -> str:
+    """The latest point's comparison with the benchmark as the scorecard shows it ('Similar to
+    England'), or a dash for a metric without a benchmark or not judged (no recent data)."""
+    if view.benchmark is None or view.benchmark_name is None:
+        return "—"
+    return BENCHMARK_WORDS[view.benchmark].format(name=view.benchmark_name)
+
+
 def latest_label(view: MetricView) -> str:
     """The latest value as a table shows it: the value and its month, or why there is none."""
     if view.latest_period is None:

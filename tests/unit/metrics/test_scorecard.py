@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from tests.unit.test_cli import run_cli
 from tracker.db.serving import ensure_built
 from tracker.metrics.scorecard import (
     ChartNote,
+    benchmark_label,
     choose_method,
     evaluate,
     explain_special_causes,
@@ -133,24 +135,80 @@ def test_seven_rising_points_are_explained_as_a_trend() -> None:
                for s in sentences), sentences
 
 
-@pytest.mark.parametrize(("direction", "value", "lower", "upper", "england", "verdict"), [
-    ("higher_is_better", 80.0, 78.0, 82.0, 75.0, "better"),
-    ("higher_is_better", 70.0, 68.0, 72.0, 75.0, "worse"),
-    ("higher_is_better", 76.0, 73.0, 79.0, 75.0, "no_different"),
-    ("lower_is_better", 80.0, 78.0, 82.0, 75.0, "worse"),
-    ("higher_is_better", 80.0, None, None, 75.0, "better"),
-    ("neutral", 80.0, 78.0, 82.0, 75.0, None),
+@pytest.mark.parametrize(("direction", "value", "lower", "upper", "england", "verdict", "words"), [
+    ("higher_is_better", 80.0, 78.0, 82.0, 75.0, "better", "Better than England"),
+    ("higher_is_better", 70.0, 68.0, 72.0, 75.0, "worse", "Worse than England"),
+    ("higher_is_better", 76.0, 73.0, 79.0, 75.0, "similar", "Similar to England"),
+    ("lower_is_better", 80.0, 78.0, 82.0, 75.0, "worse", "Worse than England"),
+    # without the area's interval a difference may be chance: Fingertips does not compare
+    ("higher_is_better", 80.0, None, None, 75.0, "not_compared", "Not compared with England"),
+    ("neutral", 80.0, 78.0, 82.0, 75.0, "not_compared", "Not compared with England"),
 ])
-def test_benchmark_against_england_uses_the_confidence_interval(
+def test_benchmark_against_england_uses_the_areas_confidence_interval(
     direction: str, value: float, lower: float | None, upper: float | None, england: float,
-    verdict: str | None,
+    verdict: str, words: str,
 ) -> None:
+    """The latest point's comparison is the rule of tracker.metrics.benchmarking, in words."""
     series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [value],
-                           "benchmark_value": [england], "benchmark_lower": [lower],
-                           "benchmark_upper": [upper]})
-    view = evaluate(_definition(direction=direction), series, pd.DataFrame(columns=["period", "value"]),
-                    [], "Sefton")
+                           "benchmark_value": [england], "lower_ci": [lower], "upper_ci": [upper]})
+    view = evaluate(_definition(direction=direction, benchmark_name="England"), series,
+                    pd.DataFrame(columns=["period", "value"]), [], "Sefton")
     assert view.benchmark == verdict
+    assert benchmark_label(view) == words
+    assert view.points["compared_to_benchmark"].tolist() == [verdict]
+    assert view.points["benchmark"].tolist() == [england]
+
+
+def test_a_metric_without_a_benchmark_shows_a_dash() -> None:
+    series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [80.0]})
+    view = evaluate(_definition(), series, pd.DataFrame(columns=["period", "value"]), [], "Sefton")
+    assert (view.benchmark, benchmark_label(view)) == (None, "—")
+    assert view.points["compared_to_benchmark"].tolist() == ["not_compared"]
+
+
+def test_a_benchmark_by_another_name_is_named() -> None:
+    series = pd.DataFrame({"period": [pd.Timestamp("2024-03-01")], "value": [80.0],
+                           "benchmark_value": [75.0], "lower_ci": [78.0], "upper_ci": [82.0]})
+    view = evaluate(_definition(benchmark_name="North West"), series,
+                    pd.DataFrame(columns=["period", "value"]), [], "Sefton")
+    assert benchmark_label(view) == "Better than North West"
+
+
+def test_spc_json_gives_each_points_benchmark_interval_and_comparison(minimal_project) -> None:
+    """England's rows of a Fingertips export as the benchmark: every point says England's value,
+    Sefton's 95% interval and the comparison, as the file's own 'Compared to England' says."""
+    extracts = minimal_project.data_dir / "extracts"
+    extracts.mkdir(parents=True)
+    shutil.copy(REPO / "tests/testdata/extracts/fingertips_compared_to_england.csv", extracts / "ft.csv")
+    (minimal_project.data_dir / "metrics").mkdir()
+    (minimal_project.data_dir / "metrics" / "smoking.yaml").write_text(
+        "metrics:\n  - id: smoking\n    name: Smoking prevalence\n    unit: percent\n"
+        "    direction: lower_is_better\n    frequency: annual\n"
+        "    benchmark: {org: E92000001, lower: Lower CI 95.0 limit, upper: Upper CI 95.0 limit}\n"
+        "    source: {file: extracts/ft.csv, period: Time period, org: Area Code, value: Value,\n"
+        "             filter: \"\\\"Indicator ID\\\" = '92443'\"}\n")
+    result = run_cli(minimal_project, "spc", "--metric", "smoking", "--org", "E08000014", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    points = json.loads(result.stdout)["points"]
+    fields = ("period", "value", "benchmark", "lower_ci", "upper_ci", "compared_to_benchmark")
+    assert [tuple(p[f] for f in fields) for p in points] == [
+        ("2021-01-01", 12.91, 13.25, 9.79, 16.03, "similar"),
+        ("2022-01-01", 14.87, 12.73, 11.42, 18.32, "similar"),
+        ("2023-01-01", 9.12, 11.94, 6.57, 11.67, "better"),
+    ]
+
+
+def test_spc_json_of_a_metric_without_a_benchmark_compares_nothing(minimal_project) -> None:
+    extracts = minimal_project.data_dir / "extracts"
+    extracts.mkdir(parents=True)
+    (extracts / "level.csv").write_text("month,value\n2023-01,1\n2023-02,2\n")
+    (minimal_project.data_dir / "metrics").mkdir()
+    (minimal_project.data_dir / "metrics" / "level.yaml").write_text(
+        "metrics:\n  - id: level\n    name: Level\n    unit: count\n    direction: higher_is_better\n"
+        "    frequency: monthly\n    source: {file: extracts/level.csv, period: month, value: value}\n")
+    points = json.loads(run_cli(minimal_project, "spc", "--metric", "level").stdout)["points"]
+    assert [(p["benchmark"], p["lower_ci"], p["upper_ci"], p["compared_to_benchmark"]) for p in points] == [
+        (None, None, None, "not_compared")] * 2
 
 
 def test_rebase_and_fixed_limits_declared_in_the_metric_yaml(minimal_project) -> None:
