@@ -17,7 +17,8 @@ import streamlit as st
 import tracker.status.objectives as status_engine
 from tracker.db.queries import connect_read_only, query_text
 from tracker.db.serving import Serving, serve_current
-from tracker.metrics.scorecard import MetricView, metric_views
+from tracker.metrics.scorecard import metric_views
+from tracker.metrics.scorecard_view import MetricView
 from tracker.project import Project, load_project
 from tracker.report.pack import build_report_data
 from tracker.report.snapshots import Revision, snapshot_path

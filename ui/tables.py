@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.metrics.scorecard import MetricView, benchmark_label, format_value, latest_label
+from tracker.metrics.scorecard_view import MetricView
+from tracker.metrics.scorecard_words import benchmark_label, format_value, latest_label
 from tracker.status.rag import NOT_JUDGED, TRAVEL_WORDS
 from tracker.status.rag import TARGET_WORDS as RAG_WORDS  # one wording, shared with the pack
 

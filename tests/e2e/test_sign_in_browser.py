@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import TESTDATA, copy_project
 from tests.e2e.conftest import REPO, _free_port, screenshot, streamlit_serving
 from tracker.plans.catalogue import load_catalogue
-from tracker.plans.editing import EditRefused, add_update
+from tracker.plans.editing import add_update
+from tracker.plans.refusals import EditRefused
 from tracker.project import Project, load_project
 
 pytestmark = pytest.mark.browser

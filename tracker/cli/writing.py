@@ -29,7 +29,8 @@ def _show_edit(edit: Edit, project: Project) -> None:
 
 def cmd_update(args: argparse.Namespace, project: Project) -> int:
     """Add (or replace) one quarter's update in the objective's own file."""
-    from tracker.plans.editing import EditRefused, UpdateExists, add_update
+    from tracker.plans.editing import add_update
+    from tracker.plans.refusals import EditRefused, UpdateExists
 
     update = {
         "quarter": args.quarter, "rag": args.rag, "commentary": args.commentary,
@@ -63,7 +64,8 @@ def _say_recorded(edit: Edit) -> None:
 
 def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
     """Record a signatory's sign-off of one quarter's update, for their organisation."""
-    from tracker.plans.editing import EditRefused, add_signoff
+    from tracker.plans.editing import add_signoff
+    from tracker.plans.refusals import EditRefused
 
     try:
         edit = add_signoff(project, args.objective_id, args.quarter, args.org, args.by,
@@ -80,7 +82,8 @@ def cmd_signoff(args: argparse.Namespace, project: Project) -> int:
 
 def cmd_new_objective(args: argparse.Namespace, project: Project) -> int:
     """Append a new objective, with a fresh id, to an area's file."""
-    from tracker.plans.editing import EditRefused, add_objective
+    from tracker.plans.editing import add_objective
+    from tracker.plans.refusals import EditRefused
 
     fields = {"objective": args.objective, "timeframe": args.timeframe,
               "target_date": args.target_date, "lead": args.lead}

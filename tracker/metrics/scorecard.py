@@ -27,35 +27,13 @@ from tracker.db.queries import connect_read_only, run_query
 from tracker.metrics.benchmarking import POINT_COLUMNS, compared_points
 from tracker.metrics.scorecard_view import ChartNote, MetricView
 from tracker.metrics.scorecard_words import (
-    benchmark_label,
     explain_special_causes,
     explanation,
-    format_value,
-    latest_label,
     rebase_suggestion,
     stale_explanation,
 )
 from tracker.project import Project
 from tracker.spc.xmr import SpcResult, spc
-
-__all__ = [
-    "ChartNote",
-    "MetricView",
-    "benchmark_label",
-    "choose_method",
-    "evaluate",
-    "evidence_by_metric",
-    "explain_special_causes",
-    "format_value",
-    "fresh_from",
-    "freshness_months",
-    "freshness_parameters",
-    "judge",
-    "latest_label",
-    "metric_views",
-    "place_orgs",
-    "target_at",
-]
 
 MIN_SPC_POINTS = 12
 MIN_RUN_CHART_POINTS = 6

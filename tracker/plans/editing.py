@@ -37,7 +37,7 @@ from tracker.plans.catalogue import (
 )
 from tracker.plans.checked_write import write_checked
 from tracker.plans.models import RAG_VALUES, Plan, Update
-from tracker.plans.refusals import EditRefused, Stale, UpdateExists
+from tracker.plans.refusals import EditRefused, Stale
 from tracker.plans.splicing import (
     existing_update,
     splice_objective,
@@ -50,21 +50,6 @@ from tracker.plans.validation import error_sentence
 from tracker.plans.yamlio import MAX_FILE_BYTES
 from tracker.project import Project
 from tracker.status.quarters import parse_quarter
-
-# The refusals are raised from here and caught by the CLI and the form, which import them
-# from this module with the operations.
-__all__ = [
-    "Edit",
-    "EditRefused",
-    "Stale",
-    "UpdateExists",
-    "add_objective",
-    "add_signoff",
-    "add_update",
-    "find_objective",
-    "next_objective_id",
-    "objective_version",
-]
 
 
 @dataclass(frozen=True)

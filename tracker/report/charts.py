@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.metrics.scorecard import MetricView, format_value
+from tracker.metrics.scorecard_view import MetricView
+from tracker.metrics.scorecard_words import format_value
 from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES
 from tracker.spc.palette import POINT_COLOURS
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tracker.metrics.scorecard import MetricView, format_value
+from tracker.metrics.scorecard_view import MetricView
+from tracker.metrics.scorecard_words import format_value
 from tracker.spc.icons import (
     ASSURANCE_NAMES,
     VARIATION_NAMES,

@@ -21,7 +21,9 @@ from markupsafe import Markup
 
 from tracker.db.queries import connect_read_only, run_query
 from tracker.db.serving import require_database
-from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, latest_label, metric_views
+from tracker.metrics.scorecard import evidence_by_metric, metric_views
+from tracker.metrics.scorecard_view import MetricView
+from tracker.metrics.scorecard_words import format_value, latest_label
 from tracker.project import Project
 from tracker.report.charts import event_lines, svg_chart
 from tracker.report.cover import cover_fields

@@ -247,6 +247,6 @@ def _status(rag: str, example: bool) -> str:
 
 
 def _number(value: float, unit: str) -> str:
-    from tracker.metrics.scorecard import format_value
+    from tracker.metrics.scorecard_words import format_value
 
     return format_value(value, unit)

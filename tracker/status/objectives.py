@@ -17,7 +17,9 @@ import pandas as pd
 
 from tracker.db.queries import connect_read_only, run_query
 from tracker.db.serving import require_database
-from tracker.metrics.scorecard import MetricView, evidence_by_metric, format_value, metric_views
+from tracker.metrics.scorecard import evidence_by_metric, metric_views
+from tracker.metrics.scorecard_view import MetricView
+from tracker.metrics.scorecard_words import format_value
 from tracker.project import Project
 from tracker.status.quarters import FinancialQuarter
 from tracker.status.rag import EXCEPTION_WIDENINGS, REPORTED_STATUSES, STATUS_RANKS, status_rank_rows

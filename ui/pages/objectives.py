@@ -11,7 +11,7 @@ import plotly.express as px
 import streamlit as st
 
 from tracker.access.audit import history
-from tracker.metrics.scorecard import latest_label
+from tracker.metrics.scorecard_words import latest_label
 from tracker.report.charts import chart_summary, plotly_chart, plotly_text
 from tracker.report.ipr import icons_html
 from tracker.spc.icons import icon_key_html

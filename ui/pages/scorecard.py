@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from tracker.metrics.scorecard import MetricView
+from tracker.metrics.scorecard_view import MetricView
 from tracker.report.charts import chart_summary, event_lines, plotly_chart
 from tracker.report.ipr import icons_html, summary_rows, summary_table_html
 from tracker.spc.icons import icon_key_html

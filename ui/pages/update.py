@@ -18,16 +18,9 @@ from tracker.access.people import Person
 from tracker.access.permissions import may_update_led_by, signs_for
 from tracker.files import read_text
 from tracker.plans.catalogue import load_catalogue, load_people
-from tracker.plans.editing import (
-    EditRefused,
-    Stale,
-    UpdateExists,
-    add_signoff,
-    add_update,
-    find_objective,
-    objective_version,
-)
+from tracker.plans.editing import add_signoff, add_update, find_objective, objective_version
 from tracker.plans.models import RAG_VALUES
+from tracker.plans.refusals import EditRefused, Stale, UpdateExists
 from tracker.plans.splicing import existing_update
 from tracker.project import Project
 from tracker.status.rag import STATUS_STYLES

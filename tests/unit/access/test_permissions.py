@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.unit.test_cli import run_cli
-from tracker.plans.editing import EditRefused, add_objective, add_signoff, add_update
+from tracker.plans.editing import add_objective, add_signoff, add_update
+from tracker.plans.refusals import EditRefused
 from tracker.project import Project
 
 UPDATE = {"quarter": "2023-24 Q3", "rag": "amber", "commentary": "Slipped."}

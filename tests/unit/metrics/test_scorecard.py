@@ -12,17 +12,9 @@ import pytest
 
 from tests.unit.test_cli import run_cli
 from tracker.db.serving import ensure_built
-from tracker.metrics.scorecard import (
-    ChartNote,
-    benchmark_label,
-    choose_method,
-    evaluate,
-    explain_special_causes,
-    fresh_from,
-    judge,
-    latest_label,
-    metric_views,
-)
+from tracker.metrics.scorecard import choose_method, evaluate, fresh_from, judge, metric_views
+from tracker.metrics.scorecard_view import ChartNote
+from tracker.metrics.scorecard_words import benchmark_label, explain_special_causes, latest_label
 from tracker.project import Project, load_project
 from tracker.report.pack import build_report_data
 from tracker.spc.xmr import spc

@@ -10,7 +10,7 @@ import pytest
 
 from tracker.plans import editing
 from tracker.plans.catalogue import load_catalogue
-from tracker.plans.editing import EditRefused
+from tracker.plans.refusals import EditRefused
 from tracker.plans.splicing import splice_update
 from tracker.project import Project
 

@@ -11,7 +11,8 @@ import pytest
 
 from tests.unit.test_cli import REPO
 from tracker.plans.catalogue import load_catalogue
-from tracker.plans.editing import Stale, add_update, objective_version
+from tracker.plans.editing import add_update, objective_version
+from tracker.plans.refusals import Stale
 from tracker.project import Project
 
 

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from tracker.metrics.scorecard import MetricView
+from tracker.metrics.scorecard_view import MetricView
 from tracker.report.charts import chart_summary, plotly_chart, svg_chart
 
 
@@ -76,7 +76,7 @@ HOSTILE_TEXT = 'Clinic <a href="https://x.example">opened</a> & <b>more</b>'
 
 def _rebased_view() -> MetricView:
     """24 months rebased at the 13th, with two events (one with markup in its words)."""
-    from tracker.metrics.scorecard import ChartNote
+    from tracker.metrics.scorecard_view import ChartNote
     from tracker.spc.xmr import spc
 
     periods = [dt.date(2022 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(24)]

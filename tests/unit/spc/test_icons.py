@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tracker.metrics.scorecard import MetricView
+from tracker.metrics.scorecard_view import MetricView
 from tracker.report import charts
 from tracker.spc import palette
 from tracker.spc.icons import (

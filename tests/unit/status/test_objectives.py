@@ -310,7 +310,7 @@ def test_not_reported_objectives_are_listed_by_lead_then_by_group() -> None:
 
 
 def test_a_linked_metric_of_special_cause_concern_or_expected_to_fail_is_named() -> None:
-    from tracker.metrics.scorecard import MetricView
+    from tracker.metrics.scorecard_view import MetricView
     from tracker.status.objectives import metric_exceptions
 
     def view(**changes: object) -> MetricView:
