@@ -1,6 +1,13 @@
 """A benchmark from another organisation's rows of the same extract (tracker/metrics/benchmark_rows.py):
 England's rows of an OHID Fingertips export give each period's benchmark, are never the area's
-data, and the comparison agrees with Fingertips' own "Compared to England" column."""
+data, and the comparison agrees with the file's "Compared to England" column.
+
+The file is in the export's layout (its 27 headers as Fingertips writes them), but its numbers
+and its "Compared to England" column were written by hand, by a person applying Fingertips' 95%
+interval rule (no network here to download a real export). So this shows the loader applies the
+rule as written, not yet that it agrees with Fingertips' published verdicts: a real export of
+indicator 92443 for Sefton's CIPFA neighbours should replace it (see the closing note of #15).
+"""
 
 from __future__ import annotations
 
