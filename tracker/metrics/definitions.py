@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import duckdb
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from tracker.metrics.sqlguard import UnsafeExpression, check_size
+from tracker.metrics.definition_checks import Parser, definition_problems
+from tracker.metrics.long_forms import Combine, Side, check_long_and_combined
 from tracker.plans.models import Month, Strict, Text, Unit, _editor_pattern
 from tracker.plans.problems import Problem, SourceError, display_path
 from tracker.plans.validation import validate_document
@@ -159,8 +159,15 @@ class Source(Strict):
     org: str | None = Field(None, description="The column holding the organisation code.")
     default_org: str = Field("Sefton", description="The organisation when there is no org column.")
     value: str | None = Field(None, description="A column name or an SQL expression over the columns.")
-    numerator: str | None = Field(None, description="A column or expression: the ratio's top.")
-    denominator: str | None = Field(None, description="A column or expression: the ratio's bottom.")
+    numerator: Side | None = Field(
+        None, description="A column or expression: the ratio's top; in a long file, "
+                          "{value: VALUE, where: \"MEASURE = 'DEMENTIA_REGISTER_65_PLUS'\"} reads the rows "
+                          "`where` picks, matched with the denominator's by organisation and period.",
+    )
+    denominator: Side | None = Field(
+        None, description="A column or expression: the ratio's bottom; in a long file, "
+                          "{value: VALUE, where: \"MEASURE = 'DEMENTIA_ESTIMATE_65_PLUS'\"}.",
+    )
     filter: str | None = Field(None, description="An SQL condition choosing the rows to use.")
     encoding: Literal["utf-8", "windows-1252"] | None = Field(
         None, description="Force a CSV's encoding (found automatically otherwise)."
@@ -182,6 +189,12 @@ class Source(Strict):
         None, min_length=1, max_length=40,
         description="The mark the publisher writes for nil, read as 0 where a number is read, "
                     "e.g. '-' (only when given here).",
+    )
+    combine: Combine | None = Field(
+        None, description="Organisations added into one, e.g. {SEFTON: [01T, 01V]}: their numerators "
+                          "and denominators (or counts) are added per period; a period missing a part "
+                          "is rejected. Refused for a rate given as 'value' (a unit but count or "
+                          "currency).",
     )
 
     @model_validator(mode="after")
@@ -210,6 +223,7 @@ class Source(Strict):
             raise ValueError("needs 'value' or 'numerator' and 'denominator', not both")
         if has_ratio and (self.numerator is None or self.denominator is None):
             raise ValueError("needs both 'numerator' and 'denominator' for a ratio")
+        check_long_and_combined(self.numerator, self.denominator, self.org, self.combine)
         return self
 
 
@@ -306,7 +320,7 @@ def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
     """
     placed: list[PlacedMetric] = []
     problems: list[Problem] = []
-    parser = _Parser()
+    parser = Parser()
     try:
         for path in metric_files(project):
             _load_file(project, path, parser, placed, problems)
@@ -316,7 +330,7 @@ def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
     return _first_of_each(placed), problems
 
 
-def _load_file(project: Project, path: Path, parser: _Parser, placed: list[PlacedMetric],
+def _load_file(project: Project, path: Path, parser: Parser, placed: list[PlacedMetric],
                problems: list[Problem]) -> None:
     """Read one metric file's definitions into `placed`, its problems into `problems`."""
     shown = display_path(path, project.root)
@@ -333,10 +347,10 @@ def _load_file(project: Project, path: Path, parser: _Parser, placed: list[Place
             problems.append(Problem(shown, doc.line_of(("metrics", index, "source", "file")),
                                     f"metric {metric.id}: {_unreachable(project, metric.source.file)}"))
             continue
-        too_big = _oversized_expressions(metric, parser)
-        if too_big:
-            problems += [Problem(shown, doc.line_of(("metrics", index, "source", role)),
-                                 f"metric {metric.id}: {message}") for role, message in too_big]
+        refused = definition_problems(metric, parser)
+        if refused:
+            problems += [Problem(shown, doc.line_of(("metrics", index, "source", *place)),
+                                 f"metric {metric.id}: {message}") for place, message in refused]
             continue
         placed.append(PlacedMetric(metric, shown, doc.line_of(("metrics", index))))
 
@@ -349,37 +363,6 @@ def _unreachable(project: Project, relative: str) -> str:
         return (f"file '{relative}' is a link that leads round in a loop: replace it with the "
                 "extract itself, or a link to it")
     return f"file '{relative}' is outside data/: extracts must be inside the data folder"
-
-
-class _Parser:
-    """One DuckDB connection for checking expressions' size, opened only if one is needed."""
-
-    def __init__(self) -> None:
-        self.con: duckdb.DuckDBPyConnection | None = None
-
-    def get(self) -> duckdb.DuckDBPyConnection:
-        if self.con is None:
-            self.con = duckdb.connect()
-        return self.con
-
-    def close(self) -> None:
-        if self.con is not None:
-            self.con.close()
-
-
-def _oversized_expressions(metric: Metric, parser: _Parser) -> list[tuple[str, str]]:
-    """Each expression of the metric too long or too deeply nested to check: (role, why).
-    (What else may be wrong with an expression is found against its extract's columns.)"""
-    found = []
-    for role in ("value", "numerator", "denominator", "filter"):
-        text = getattr(metric.source, role)
-        if text is None:
-            continue
-        try:
-            check_size(text, role, parser.get())
-        except UnsafeExpression as exc:
-            found.append((role, str(exc)))
-    return found
 
 
 def _definitions(doc: LocatedDocument) -> list[tuple[int, Metric | None, list[Problem]]]:

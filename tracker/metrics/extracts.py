@@ -38,6 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
+import pyarrow as pa
 
 from tracker.metrics.definitions import Metric, PlacedMetric, extract_path
 from tracker.metrics.extract_reading import TooLarge, UnreadableExtract, native_numbers, raw_columns, read_raw
@@ -137,15 +138,38 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
     sandbox.execute("""create or replace view loaded as
         select j.* from judged as j
         anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
+        anti join assembly_metrics as a on a.metric_no = j.metric_no
         where j.problem is null and not j.suppressed""")
-    values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
-                         "from loaded").to_arrow_table()
+    values = sandbox.sql("""
+        select metric_no, org, period, value, numerator, denominator, source_row, 1 as source_rows
+        from loaded
+        union all
+        select metric_no, org, period, value, numerator, denominator, source_row, source_rows
+        from assembled""").to_arrow_table()
     benchmarks = None
     if any(sql.metric.benchmark for sql in plans):
-        benchmarks = sandbox.sql("""
-            select metric_no, org, period, benchmark_value, benchmark_lower, benchmark_upper
-            from loaded
-            where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null
-            """).to_arrow_table()
+        benchmarks = _benchmarks(sandbox, several=any(sql.assembled for sql in plans))
     rejects = collect_rejects(sandbox, columns, [sql.number for sql in plans], parquet)
     return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
+
+
+def _benchmarks(sandbox: duckdb.DuckDBPyConnection, several: bool) -> pa.Table:
+    """The benchmark beside each loaded point. A point made of several rows (`several`: there
+    are such) has one when its rows agree on it (England's figure is the same on every row of
+    a period)."""
+    one_row = sandbox.sql("""
+        select metric_no, org, period, benchmark_value, benchmark_lower, benchmark_upper
+        from loaded
+        where coalesce(benchmark_value, benchmark_lower, benchmark_upper) is not null""")
+    if not several:
+        return one_row.to_arrow_table()
+    return one_row.union(sandbox.sql("""
+        select metric_no, org, period,
+            case when min(benchmark_value) = max(benchmark_value) then min(benchmark_value) end,
+            case when min(benchmark_lower) = max(benchmark_lower) then min(benchmark_lower) end,
+            case when min(benchmark_upper) = max(benchmark_upper) then min(benchmark_upper) end
+        from assembly_rows
+        semi join assembled using (metric_no, org, period)
+        group by metric_no, org, period
+        having coalesce(min(benchmark_value), min(benchmark_lower), min(benchmark_upper)) is not null
+        """)).to_arrow_table()
