@@ -54,7 +54,7 @@ missing as (
         and a.period = n.period and a.part = n.part and a.side is not distinct from n.side
         and not a.doubled
     group by metric_no, org, period
-)
+),
 valued as (
     select pt.*, m.ratio,
         case when m.ratio then pt.numerator / nullif(pt.denominator, 0) else pt.value_sum end as value

@@ -193,7 +193,7 @@ class Source(Strict):
     combine: Combine | None = Field(
         None, description="Organisations added into one, e.g. {SEFTON: [01T, 01V]}: their numerators "
                           "and denominators (or counts) are added per period; a period missing a part "
-                          "is rejected. Refused for a rate given as 'value' (a unit but count or "
+                          "is rejected. Refused for a rate given as 'value' (any unit but count or "
                           "currency).",
     )
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from tracker.metrics.sqlguard import UnsafeExpression
 from tracker.plans.models import Strict, Text
@@ -33,29 +33,36 @@ ADDITIVE_UNITS = ("count", "currency")
 
 
 class RowsPick(Strict):
-    """One side of a ratio read from the rows of a long file that `where` picks."""
+    """One side of a ratio: a column or expression, read in a long file from the rows `where` picks."""
 
     value: Text = Field(description="A column or an SQL expression over the columns, e.g. VALUE "
                                     "or 100 * VALUE.")
-    where: Text = Field(description="An SQL condition picking this side's rows, e.g. "
-                                    "MEASURE = 'DEMENTIA_REGISTER_65_PLUS' (checked as a filter is).")
+    where: Text | None = Field(None, description="An SQL condition picking this side's rows in a long "
+                                                 "file, e.g. MEASURE = 'DEMENTIA_REGISTER_65_PLUS' "
+                                                 "(checked as a filter is).")
 
 
-Side = str | RowsPick
+def _plain_side(given: object) -> object:
+    """The plain form, a column or expression (`numerator: seen`), read as {value: seen}: one
+    model, so a mistake in the long form is reported against it alone."""
+    return {"value": given} if isinstance(given, str) else given
+
+
+Side = Annotated[RowsPick, BeforeValidator(_plain_side, json_schema_input_type=str | RowsPick)]
 Combine = dict[Text, Annotated[list[Text], Field(min_length=1, max_length=500)]]
 
 
-def side_value(side: Side | None) -> str | None:
-    """The column or expression a side reads (the whole text, in the plain form)."""
+def side_value(side: RowsPick | str | None) -> str | None:
+    """The column or expression a side (or `value`, `filter`: a plain text) reads."""
     return side.value if isinstance(side, RowsPick) else side
 
 
-def side_where(side: Side | None) -> str | None:
+def side_where(side: RowsPick | str | None) -> str | None:
     """The condition picking a side's rows, or None when the side is read from every row."""
     return side.where if isinstance(side, RowsPick) else None
 
 
-def check_long_and_combined(numerator: Side | None, denominator: Side | None, org: str | None,
+def check_long_and_combined(numerator: RowsPick | None, denominator: RowsPick | None, org: str | None,
                             combine: Combine | None) -> None:
     """Refuse what cannot be read: one side of a ratio on rows of its own and the other on
     every row, organisations combined with no organisation column, or a part in two places."""
@@ -90,8 +97,10 @@ def source_expressions(source: Source) -> list[tuple[tuple[str, ...], str, str]]
     found: list[tuple[tuple[str, ...], str, str]] = []
     for role in ("value", "numerator", "denominator", "filter"):
         given = getattr(source, role)
-        if isinstance(given, RowsPick):
+        if isinstance(given, RowsPick) and given.where is not None:
             found += [((role, "value"), role, given.value), ((role, "where"), "filter", given.where)]
+        elif isinstance(given, RowsPick):
+            found.append(((role,), role, given.value))
         elif isinstance(given, str):
             found.append(((role,), role, given))
     return found
