@@ -114,6 +114,19 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
     return result
 
 
+# The points of one row each: the rows that passed, but repeats (and, when some metric's
+# points are made of several rows, that metric's rows: they are in `assembled`).
+_LOADED = """create or replace view loaded as
+    select j.* from judged as j
+    anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
+    where j.problem is null and not j.suppressed"""
+_LOADED_OF_ONE_ROW = """create or replace view loaded as
+    select j.* from judged as j
+    anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
+    anti join assembly_metrics as a on a.metric_no = j.metric_no
+    where j.problem is null and not j.suppressed"""
+
+
 def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[tuple[int, Metric]],
              shown: str, limits: Limits, expired: Callable[[], bool]) -> FileResult:
     """`load_file`'s work in its sandbox."""
@@ -135,22 +148,16 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
     if not plans:
         return FileResult([results[m.id] for _, m in group])
     results.update(count_rows(sandbox, plans, shown, rows_read))
-    sandbox.execute("""create or replace view loaded as
-        select j.* from judged as j
-        anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
-        anti join assembly_metrics as a on a.metric_no = j.metric_no
-        where j.problem is null and not j.suppressed""")
-    values = sandbox.sql("""
-        select metric_no, org, period, value, numerator, denominator, source_row, 1 as source_rows
-        from loaded
-        union all
-        select metric_no, org, period, value, numerator, denominator, source_row, source_rows
-        from assembled""").to_arrow_table()
+    several = any(sql.assembled for sql in plans)  # points made of several rows: apart
+    sandbox.execute(_LOADED_OF_ONE_ROW if several else _LOADED)
+    values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
+                         "from loaded").to_arrow_table()
+    assembled = sandbox.sql("select * from assembled").to_arrow_table() if several else None
     benchmarks = None
     if any(sql.metric.benchmark for sql in plans):
-        benchmarks = _benchmarks(sandbox, several=any(sql.assembled for sql in plans))
+        benchmarks = _benchmarks(sandbox, several)
     rejects = collect_rejects(sandbox, columns, [sql.number for sql in plans], parquet)
-    return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
+    return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects, assembled)
 
 
 def _benchmarks(sandbox: duckdb.DuckDBPyConnection, several: bool) -> pa.Table:
