@@ -4,7 +4,9 @@ Each file under `data/metrics/` holds a `metrics:` list (so analysts do not
 collide in one file). A definition says what the metric is (unit, direction,
 frequency, target) and where its numbers come from: the extract file, its
 period and organisation columns, and the value as a column or an SQL
-expression over the extract's columns (checked by `tracker.metrics.sqlguard`).
+expression over the extract's columns (checked by `tracker.metrics.sqlguard`); in a long
+file, each side of a ratio picks its rows, and organisations may be combined
+(`tracker.metrics.long_forms`).
 
 Each definition is validated on its own, so one mistake costs that metric,
 not its neighbours in the file; every problem of every file is reported as

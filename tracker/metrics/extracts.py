@@ -25,6 +25,8 @@ The steps, each in its own module of `tracker.metrics`:
   Parquet), and `row_numbers`: a CSV record's line number in the file;
 - `metric_sql`: a metric's checked expressions and the SQL that values its rows;
 - `judging`: every metric of a file judged at once, counted, its rejected rows collected;
+- `assembly`: points made of several rows (a long file's numerator and denominator rows,
+  organisations combined), put together after the rows are judged one by one;
 - `metric_tables`: the definitions and the sandboxes' results written into the build;
 - `extract_report`: the `extract_files` rows and the report `build` prints.
 """

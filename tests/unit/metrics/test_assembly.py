@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from tests.unit.metrics.test_extracts import TESTDATA, _assert_reconciled, _load, _project, _rows
+from tests.unit.test_cli import run_cli
 from tracker.metrics.definitions import load_metrics
 
 DEMENTIA = TESTDATA / "nhsd_dementia_diagnoses.csv"
@@ -186,6 +187,9 @@ def test_combine_on_a_rate_given_as_value_is_refused_with_file_and_line(tmp_path
         "values, but a percent given as 'value' is a rate: rates are never added or averaged. Give "
         "the rate's 'numerator' and 'denominator' (each is added over the organisations, then one "
         "is divided by the other), or, if the value is a count, say so with unit: count"]
+    validated = run_cli(project, "validate")  # what the pre-commit hook runs
+    assert validated.returncode == 1
+    assert f"data/metrics/test.yaml:{line}: metric dementia-rate-given: 'combine' adds" in validated.stderr
 
 
 def test_a_where_is_checked_as_a_filter_is_and_named_as_its_side(tmp_path: Path) -> None:
