@@ -43,7 +43,8 @@ create table metric_points (
     value double not null,
     numerator double,
     denominator double,
-    source_row integer not null             -- the row as a person sees it (CSV: the line number)
+    source_row integer not null,            -- the row as a person sees it (CSV: the line number)
+    source_rows integer not null default 1  -- the rows it is made of (a long file's pair, combined orgs)
 );
 
 -- Beside a point, for metrics that name a benchmark: the benchmark's value (England's, by

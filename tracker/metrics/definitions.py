@@ -4,7 +4,9 @@ Each file under `data/metrics/` holds a `metrics:` list (so analysts do not
 collide in one file). A definition says what the metric is (unit, direction,
 frequency, target) and where its numbers come from: the extract file, its
 period and organisation columns, and the value as a column or an SQL
-expression over the extract's columns (checked by `tracker.metrics.sqlguard`).
+expression over the extract's columns (checked by `tracker.metrics.sqlguard`); in a long
+file, each side of a ratio picks its rows, and organisations may be combined
+(`tracker.metrics.long_forms`).
 
 Each definition is validated on its own, so one mistake costs that metric,
 not its neighbours in the file; every problem of every file is reported as
@@ -21,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import duckdb
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from tracker.metrics.benchmark_definition import Benchmark, check_benchmark_org
-from tracker.metrics.sqlguard import UnsafeExpression, check_size
+from tracker.metrics.definition_checks import Parser, definition_problems
+from tracker.metrics.long_forms import Combine, Side, check_long_and_combined, side_where
 from tracker.plans.models import Month, Strict, Text, Unit, _editor_pattern
 from tracker.plans.problems import Problem, SourceError, display_path
 from tracker.plans.validation import validate_document
@@ -140,8 +142,15 @@ class Source(Strict):
     org: str | None = Field(None, description="The column holding the organisation code.")
     default_org: str = Field("Sefton", description="The organisation when there is no org column.")
     value: str | None = Field(None, description="A column name or an SQL expression over the columns.")
-    numerator: str | None = Field(None, description="A column or expression: the ratio's top.")
-    denominator: str | None = Field(None, description="A column or expression: the ratio's bottom.")
+    numerator: Side | None = Field(
+        None, description="A column or expression: the ratio's top; in a long file, "
+                          "{value: VALUE, where: \"MEASURE = 'DEMENTIA_REGISTER_65_PLUS'\"} reads the rows "
+                          "`where` picks, matched with the denominator's by organisation and period.",
+    )
+    denominator: Side | None = Field(
+        None, description="A column or expression: the ratio's bottom; in a long file, "
+                          "{value: VALUE, where: \"MEASURE = 'DEMENTIA_ESTIMATE_65_PLUS'\"}.",
+    )
     filter: str | None = Field(None, description="An SQL condition choosing the rows to use.")
     encoding: Literal["utf-8", "windows-1252"] | None = Field(
         None, description="Force a CSV's encoding (found automatically otherwise)."
@@ -163,6 +172,12 @@ class Source(Strict):
         None, min_length=1, max_length=40,
         description="The mark the publisher writes for nil, read as 0 where a number is read, "
                     "e.g. '-' (only when given here).",
+    )
+    combine: Combine | None = Field(
+        None, description="Organisations added into one, e.g. {SEFTON: [01T, 01V]}: their numerators "
+                          "and denominators (or counts) are added per period; a period missing a part "
+                          "is rejected. Refused for a rate given as 'value' (any unit but count or "
+                          "currency).",
     )
 
     @model_validator(mode="after")
@@ -191,6 +206,7 @@ class Source(Strict):
             raise ValueError("needs 'value' or 'numerator' and 'denominator', not both")
         if has_ratio and (self.numerator is None or self.denominator is None):
             raise ValueError("needs both 'numerator' and 'denominator' for a ratio")
+        check_long_and_combined(self.numerator, self.denominator, self.org, self.combine)
         return self
 
 
@@ -239,6 +255,13 @@ class Metric(Strict):
     @model_validator(mode="after")
     def _benchmark_fits_the_source(self) -> Metric:
         check_benchmark_org(self.benchmark, self.source.org, self.orgs)
+        several_rows = side_where(self.source.numerator) is not None or self.source.combine is not None
+        if self.benchmark is not None and self.benchmark.org is not None and several_rows:
+            # The benchmark organisation's own point would have to be put together from its
+            # rows as the area's are; until it is, say so rather than show a wrong benchmark.
+            raise ValueError(f"benchmark org '{self.benchmark.org}' is not yet read from a long file "
+                             "or from combined organisations: give the benchmark as a column of the "
+                             "area's rows (benchmark: {value: <column>}) or leave it out")
         return self
 
 
@@ -292,7 +315,7 @@ def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
     """
     placed: list[PlacedMetric] = []
     problems: list[Problem] = []
-    parser = _Parser()
+    parser = Parser()
     try:
         for path in metric_files(project):
             _load_file(project, path, parser, placed, problems)
@@ -302,7 +325,7 @@ def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
     return _first_of_each(placed), problems
 
 
-def _load_file(project: Project, path: Path, parser: _Parser, placed: list[PlacedMetric],
+def _load_file(project: Project, path: Path, parser: Parser, placed: list[PlacedMetric],
                problems: list[Problem]) -> None:
     """Read one metric file's definitions into `placed`, its problems into `problems`."""
     shown = display_path(path, project.root)
@@ -319,10 +342,10 @@ def _load_file(project: Project, path: Path, parser: _Parser, placed: list[Place
             problems.append(Problem(shown, doc.line_of(("metrics", index, "source", "file")),
                                     f"metric {metric.id}: {_unreachable(project, metric.source.file)}"))
             continue
-        too_big = _oversized_expressions(metric, parser)
-        if too_big:
-            problems += [Problem(shown, doc.line_of(("metrics", index, "source", role)),
-                                 f"metric {metric.id}: {message}") for role, message in too_big]
+        refused = definition_problems(metric, parser)
+        if refused:
+            problems += [Problem(shown, doc.line_of(("metrics", index, "source", *place)),
+                                 f"metric {metric.id}: {message}") for place, message in refused]
             continue
         placed.append(PlacedMetric(metric, shown, doc.line_of(("metrics", index))))
 
@@ -335,37 +358,6 @@ def _unreachable(project: Project, relative: str) -> str:
         return (f"file '{relative}' is a link that leads round in a loop: replace it with the "
                 "extract itself, or a link to it")
     return f"file '{relative}' is outside data/: extracts must be inside the data folder"
-
-
-class _Parser:
-    """One DuckDB connection for checking expressions' size, opened only if one is needed."""
-
-    def __init__(self) -> None:
-        self.con: duckdb.DuckDBPyConnection | None = None
-
-    def get(self) -> duckdb.DuckDBPyConnection:
-        if self.con is None:
-            self.con = duckdb.connect()
-        return self.con
-
-    def close(self) -> None:
-        if self.con is not None:
-            self.con.close()
-
-
-def _oversized_expressions(metric: Metric, parser: _Parser) -> list[tuple[str, str]]:
-    """Each expression of the metric too long or too deeply nested to check: (role, why).
-    (What else may be wrong with an expression is found against its extract's columns.)"""
-    found = []
-    for role in ("value", "numerator", "denominator", "filter"):
-        text = getattr(metric.source, role)
-        if text is None:
-            continue
-        try:
-            check_size(text, role, parser.get())
-        except UnsafeExpression as exc:
-            found.append((role, str(exc)))
-    return found
 
 
 def _definitions(doc: LocatedDocument) -> list[tuple[int, Metric | None, list[Problem]]]:

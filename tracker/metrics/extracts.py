@@ -27,6 +27,8 @@ The steps, each in its own module of `tracker.metrics`:
 - `metric_sql`: a metric's checked expressions and the SQL that values its rows;
 - `judging`: every metric of a file judged at once, counted, its rejected rows collected;
 - `benchmark_rows`: a benchmark organisation's rows set apart as the benchmark's values;
+- `assembly`: points made of several rows (a long file's numerator and denominator rows,
+  organisations combined), put together after the rows are judged one by one;
 - `metric_tables`: the definitions and the sandboxes' results written into the build;
 - `extract_report`: the `extract_files` rows and the report `build` prints.
 """
@@ -40,6 +42,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
+import pyarrow as pa
 
 from tracker.metrics.benchmark_rows import BENCHMARKS, set_benchmark_rows_apart
 from tracker.metrics.definitions import Metric, PlacedMetric, extract_path
@@ -116,6 +119,19 @@ def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
     return result
 
 
+# The points of one row each: the rows that passed, but repeats (and, when some metric's
+# points are made of several rows, that metric's rows: they are in `assembled`).
+_LOADED = """create or replace view loaded as
+    select j.* from judged as j
+    anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
+    where j.problem is null and not j.suppressed"""
+_LOADED_OF_ONE_ROW = """create or replace view loaded as
+    select j.* from judged as j
+    anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
+    anti join assembly_metrics as a on a.metric_no = j.metric_no
+    where j.problem is null and not j.suppressed"""
+
+
 def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[tuple[int, Metric]],
              shown: str, limits: Limits, expired: Callable[[], bool]) -> FileResult:
     """`load_file`'s work in its sandbox."""
@@ -140,12 +156,34 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
     if benchmarked:  # a benchmark organisation's rows are the benchmark's, not the area's data
         set_benchmark_rows_apart(sandbox, plans)
     results.update(count_rows(sandbox, plans, shown, rows_read))
-    sandbox.execute("""create or replace view loaded as
-        select j.* from judged as j
-        anti join repeats as r on r.metric_no = j.metric_no and r.source_row = j.source_row
-        where j.problem is null and not j.suppressed""")
+    several = any(sql.assembled for sql in plans)  # points made of several rows: apart
+    sandbox.execute(_LOADED_OF_ONE_ROW if several else _LOADED)
     values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
                          "from loaded").to_arrow_table()
-    benchmarks = sandbox.sql(BENCHMARKS).to_arrow_table() if benchmarked else None
+    assembled = sandbox.sql("select * from assembled").to_arrow_table() if several else None
+    benchmarks = _benchmarks(sandbox, several) if benchmarked else None
     rejects = collect_rejects(sandbox, columns, [sql.number for sql in plans], parquet)
-    return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects)
+    return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects, assembled)
+
+
+def _benchmarks(sandbox: duckdb.DuckDBPyConnection, several: bool) -> pa.Table:
+    """The benchmark beside each loaded point (`BENCHMARKS`). A point made of several rows
+    (`several`: there are such) has one when its rows agree on it (England's figure is the
+    same on every row of a period); it has no interval of its own (rows' intervals do not add)."""
+    one_row = sandbox.sql(BENCHMARKS)
+    if not several:
+        return one_row.to_arrow_table()
+    return one_row.union(sandbox.sql("""
+        select a.metric_no, a.org, a.period,
+            coalesce(b.value, a.benchmark_value) as benchmark_value,
+            b.lower as benchmark_lower, b.upper as benchmark_upper,
+            null::double as lower_ci, null::double as upper_ci
+        from (select metric_no, org, period,
+                  case when min(benchmark_value) = max(benchmark_value)
+                       then min(benchmark_value) end as benchmark_value
+              from assembly_rows
+              semi join assembled using (metric_no, org, period)
+              group by metric_no, org, period) as a
+        left join benchmark_values as b on b.metric_no = a.metric_no and b.period = a.period
+        where coalesce(b.value, a.benchmark_value) is not null
+        """)).to_arrow_table()

@@ -1,6 +1,7 @@
 """Judge every metric of one locked sandbox at once: each kept row valued and either
-loaded or rejected with its reason (table `judged`), repeats found (`repeats`), and the
-counts that reconcile (read = loaded + rejected + filtered + suppressed).
+loaded or rejected with its reason (table `judged`), repeats found (`repeats`), points made
+of several rows put together (`tracker.metrics.assembly`), and the counts that reconcile
+(read = loaded + rejected + filtered + suppressed).
 
 All metrics of a file are judged in one statement; only when that fails is each tried
 alone, so the metric whose expression fails on this file is reported and the others load.
@@ -15,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from tracker.db.queries import query_text
+from tracker.metrics.assembly import assemble
 from tracker.metrics.definitions import Metric
 from tracker.metrics.extract_report import FileRow, file_row, first_line
 from tracker.metrics.metric_sql import MetricFailed, MetricSql, branch_sql, metric_sql, reading_key
@@ -75,7 +77,8 @@ def _lookup_periods(con: duckdb.DuckDBPyConnection, project: Project, plans: lis
 def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[tuple[int, Metric]],
                columns: list[str], shown: str, native: frozenset[str] = frozenset(),
                ) -> tuple[list[MetricSql], dict[str, FileRow]]:
-    """Check and judge every metric of one extract, set-based, into `judged` and `repeats`.
+    """Check and judge every metric of one extract, set-based, into `judged` and `repeats`
+(and `assembled` and `assembly_rejects`, for points made of several rows).
 
     Returns the metrics that ran, and an `extract_files` row for each that did not.
     """
@@ -94,20 +97,25 @@ def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[t
         plans = _runnable(con, plans, columns, native, results, shown)
     if plans:
         con.execute(query_text(project, "extracts/repeats"))
+        assemble(con, project, plans)
     return plans, results
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, plans: list[MetricSql], shown: str,
                rows_read: int) -> dict[str, FileRow]:
-    """Each judged metric's row counts: read = loaded + rejected + filtered + suppressed."""
+    """Each judged metric's row counts: read = loaded + rejected + filtered + suppressed
+    (a row that passed on its own is rejected if it is a repeat or makes no point)."""
     parse_rejects = con.execute("select count(*) from parse_rejects").fetchall()[0][0]
     found = {row[0]: (row[1], row[2], row[3]) for row in con.execute("""
         select j.metric_no,
                count(*) filter (j.problem is null and not j.suppressed) - coalesce(any_value(r.n), 0),
                count(j.problem) + coalesce(any_value(r.n), 0), count(*) filter (j.suppressed)
         from judged as j
-        left join (select metric_no, count(*) as n from repeats group by metric_no) as r
-            on r.metric_no = j.metric_no
+        left join (
+            select metric_no, count(*) as n
+            from (select metric_no from repeats union all select metric_no from assembly_rejects)
+            group by metric_no
+        ) as r on r.metric_no = j.metric_no
         group by j.metric_no""").fetchall()}
     results = {}
     for sql in plans:
@@ -134,6 +142,8 @@ def collect_rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numb
             select metric_no, source_row, problem as reason from judged where problem is not null
             union all
             select metric_no, source_row, reason from repeats
+            union all
+            select metric_no, source_row, reason from assembly_rejects
             union all
             select m.metric_no, p.source_row, p.reason
             from (select unnest($numbers) as metric_no) as m, parse_rejects as p

@@ -15,8 +15,9 @@ import duckdb
 
 from tracker.metrics.definitions import Metric
 from tracker.metrics.layouts import check_column_or_expression, marks_sql, number_sql
+from tracker.metrics.long_forms import as_where, side_value, side_where
 from tracker.metrics.sql_quoting import quote_literal, quote_name
-from tracker.metrics.sqlguard import CheckedExpression
+from tracker.metrics.sqlguard import CheckedExpression, UnsafeExpression
 
 # Published numbers carry currency signs, thousands separators and percent signs.
 NUMBER_SQL = ("coalesce(try_cast({c} as double), "
@@ -45,6 +46,12 @@ class MetricSql:
     benchmark: dict[str, str]
     numeric: frozenset[str]  # columns to read as numbers
     checked: frozenset[str]  # of those, the ones a row is rejected for if they hold text
+    sides: tuple[str, str] | None = None  # a long file's numerator and denominator `where`
+
+    @property
+    def assembled(self) -> bool:
+        """Whether its points are made of several rows (`tracker.metrics.assembly`)."""
+        return self.sides is not None or self.metric.source.combine is not None
 
 
 def _resolve(column: str, columns: list[str], role: str) -> str:
@@ -85,10 +92,15 @@ def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, colu
     source = metric.source
     checked: dict[str, CheckedExpression] = {}
     for role in ("value", "numerator", "denominator", "filter"):
-        text = getattr(source, role)
+        text = side_value(getattr(source, role))
         if text is not None:
             checked[role] = check_column_or_expression(text, columns, role, con)
     value_numbers = {c for role, e in checked.items() if role != "filter" for c in e.numeric}
+    wheres = _wheres(metric, columns, con)
+    condition_numbers = {c for e in [checked.get("filter"), *wheres] if e is not None for c in e.numeric}
+    kept = checked["filter"].sql if "filter" in checked else "true"
+    if wheres:
+        kept = f"({kept}) and (({wheres[0].sql}) or ({wheres[1].sql}))"
     benchmark = {}
     for role in ("value", "lower", "upper"):
         given = getattr(metric.benchmark, role) if metric.benchmark else None
@@ -107,12 +119,28 @@ def metric_sql(con: duckdb.DuckDBPyConnection, metric: Metric, number: int, colu
                else checked["value"].sql),
         numerator=checked["numerator"].sql if ratio else None,
         denominator=checked["denominator"].sql if ratio else None,
-        filter=checked["filter"].sql if "filter" in checked else "true",
+        filter=kept,
         period=_resolve(source.period, columns, "period"),
         org=org, benchmark=benchmark,
-        numeric=frozenset(value_numbers | (checked["filter"].numeric if "filter" in checked else set())),
+        numeric=frozenset(value_numbers | condition_numbers),
         checked=frozenset(value_numbers),
+        sides=(wheres[0].sql, wheres[1].sql) if wheres else None,
     )
+
+
+def _wheres(metric: Metric, columns: list[str], con: duckdb.DuckDBPyConnection) -> list[CheckedExpression]:
+    """A long file's numerator and denominator `where`, checked as filters are (none for a
+    ratio read from one row)."""
+    found = []
+    for side in ("numerator", "denominator"):
+        text = side_where(getattr(metric.source, side))
+        if text is None:
+            continue
+        try:
+            found.append(check_column_or_expression(text, columns, "filter", con))
+        except UnsafeExpression as exc:
+            raise as_where(exc, side) from exc
+    return found
 
 
 def reading_key(sql: MetricSql) -> tuple[object, ...]:
@@ -120,7 +148,7 @@ def reading_key(sql: MetricSql) -> tuple[object, ...]:
     pass over the extract."""
     return (sql.value, sql.numerator, sql.denominator, sql.period, sql.org, sql.metric.frequency,
             tuple(sorted(sql.benchmark.items())), sql.numeric, sql.checked,
-            tuple(sql.metric.source.suppressed), sql.metric.source.nil)
+            tuple(sql.metric.source.suppressed), sql.metric.source.nil, sql.sides)
 
 
 def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str],
@@ -164,9 +192,10 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
                       if checked else "null::varchar")
     marks = sql.metric.source.suppressed  # a row with a suppressed number is counted apart
     suppressed = " or ".join(marks_sql(f"__raw_{i}", marks) for i, _ in checked) if marks else "false"
-    ratio = sql.numerator is not None
-    numerator = f"({sql.numerator})::double" if ratio else "null::double"
-    denominator = f"({sql.denominator})::double" if ratio else "null::double"
+    ratio = sql.numerator is not None and sql.sides is None
+    numerator, denominator, value = _row_numbers(sql)
+    if sql.sides is not None:  # a long file: the row is the numerator's or the denominator's
+        number_problem = f"nullif(concat_ws('; ', {_BOTH_SIDES}, {number_problem}), '')"
     # A benchmark that is not a finite number (a published 'inf') is no benchmark: charts
     # must never receive one.
     given = ("".join(f"(case when isfinite({sql.benchmark[r]}::double) then {sql.benchmark[r]}::double end)"
@@ -174,6 +203,12 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
              if benchmarks else "")
     carried = "benchmark_value, benchmark_lower, benchmark_upper, " if benchmarks else ""
     kept = [f"coalesce(({p.filter}), false)" for p in plans]
+    side, side_carried, side_sql = "null::varchar", "", ""
+    if sql.sides is not None:
+        picks = [f"coalesce(({where}), false)" for where in sql.sides]
+        side, side_carried = "__side", "__side, "
+        side_sql = (f", case when {picks[0]} and {picks[1]} then 'both' when {picks[0]} then 'numerator' "
+                    "else 'denominator' end as __side")
     if len(plans) == 1:
         number = f"{sql.number} as __metric_no, false as __kept_twice"
     elif first_match:
@@ -191,14 +226,14 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
                 row_problem(periods.period, __period_text, {quote_literal(sql.metric.frequency)}, __org,
                             number_problem, {'true' if ratio else 'false'}, denominator, value)
             end as problem,
-            __kept_twice as kept_twice, __suppressed as suppressed
+            __kept_twice as kept_twice, __suppressed as suppressed, {side} as side
         from (
-            select __metric_no, __kept_twice, source_row, __period_text, __org,
-                ({sql.value})::double as value, {numerator} as numerator,
+            select __metric_no, __kept_twice, source_row, __period_text, __org, {side_carried}
+                {value} as value, {numerator} as numerator,
                 {denominator} as denominator, {given}
                 {number_problem} as number_problem, ({suppressed}) as __suppressed
             from (
-                select *, {number}
+                select *, {number}{side_sql}
                 from (
                     select source_row, {quote_name(sql.period)}::varchar as __period_text, {sql.org} as __org,
                            {", ".join(typed(c) for c in columns)}{raw_copies}
@@ -211,3 +246,22 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
             on periods.period_column = {quote_literal(sql.period)}
             and periods.frequency = {quote_literal(sql.metric.frequency)}
             and periods.period_text = computed.__period_text"""
+
+
+# A row of a long file that both sides' `where` pick cannot be told to be either.
+_BOTH_SIDES = ("case when __side = 'both' then 'the row is picked by both the numerator''s and the "
+               "denominator''s where: make each pick its own rows' end")
+
+
+def _row_numbers(sql: MetricSql) -> tuple[str, str, str]:
+    """The SQL of a row's numerator, denominator and value. A long file's row holds one side
+    of the ratio (`__side`): its value is that side's, and the ratio is made when the rows are
+    matched (`tracker.metrics.assembly`)."""
+    if sql.numerator is None or sql.denominator is None:
+        return "null::double", "null::double", f"({sql.value})::double"
+    numerator, denominator = f"({sql.numerator})::double", f"({sql.denominator})::double"
+    if sql.sides is None:
+        return numerator, denominator, f"({sql.value})::double"
+    return (f"case when __side = 'numerator' then {numerator} end",
+            f"case when __side = 'denominator' then {denominator} end",
+            f"case __side when 'numerator' then {numerator} when 'denominator' then {denominator} end")

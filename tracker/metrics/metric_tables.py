@@ -22,12 +22,14 @@ from tracker.metrics.extract_report import FileRow
 class FileResult:
     """One extract's outcome, made in its sandbox: an `extract_files` row per metric, and the
     loaded values, benchmarks and rejected rows as Arrow tables (metric_no numbers the
-    load's metrics)."""
+    load's metrics). Points made of several rows (`assembled`, with how many in
+    `source_rows`) come apart from the values of one row each, which are the bulk."""
 
     files: list[FileRow]
     values: pa.Table | None = None
     benchmarks: pa.Table | None = None
     rejects: pa.Table | None = None
+    assembled: pa.Table | None = None
 
 
 class Writer:
@@ -44,12 +46,16 @@ class Writer:
         self.rows = 0
 
     def add(self, result: FileResult) -> None:
-        """One extract's rejected rows and benchmarks now; its values with the others waiting."""
+        """One extract's rejected rows, points of several rows and benchmarks now; its values
+        with the others waiting."""
         if result.rejects is not None and result.rejects.num_rows:
             self._insert("extract_rejects", result.rejects, """
                 select ($ids)[metric_no + 1] as metric_id, ($files)[metric_no + 1] as source_file,
                        source_row, reason, raw
                 from incoming""", files=True)
+        if result.assembled is not None and result.assembled.num_rows:
+            self._insert("metric_points", result.assembled, """
+                select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
         if result.benchmarks is not None and result.benchmarks.num_rows:
             self._insert("metric_benchmarks", result.benchmarks, """
                 select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
