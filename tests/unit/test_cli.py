@@ -121,7 +121,8 @@ def test_pre_commit_hook_runs_validate_on_the_project(minimal_project: Project, 
     changed = "objectives/demo-plan/live-well-cancer.yaml"
     assert _run_hook("tracker-validate", minimal_project, "README.md") is None  # not a plan file
     good = _run_hook("tracker-validate", minimal_project, changed)
-    assert good is not None and good.returncode == 0, good.stderr
+    assert good is not None, f"the hook did not run for {changed}: see .pre-commit-config.yaml's files"
+    assert good.returncode == 0, good.stderr
     assert "OK: 1 plans, 3 objectives" in good.stdout
     area = minimal_project.root / changed
     area.write_text(area.read_text().replace("    target_date: 2023-06\n", "    target_dat: 2023-06\n"))

@@ -1,4 +1,5 @@
-"""When the tracker may fork a printer process: only with one Python thread, where fork exists.
+"""When the tracker may fork a child process (the build reads the plans in one): only with one
+Python thread, where fork exists.
 
 A fork while another thread holds a lock would leave the child waiting for ever (the
 dashboard's server runs many threads), so the pack must then print in one process.
