@@ -131,7 +131,7 @@ def main(root: Path, db: Path) -> None:
     placed, _ = load_metrics(project)
     db.unlink(missing_ok=True)
     con = duckdb.connect(str(db))
-    con.execute(query_text(project, "build/create_metric_tables"))
+    con.execute(query_text(project, "db/create_metric_tables"))
     by_file: dict[str, list[tuple[int, Metric]]] = {}
     for number, item in enumerate(placed):
         by_file.setdefault(item.metric.source.file, []).append((number, item.metric))

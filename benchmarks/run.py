@@ -102,7 +102,7 @@ def load(root: str, db: str) -> None:
     project = load_project(Path(root))
     Path(db).unlink(missing_ok=True)
     con = duckdb.connect(db)
-    con.execute(query_text(project, "build/create_metric_tables"))
+    con.execute(query_text(project, "db/create_metric_tables"))
     placed, _ = load_metrics(project)
     report = load_extracts(con, project, placed)
     con.execute("checkpoint")

@@ -140,7 +140,7 @@ def metric_definitions(scale: Scale, layout: ExtractLayout) -> list[dict[str, ob
     metrics = []
     for k in range(scale.measures_per_file):
         source: dict[str, object] = {
-            "file": f"extracts/{layout.name}", "period": layout.period_column,
+            "file": f"metrics/extracts/{layout.name}", "period": layout.period_column,
             "org": layout.org_column, "filter": f"measure = 'm{k}'",
         }
         if layout.ratio:

@@ -28,7 +28,7 @@ def _quarter_choices(plans: pd.DataFrame) -> list[FinancialQuarter]:
 
 def _default_quarter(choices: list[FinancialQuarter]) -> FinancialQuarter:
     """The latest quarter with updates, else the latest quarter of the plans."""
-    with_updates = query("quarters_with_updates")
+    with_updates = query("status/quarters_with_updates")
     for text in with_updates["quarter"]:
         quarter = parse_quarter(text)
         if quarter in choices:
@@ -54,7 +54,7 @@ def _keep(widget_key: str) -> None:
 
 def sidebar_context() -> Context:
     """Draw the plan and quarter selectors in the sidebar and return the choice."""
-    plans = query("plans")
+    plans = query("plans/plans")
     names = {row.plan_id: row.name for row in plans.itertuples()}
     options = [ALL_PLANS, *names]
     _remembered("plan", options, ALL_PLANS)

@@ -11,8 +11,8 @@ from ui.widgets import plain
 
 def source_health(plan_id: str | None) -> SourceHealth:
     """What the figures leave out or show from an old build (cached with the database)."""
-    return health_from_frames(query("objective_problems", plan_id=plan_id),
-                              query("unread_files", plan_id=plan_id), query("problems"))
+    return health_from_frames(query("plans/objective_problems", plan_id=plan_id),
+                              query("status/unread_files", plan_id=plan_id), query("plans/problems"))
 
 
 def problem_banner(health: SourceHealth, shown: int | None = None) -> None:

@@ -85,7 +85,7 @@ def _prepare() -> bool:
     if not _banners(serving):
         return False
     try:
-        problems = query("problems")
+        problems = query("plans/problems")
     except Exception:  # noqa: BLE001 - the database opened but cannot be read: logged
         reference = log_exception(logger, "reading the problems table failed")
         st.error(failure_message("The tracker could not read its database.", reference),

@@ -54,7 +54,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 def _plan_quarters(project: Project) -> dict[str, list[FinancialQuarter]]:
-    plans = read_query(project, "plans").set_index("plan_id")
+    plans = read_query(project, "plans/plans").set_index("plan_id")
     assert set(PLANS) <= set(plans.index)
     return {plan: quarters_between(FinancialQuarter.quarter_of(plans.at[plan, "period_start"]),
                                    FinancialQuarter.quarter_of(plans.at[plan, "period_end"]))

@@ -37,7 +37,7 @@ def test_a_failed_build_leaves_the_last_good_data_showing_with_a_banner(page, tm
         # fault, so `validate` passes).
         area = project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
         area.write_text(area.read_text() + NEW_OBJECTIVE)
-        build_sql = project.queries_dir / "build" / "create_metric_tables.sql"
+        build_sql = project.queries_dir / "db" / "create_metric_tables.sql"
         build_sql.write_text(build_sql.read_text() + "\nselect nonsense from nowhere;\n")
         page.reload()
         banner = page.get_by_text(re.compile(r"Showing the last good figures, built"))

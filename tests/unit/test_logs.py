@@ -58,7 +58,7 @@ def test_the_log_file_can_be_moved_or_switched_off(tmp_path: Path, monkeypatch: 
 def test_a_command_that_fails_prints_a_reference_that_finds_the_traceback_in_the_log(
     minimal_project: Project,
 ) -> None:
-    (minimal_project.queries_dir / "objective_status.sql").write_text("select nonsense")
+    (minimal_project.queries_dir / "status" / "objective_status.sql").write_text("select nonsense")
     env = {k: v for k, v in os.environ.items() if k not in (logs.LOG_FILE_ENV, "TRACKER_DEBUG")}
     result = subprocess.run(
         [sys.executable, "-m", "tracker", "--root", str(minimal_project.root), "status", "--quarter",

@@ -143,8 +143,8 @@ def _write_database(
     them, made meanwhile), the build's own record last."""
     con = duckdb.connect(str(path))
     try:
-        con.execute(query_text(project, "build/create_tables"))
-        con.execute(query_text(project, "build/create_metric_tables"))
+        con.execute(query_text(project, "db/create_tables"))
+        con.execute(query_text(project, "db/create_metric_tables"))
         report = load_extracts(con, project, metrics)
         made = plans()
         for name, rows in made.tables.items():

@@ -64,7 +64,7 @@ def _carry_from_previous(con: duckdb.DuckDBPyConnection, project: Project) -> in
     shown = "" if "shown_as_at" in columns else ", null::timestamp as shown_as_at"
     con.execute(f"create temp view previous_objectives as select *{shown} from previous.objectives")  # noqa: S608
     con.execute("create temp view previous_build as select * from previous.build_info")
-    con.execute("create temp table carried as " + query_text(project, "build/carried_objectives"))
+    con.execute("create temp table carried as " + query_text(project, "db/carried_objectives"))
     con.execute("create temp table carried_plans as select plan_id from unread_files "
                 "where area_id is null and plan_id not in (select plan_id from plans)")
     for table in PLAN_TABLES:
@@ -72,7 +72,7 @@ def _carry_from_previous(con: duckdb.DuckDBPyConnection, project: Project) -> in
     for table in OBJECTIVE_TABLES:
         examples = "" if project.example_data or table != "updates" else " and not is_example"
         _copy(con, table, f"objective_id in (select objective_id from carried){examples}")  # noqa: S608
-    con.execute(query_text(project, "build/mark_carried"))
+    con.execute(query_text(project, "db/mark_carried"))
     carried = con.execute("select count(*) from carried").fetchall()[0][0]
     con.execute("drop view previous_objectives")
     con.execute("drop view previous_build")

@@ -1,4 +1,5 @@
-"""Named SQL: `queries/<name>.sql` is the query `<name>`.
+"""Named SQL: `queries/<name>.sql` is the query `<name>`, in folders that mirror the tracker's
+parts (`plans/`, `metrics/`, `status/`, `db/`), e.g. `status/objective_status`.
 
 Queries take `$name` parameters, never string formatting. Readers open the
 database read-only, so any number of dashboard sessions can share it while a
@@ -23,7 +24,7 @@ class QueryNotFound(LookupError):
 
 
 def query_text(project: Project, name: str) -> str:
-    """The SQL of the named query, e.g. `objectives_table` or `build/create_tables`."""
+    """The SQL of the named query, e.g. `plans/objectives_table` or `db/create_tables`."""
     path = (project.queries_dir / f"{name}.sql").resolve()
     if project.queries_dir.resolve() not in path.parents or not path.is_file():
         raise QueryNotFound(f"no query named '{name}' in {project.queries_dir}")

@@ -1,5 +1,5 @@
 """Points made of several rows (`tracker.metrics.long_forms`): what each such metric needs,
-written into the sandbox as small tables, and `queries/extracts/assemble.sql` run over the
+written into the sandbox as small tables, and `queries/metrics/extracts/assemble.sql` run over the
 rows judged one by one.
 
 Every row still ends up loaded, rejected, filtered or suppressed: a row that passed on its
@@ -50,4 +50,4 @@ def assemble(con: duckdb.DuckDBPyConnection, project: Project, plans: list[Metri
                  for position, part in enumerate(members)]
         if parts:
             con.executemany("insert into assembly_parts values (?, ?, ?, ?)", parts)
-    con.execute(query_text(project, "extracts/assemble"))
+    con.execute(query_text(project, "metrics/extracts/assemble"))

@@ -14,7 +14,7 @@ with row numbers as a person sees them. The sandbox then switches off file
 access and locks its configuration before any analyst's expression runs in
 it, so even an expression that got past `tracker.metrics.sqlguard` could not read a
 file or touch the database being built. The row-level work is set-based SQL
-(`queries/extracts/`), one pass over the rows for all the metrics that read
+(`queries/metrics/extracts/`), one pass over the rows for all the metrics that read
 them alike; the results travel to the build's connection as Arrow. Python only
 reads workbooks (DuckDB 2.0 has no Excel reader here: `tracker.metrics.readers`) and re-encodes Windows-1252
 CSVs to UTF-8, whole-file.

@@ -5,7 +5,7 @@ of several rows put together (`tracker.metrics.assembly`), and the counts that r
 
 All metrics of a file are judged in one statement; only when that fails is each tried
 alone, so the metric whose expression fails on this file is reported and the others load.
-The row-level rules themselves are SQL in `queries/extracts/`.
+The row-level rules themselves are SQL in `queries/metrics/extracts/`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def _lookup_periods(con: duckdb.DuckDBPyConnection, project: Project, plans: lis
     for column, frequency in sorted({(sql.period, sql.metric.frequency) for sql in plans}):
         con.execute(f"create or replace view period_texts as select {quote_name(column)}::varchar "
                     "as period_text from raw")
-        con.execute(query_text(project, "extracts/period_lookup"), {"column": column, "frequency": frequency})
+        con.execute(query_text(project, "metrics/extracts/period_lookup"),
+                    {"column": column, "frequency": frequency})
 
 
 def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[tuple[int, Metric]],
@@ -96,7 +97,7 @@ def judge_file(con: duckdb.DuckDBPyConnection, project: Project, metrics: list[t
         _lookup_periods(con, project, plans)
         plans = _runnable(con, plans, columns, native, results, shown)
     if plans:
-        con.execute(query_text(project, "extracts/repeats"))
+        con.execute(query_text(project, "metrics/extracts/repeats"))
         assemble(con, project, plans)
     return plans, results
 

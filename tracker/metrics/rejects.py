@@ -25,7 +25,7 @@ def nothing_loaded(project: Project, db_path: Path | None = None) -> list[str]:
     read and its (up to three) most common reasons, with the first row failing each way."""
     con = connect_read_only(db_path or project.db_path)
     try:
-        rows = con.execute(query_text(project, "nothing_loaded")).fetchall()
+        rows = con.execute(query_text(project, "metrics/nothing_loaded")).fetchall()
     finally:
         con.close()
     found: dict[tuple[str, str], list[str]] = {}
@@ -47,7 +47,7 @@ def rejected_rows(project: Project, metric: str | None = None, file: str | None 
     """The rejected rows of the last build, of one metric and/or one file (`data/...`)."""
     con = connect_read_only(db_path or project.db_path)
     try:
-        cursor = con.execute(query_text(project, "rejected_rows"), {"metric": metric, "file": file})
+        cursor = con.execute(query_text(project, "metrics/rejected_rows"), {"metric": metric, "file": file})
         return [dict(zip(REJECT_FIELDS, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()

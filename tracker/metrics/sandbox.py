@@ -85,4 +85,4 @@ def lock_sandbox(con: duckdb.DuckDBPyConnection, project: Project) -> None:
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
     for name in ("parse_period", "row_problem", "create_sandbox_tables"):
-        con.execute(query_text(project, f"extracts/{name}"))
+        con.execute(query_text(project, f"metrics/extracts/{name}"))

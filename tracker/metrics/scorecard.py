@@ -203,7 +203,7 @@ def freshness_months(project: Project, definition: dict[str, Any]) -> int:
 
 
 def freshness_parameters(project: Project) -> dict[str, Any]:
-    """The settings `queries/stale_metrics.sql` takes, so its rule is the scorecard's."""
+    """The settings `queries/metrics/stale_metrics.sql` takes, so its rule is the scorecard's."""
     return {
         "place_orgs": [str(o) for o in project.settings["place_orgs"]],
         **{f"freshness_{frequency}": int(project.settings[f"freshness_months_{frequency}"])
@@ -237,13 +237,13 @@ def metric_views(
     own = con is None
     con = con or connect_read_only(project.db_path)
     try:
-        definitions = run_query(con, project, "metric_definitions")
+        definitions = run_query(con, project, "metrics/metric_definitions")
         if metric_ids is not None:
             definitions = definitions[definitions["metric_id"].isin(metric_ids)]
-        values = run_query(con, project, "metric_values_as_at", as_at=as_at)
-        trajectories = run_query(con, project, "metric_trajectories")
-        rebases = run_query(con, project, "metric_rebases")
-        events = run_query(con, project, "metric_events")
+        values = run_query(con, project, "metrics/metric_values_as_at", as_at=as_at)
+        trajectories = run_query(con, project, "metrics/metric_trajectories")
+        rebases = run_query(con, project, "metrics/metric_rebases")
+        events = run_query(con, project, "metrics/metric_events")
     finally:
         if own:
             con.close()

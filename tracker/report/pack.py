@@ -229,15 +229,15 @@ def build_report_data(
     require_database(project)
     con = connect_read_only(project.db_path)
     try:
-        plan = _plan(run_query(con, project, "plans"), plan_id)
-        definitions = run_query(con, project, "metric_definitions")
+        plan = _plan(run_query(con, project, "plans/plans"), plan_id)
+        definitions = run_query(con, project, "metrics/metric_definitions")
         headline = definitions[definitions["headline"]]["metric_id"].tolist()
         links = metric_links(con, project)
         wanted = sorted(set(headline) | set(links["metric_id"]))
         judged = metric_views(project, quarter.end_date, wanted, con=con) if wanted else []
         frame = status_on(con, project, quarter, plan_id, links, evidence_by_metric(judged))
         problems = [{str(k): v for k, v in row.items()}
-                    for row in run_query(con, project, "problems").to_dict(orient="records")]
+                    for row in run_query(con, project, "plans/problems").to_dict(orient="records")]
         health = source_health(con, project, plan_id)
     finally:
         con.close()

@@ -138,7 +138,7 @@ def source_health(
 ) -> SourceHealth:
     """The problems behind the figures of `plan_id` (None: every plan), on an open connection."""
     return health_from_frames(
-        run_query(con, project, "objective_problems", plan_id=plan_id),
-        run_query(con, project, "unread_files", plan_id=plan_id),
-        run_query(con, project, "problems"),
+        run_query(con, project, "plans/objective_problems", plan_id=plan_id),
+        run_query(con, project, "status/unread_files", plan_id=plan_id),
+        run_query(con, project, "plans/problems"),
     )

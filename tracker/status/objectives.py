@@ -1,6 +1,6 @@
 """Objective status as at the end of a quarter: reported, derived, and the gap.
 
-The rules live in `queries/objective_status.sql` so the dashboard, the report
+The rules live in `queries/status/objective_status.sql` so the dashboard, the report
 and the command line share one definition; this module supplies the
 quarter arithmetic and the thresholds from settings.
 """
@@ -66,7 +66,7 @@ def objective_status(
 
 def metric_links(con: duckdb.DuckDBPyConnection, project: Project) -> pd.DataFrame:
     """Which metric evidences which objective: its metrics are the ones `status_on` needs judged."""
-    return run_query(con, project, "objective_metric_links")
+    return run_query(con, project, "metrics/objective_metric_links")
 
 
 def status_on(
@@ -90,7 +90,7 @@ def reported_status(
 
     Enough for what does not depend on the evidence (who has a real update), and fast.
     """
-    return run_query(con, project, "objective_status", **status_parameters(project, quarter, plan_id))
+    return run_query(con, project, "status/objective_status", **status_parameters(project, quarter, plan_id))
 
 
 _RAG_WORDS = {"red": "red", "amber": "amber", "green": "green", "blue": "complete",

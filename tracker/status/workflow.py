@@ -33,7 +33,7 @@ def reminders(project: Project, quarter: FinancialQuarter, plan_id: str | None =
     try:
         status = reported_status(con, project, quarter, plan_id)
         waiting = status[~status["has_real_update"].astype(bool)]
-        rows = run_query(con, project, "reminders", quarter_end=quarter.end_date,
+        rows = run_query(con, project, "status/reminders", quarter_end=quarter.end_date,
                          waiting=list(waiting["id"]))
     finally:
         con.close()
@@ -66,14 +66,14 @@ def stale_metrics(project: Project, quarter: FinancialQuarter) -> pd.DataFrame:
     """Metrics whose data for the place are older than their freshness window, as at the
     quarter's end (the scorecard shows the same ones as "no recent data")."""
     require_database(project)
-    return read_query(project, "stale_metrics", as_at=quarter.end_date,
+    return read_query(project, "metrics/stale_metrics", as_at=quarter.end_date,
                       **freshness_parameters(project))
 
 
 def changes(project: Project, quarter: FinancialQuarter, plan_id: str | None = None) -> pd.DataFrame:
     """Every update for `quarter`, with the status the quarter before and the movement."""
     require_database(project)
-    return read_query(project, "changes", quarter=str(quarter),
+    return read_query(project, "status/changes", quarter=str(quarter),
                       previous_quarter=str(quarter.previous()), plan_id=plan_id,
                       status_ranks=status_rank_rows())
 

@@ -13,7 +13,7 @@ from ui.widgets import csv_download, run_safely, show_table
 
 def _problems() -> None:
     st.header("Problems in the plan and metric files")
-    problems = query("problems")
+    problems = query("plans/problems")
     if problems.empty:
         st.success("No problems found in the plan and metric files at the last build.",
                    icon=":material/check_circle:")
@@ -24,7 +24,7 @@ def _problems() -> None:
 
 def _extracts() -> None:
     st.header("Extracts")
-    files = query("extract_files")
+    files = query("metrics/extract_files")
     if files.empty:
         st.info("No extracts are defined.")
         return
@@ -36,7 +36,7 @@ def _extracts() -> None:
         st.error(f"{len(empty)} metric(s) loaded nothing from an extract that has rows: "
                  f"{', '.join(empty['metric_id'])}. Their rejected rows below say why.")
     show_table(files.rename(columns=lambda c: c.replace("_", " ").capitalize()), "extracts.csv")
-    rejects = query("extract_rejects")
+    rejects = query("metrics/extract_rejects")
     st.markdown(f"**{len(rejects)}** rejected row(s). Each was read and kept out of the figures "
                 "for the reason given; fix the extract and rebuild.")
     if not rejects.empty:
@@ -47,7 +47,7 @@ def _extracts() -> None:
 
 def _stale(context) -> None:
     st.header(f"Metrics with out-of-date data as at {context.quarter.end_date:%d %B %Y}")
-    stale = query("stale_metrics", as_at=context.quarter.end_date,
+    stale = query("metrics/stale_metrics", as_at=context.quarter.end_date,
                   **freshness_parameters(get_project()))
     if stale.empty:
         st.success("Every metric has data as recent as its frequency allows.", icon=":material/check_circle:")

@@ -112,8 +112,8 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _detail(objective_id: str, context) -> None:
-    detail = query("objective_detail", objective_id=objective_id).iloc[0]
-    lists = query("objective_lists", objective_id=objective_id)
+    detail = query("plans/objective_detail", objective_id=objective_id).iloc[0]
+    lists = query("plans/objective_lists", objective_id=objective_id)
     status = objective_status(context.quarter, detail["plan_id"])
     now = status.set_index("id").loc[objective_id]
     st.header(f"{objective_id}: {plain(detail['area_name'])}")
@@ -146,7 +146,7 @@ def _detail(objective_id: str, context) -> None:
             st.markdown("- " + plain(reason))
     _timeline(objective_id)
     _linked_metrics(list(now["metrics"]), context)
-    updates = query("objective_updates", objective_id=objective_id, as_at=context.quarter.end_date)
+    updates = query("plans/objective_updates", objective_id=objective_id, as_at=context.quarter.end_date)
     st.subheader("Quarterly updates")
     if updates.empty:
         st.write("No updates yet.")
@@ -220,7 +220,7 @@ def timeline_summary(timeline: pd.DataFrame) -> str:
 
 
 def _timeline(objective_id: str) -> None:
-    timeline = query("objective_timeline", objective_id=objective_id)
+    timeline = query("plans/objective_timeline", objective_id=objective_id)
     if timeline.empty:
         return
     st.subheader("Milestones and targets")
@@ -245,7 +245,7 @@ def render() -> None:
     _sidebar_from_link()
     context = sidebar_context()
     st.title("Objectives")
-    frame = query("objectives_table", as_at=context.quarter.end_date)
+    frame = query("plans/objectives_table", as_at=context.quarter.end_date)
     if context.plan_id:
         frame = frame[frame["plan_id"] == context.plan_id]
     status = objective_status(context.quarter, context.plan_id)

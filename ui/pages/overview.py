@@ -95,7 +95,7 @@ def exceptions(frame: pd.DataFrame, quarter: FinancialQuarter, include: list[str
 
 
 def _headline_metrics(context) -> None:
-    definitions = query("metric_definitions")
+    definitions = query("metrics/metric_definitions")
     headline = definitions[definitions["headline"]]["metric_id"].tolist()
     if not headline:
         return

@@ -19,7 +19,7 @@ from ui.widgets import csv_download, plain, run_safely
 
 
 def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> None:
-    orgs = query("metric_orgs", metric_id=view.metric_id,
+    orgs = query("metrics/metric_orgs", metric_id=view.metric_id,
                  place_orgs=list(get_project().settings["place_orgs"]))
     if len(orgs) > 1:
         place = dict(zip(orgs["org"], orgs["is_place"], strict=True))
@@ -57,7 +57,7 @@ def render() -> None:
     st.title("Scorecard")
     headline_only = st.toggle("Headline metrics only (the balanced scorecard)", value=True,
                               key="headline_only")
-    definitions = query("metric_definitions")
+    definitions = query("metrics/metric_definitions")
     ids = definitions[definitions["headline"]]["metric_id"].tolist() if headline_only else None
     metric_views = views(context.quarter.end_date, ids)
     st.caption(f"As at the end of {context.quarter}: data for periods up to "

@@ -68,7 +68,7 @@ def render() -> None:
                    "the programme office to add you.", icon=":material/lock:")
         return
     person = who.person
-    objectives = query("objectives_table", as_at=context.quarter.end_date)
+    objectives = query("plans/objectives_table", as_at=context.quarter.end_date)
     if context.plan_id:
         objectives = objectives[objectives["plan_id"] == context.plan_id]
     people = load_people(project)

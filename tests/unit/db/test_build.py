@@ -91,7 +91,7 @@ def test_a_reader_keeps_its_snapshot_while_a_build_swaps(minimal_project: Projec
         assert reader.execute("select count(*) from objectives").fetchall() == [(3,)]
     finally:
         reader.close()
-    rag = read_query(minimal_project, "objectives_table", as_at=dt.date(2023, 6, 30))
+    rag = read_query(minimal_project, "plans/objectives_table", as_at=dt.date(2023, 6, 30))
     assert rag.set_index("objective_id").loc["LW-CAN-01", "latest_rag"] == "red"
 
 
@@ -118,8 +118,8 @@ def test_stale_until_built_and_again_after_an_edit(minimal_project: Project) -> 
 
 def test_objectives_table_as_at_uses_only_updates_by_then(minimal_project: Project) -> None:
     build(minimal_project)
-    q1 = read_query(minimal_project, "objectives_table", as_at=dt.date(2023, 6, 30))
-    q2 = read_query(minimal_project, "objectives_table", as_at=dt.date(2023, 9, 30))
+    q1 = read_query(minimal_project, "plans/objectives_table", as_at=dt.date(2023, 6, 30))
+    q2 = read_query(minimal_project, "plans/objectives_table", as_at=dt.date(2023, 9, 30))
     assert q1.set_index("objective_id")["latest_rag"].to_dict() == {
         "LW-CAN-01": "green", "LW-CAN-02": "not_reported", "LW-DEM-01": "not_reported",
     }
@@ -128,7 +128,8 @@ def test_objectives_table_as_at_uses_only_updates_by_then(minimal_project: Proje
     }
 
 
-@pytest.mark.parametrize("query", ["plans.sql", "extracts/parse_period.sql", "build/create_tables.sql"])
+@pytest.mark.parametrize("query", [
+    "plans/plans.sql", "metrics/extracts/parse_period.sql", "db/create_tables.sql"])
 def test_editing_any_query_makes_the_next_read_rebuild(minimal_project: Project, query: str) -> None:
     """A changed rule in any SQL file (a page's query, the extracts' rules, the build's own)
     must not leave the dashboard showing results of the old one."""

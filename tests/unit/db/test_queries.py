@@ -12,8 +12,9 @@ from tracker.project import Project
 
 
 def test_a_query_is_found_by_its_file_name(minimal_project: Project) -> None:
-    assert query_text(minimal_project, "plans") == (minimal_project.queries_dir / "plans.sql").read_text()
-    assert "create" in query_text(minimal_project, "build/create_tables").lower()
+    path = minimal_project.queries_dir / "plans" / "plans.sql"
+    assert query_text(minimal_project, "plans/plans") == path.read_text()
+    assert "create" in query_text(minimal_project, "db/create_tables").lower()
 
 
 @pytest.mark.parametrize("name", ["no_such_query", "../settings", "build", "/etc/passwd"])
@@ -29,7 +30,7 @@ def test_parameters_are_passed_by_name_not_formatted_into_the_sql(minimal_projec
     hostile = "x'; drop table plans; --"
     frame = read_query(minimal_project, "greeting", who=hostile, what="LW-CAN-01")
     assert list(frame["line"]) == [f"{hostile} owns LW-CAN-01"]
-    assert list(read_query(minimal_project, "plans")["plan_id"]) == ["demo-plan"]  # untouched
+    assert list(read_query(minimal_project, "plans/plans")["plan_id"]) == ["demo-plan"]  # untouched
 
 
 def test_a_shipped_named_query_with_parameters(minimal_project: Project) -> None:
@@ -39,7 +40,7 @@ def test_a_shipped_named_query_with_parameters(minimal_project: Project) -> None
     build(minimal_project)
     con = connect_read_only(minimal_project.db_path)
     try:
-        frame = run_query(con, minimal_project, "changes", quarter="2023-24 Q1",
+        frame = run_query(con, minimal_project, "status/changes", quarter="2023-24 Q1",
                           previous_quarter="2022-23 Q4", plan_id=None, status_ranks=status_rank_rows())
     finally:
         con.close()
@@ -55,4 +56,4 @@ def test_readers_never_write_the_database(minimal_project: Project) -> None:
             con.execute("delete from plans")
     finally:
         con.close()
-    assert list(read_query(minimal_project, "plans")["name"]) == ["Demo Plan 2023-25"]
+    assert list(read_query(minimal_project, "plans/plans")["name"]) == ["Demo Plan 2023-25"]

@@ -1,4 +1,4 @@
-"""Points made of several rows (tracker/metrics/assembly.py, queries/extracts/assemble.sql):
+"""Points made of several rows (tracker/metrics/assembly.py, queries/metrics/extracts/assemble.sql):
 NHS Digital's Recorded Dementia Diagnoses, a long file, loads with YAML only; the rate from
 register / estimate, and Sefton as 01T + 01V, agree with a csv-module calculation."""
 

@@ -64,7 +64,7 @@ def _load(project: Project) -> tuple[duckdb.DuckDBPyConnection, ExtractReport]:
     placed, problems = load_metrics(project)
     assert problems == []
     con = duckdb.connect()
-    con.execute(query_text(project, "build/create_metric_tables"))
+    con.execute(query_text(project, "db/create_metric_tables"))
     return con, load_extracts(con, project, placed)
 
 
@@ -74,7 +74,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 
 def _assert_reconciled(con: duckdb.DuckDBPyConnection) -> None:
     """Rows read = loaded + rejected + filtered, and the tables hold exactly those rows."""
-    assert _rows(con, (REPO / "queries/extracts/check_reconciled.sql").read_text()) == []
+    assert _rows(con, (REPO / "queries/metrics/extracts/check_reconciled.sql").read_text()) == []
     assert _rows(con, "select count(*) from extract_files where status = 'loaded'") != [(0,)]
 
 
@@ -245,7 +245,7 @@ def test_title_rows_above_the_header(tmp_path: Path) -> None:
 def periods() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for name in ("parse_period", "create_sandbox_tables"):
-        con.execute((REPO / f"queries/extracts/{name}.sql").read_text())
+        con.execute((REPO / f"queries/metrics/extracts/{name}.sql").read_text())
     return con
 
 
@@ -278,7 +278,7 @@ def period_of(con: duckdb.DuckDBPyConnection, text: str, frequency: str) -> dt.d
     con.execute("delete from period_lookup")
     con.execute("create or replace table texts as select $t::varchar as period_text", {"t": text})
     con.execute("create or replace view period_texts as select period_text from texts")
-    con.execute((REPO / "queries/extracts/period_lookup.sql").read_text(),
+    con.execute((REPO / "queries/metrics/extracts/period_lookup.sql").read_text(),
                 {"column": "p", "frequency": frequency})
     [(found,)] = con.execute("select period from period_lookup").fetchall()
     return found
@@ -476,7 +476,7 @@ def shipped() -> duckdb.DuckDBPyConnection:
     placed, problems = load_metrics(project)
     assert problems == []
     con = duckdb.connect()
-    con.execute(query_text(project, "build/create_metric_tables"))
+    con.execute(query_text(project, "db/create_metric_tables"))
     load_extracts(con, project, placed)
     return con
 

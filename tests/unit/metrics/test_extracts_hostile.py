@@ -79,7 +79,7 @@ def _check_accounted_for(con: duckdb.DuckDBPyConnection, report: ExtractReport,
         if expected is not None:
             assert value == pytest.approx(expected)
         assert math.isfinite(value) or value_text.strip().lower().endswith("inf")
-    assert con.execute((REPO / "queries/extracts/check_reconciled.sql").read_text()).fetchall() == []
+    assert con.execute((REPO / "queries/metrics/extracts/check_reconciled.sql").read_text()).fetchall() == []
 
 
 def _csv(rows: list[tuple[str, str, str]]) -> tuple[str, list[int]]:

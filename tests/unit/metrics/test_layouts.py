@@ -1,5 +1,5 @@
 """Files in the layouts publishers really use load with YAML only (tracker/metrics/layouts.py and the
-period forms of queries/extracts/parse_period.sql), and agree with a csv-module calculation."""
+period forms of queries/metrics/extracts/parse_period.sql), and agree with a csv-module calculation."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ AE_TYPES = ("Type 1", "Type 2", "Other A&E Department")
 def lookup() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for name in ("parse_period", "create_sandbox_tables"):
-        con.execute((REPO / f"queries/extracts/{name}.sql").read_text())
+        con.execute((REPO / f"queries/metrics/extracts/{name}.sql").read_text())
     return con
 
 
