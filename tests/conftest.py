@@ -44,6 +44,18 @@ def shipped_copy(tmp_path: Path) -> Project:
     return load_project(copy_project(REPO, tmp_path / "shipped"))
 
 
+def give_leads(project: Project) -> Project:
+    """The minimal project's LW-CAN-01 led by cancer-lead and LW-DEM-01 by dementia-lead (people
+    in its people.yaml); LW-CAN-02 has no lead."""
+    cancer = project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
+    cancer.write_text(cancer.read_text().replace(
+        "    timeframe: June 2023\n", "    timeframe: June 2023\n    lead: cancer-lead\n"))
+    dementia = project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
+    dementia.write_text(dementia.read_text().replace("    timeframe:", "    lead: dementia-lead\n"
+                                                                       "    timeframe:", 1))
+    return project
+
+
 def dashboard(project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The real dashboard.py over `project`'s files, ready to run (AppTest)."""
     monkeypatch.setenv("TRACKER_ROOT", str(project.root))

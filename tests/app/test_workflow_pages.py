@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import as_shown, dashboard
+from tests.conftest import as_shown, dashboard, give_leads
 from tracker.plans.catalogue import load_catalogue
 from tracker.project import Project
 
@@ -148,13 +148,7 @@ def test_update_form_refuses_a_commentary_that_would_hide_the_area(
 def led(minimal_project: Project) -> Project:
     """Updates allowed; LW-CAN-01 led by cancer-lead, LW-DEM-01 by dementia-lead."""
     minimal_project.settings_path.write_text("allow_dashboard_updates: true\n")
-    cancer = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
-    cancer.write_text(cancer.read_text().replace(
-        "    timeframe: June 2023\n", "    timeframe: June 2023\n    lead: cancer-lead\n"))
-    dementia = minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
-    dementia.write_text(dementia.read_text().replace("    timeframe:", "    lead: dementia-lead\n"
-                                                                       "    timeframe:", 1))
-    return minimal_project
+    return give_leads(minimal_project)
 
 
 def _update_page(app: AppTest, quarter: str = "2023-24 Q3") -> AppTest:

@@ -9,6 +9,7 @@ from email.message import Message
 
 import pytest
 
+from tests.conftest import give_leads
 from tests.e2e.conftest import _free_port
 from tests.unit.test_cli import run_cli
 from tracker.db.build import build
@@ -45,13 +46,7 @@ def led(minimal_project: Project) -> Project:
     people = minimal_project.objectives_dir / "people.yaml"
     people.write_text(people.read_text().replace("cancer.lead@example.invalid", "cancer.lead@example.org")
                       .replace("dementia.lead@example.invalid", "dementia.lead@example.org"))
-    cancer = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
-    cancer.write_text(cancer.read_text().replace(
-        "    timeframe: June 2023\n", "    timeframe: June 2023\n    lead: cancer-lead\n"))
-    dementia = minimal_project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
-    dementia.write_text(dementia.read_text().replace("    timeframe:", "    lead: dementia-lead\n"
-                                                                       "    timeframe:", 1))
-    return minimal_project
+    return give_leads(minimal_project)
 
 
 def test_send_delivers_one_message_per_person_with_objectives_owed(
