@@ -6,6 +6,10 @@ one. Builds take a lock so that two at once queue rather than interleave;
 if the lock cannot be had, the later build waits (last writer wins). From the
 command line the plans are read in a child process while the extracts load
 (`forking`). Deciding whether to build is `serving`'s; this module only builds.
+
+A build redoes only what changed (`changes` says what, `incremental` does it in a copy of
+the last file); with nothing changed it writes nothing at all. `full=True` builds
+everything from the files, as the first build does.
 """
 
 from __future__ import annotations
@@ -18,19 +22,23 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import pyarrow as pa
 from filelock import FileLock
 
 from tracker.db.carry import carry_forward
+from tracker.db.changes import Changes, Inputs, compare, metric_fingerprints, recorded_inputs
 from tracker.db.failures import clear_failure, record_failure
 from tracker.db.forking import plans_beside
+from tracker.db.incremental import copy_file, record, update_copy
 from tracker.db.queries import query_text
-from tracker.db.sources import source_signature
+from tracker.db.sources import built_signature, input_fingerprints, source_signature, vouch_for
 from tracker.db.tables import PlanTables
 from tracker.logs import log_exception
 from tracker.metrics.definitions import PlacedMetric, load_metrics
+from tracker.metrics.extract_report import FileRow
 from tracker.metrics.extracts import ExtractReport, load_extracts
 from tracker.plans.problems import Problem
 from tracker.project import Project
@@ -46,6 +54,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     extracts: ExtractReport = field(default_factory=ExtractReport)
+    how: str = "cold"  # cold, incremental, or up to date (nothing was written)
 
 
 def build_lock(project: Project, timeout: float = 300) -> FileLock:
@@ -55,18 +64,19 @@ def build_lock(project: Project, timeout: float = 300) -> FileLock:
     return FileLock(str(project.db_path) + ".lock", timeout=timeout)
 
 
-def build(project: Project) -> BuildResult:
-    """Load every plan into a new database file and swap it in."""
+def build(project: Project, full: bool = False) -> BuildResult:
+    """Bring the database up to date with the files: redo what changed in a new file and
+    swap it in, or nothing if nothing changed; `full`: build everything from the files."""
     with build_lock(project):
-        return build_recorded(project)
+        return build_recorded(project, full)
 
 
-def build_recorded(project: Project) -> BuildResult:
+def build_recorded(project: Project, full: bool = False) -> BuildResult:
     """Build (under the lock); a failure is logged with its traceback and recorded beside
     the database for the dashboard's banner, a success clears the record."""
     signature = source_signature(project)
     try:
-        result = _build_locked(project)
+        result = _build_locked(project, full)
     except Exception as exc:
         reference = log_exception(logger, f"building {project.db_path} failed")
         record_failure(project, exc, signature, reference)
@@ -110,34 +120,110 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _build_locked(project: Project) -> BuildResult:
+def _build_locked(project: Project, full: bool) -> BuildResult:
     remove_leftovers(project, time.time())
     db_path = project.db_path
     signature = source_signature(project)
-    with plans_beside(project) as plans:
-        metrics, _ = load_metrics(project)  # their problems come with the plans'
-        if not project.example_data:
-            metrics = [m for m in metrics if not m.metric.example]
-        tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            counts, report, problems = _write_database(tmp, project, plans, metrics, signature)
-            _swap_in(tmp, db_path)
-        finally:
-            for leftover in (tmp, Path(str(tmp) + ".wal")):
-                leftover.unlink(missing_ok=True)
+    inputs = input_fingerprints(project)
+    if not full and built_signature(db_path) == signature:
+        logger.info("the database %s is up to date: nothing to build", db_path)
+        return built_result(db_path, "up to date")
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        changes = None if full else _changes_since_last(project, inputs)
+        if changes is not None:
+            copy_file(db_path, tmp)
+            _update_database(tmp, project, changes[0], changes[1], inputs, signature)
+            _swap_in(tmp, db_path, signature)
+            return built_result(db_path, "incremental")
+        with plans_beside(project) as plans:
+            placed, _ = load_metrics(project)  # their problems come with the plans'
+            metrics = placed if project.example_data else [m for m in placed if not m.metric.example]
+            recorded = {**inputs, **metric_fingerprints(placed)}
+            counts, report, problems = _write_database(tmp, project, plans, metrics, signature, recorded)
+            _swap_in(tmp, db_path, signature)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
     return BuildResult(db_path=db_path, problems=problems, counts=counts, extracts=report)
 
 
-def _swap_in(tmp: Path, db_path: Path) -> None:
+def _changes_since_last(project: Project, inputs: Inputs) -> tuple[Changes, Inputs] | None:
+    """What changed since the last build, when a copy of it can be brought up to date; None
+    when everything must be built (no last build, or one that fails its check, or a change
+    to SQL, settings or the tracker)."""
+    db_path = project.db_path
+    if Path(str(db_path) + ".wal").exists() or built_signature(db_path) is None:
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        before = recorded_inputs(con, "main")
+    finally:
+        con.close()
+    if before is None:
+        return None
+    changes = compare(before, inputs)
+    if changes.cold is not None:
+        logger.info("building everything: %s", changes.cold)
+        return None
+    return changes, before
+
+
+def _update_database(path: Path, project: Project, changes: Changes, before: Inputs, inputs: Inputs,
+                     signature: str) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        recorded = update_copy(con, project, changes, before, inputs)
+        record(con, recorded)
+        con.execute("delete from build_info")
+        con.execute(
+            "insert into build_info select current_timestamp, $examples, $signature, count(*) "
+            "from problems", {"examples": project.example_data, "signature": signature})
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def built_result(db_path: Path, how: str) -> BuildResult:
+    """What the database holds, as a build reports it: for a build that did not make every
+    table itself (an incremental one, or none at all)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        problems = [Problem(path, line, message) for path, line, message in con.execute(
+            "select path, line, message from problems order by path, coalesce(line, 0), message"
+        ).fetchall()]
+        columns = ", ".join(FileRow.__annotations__)
+        files = [cast(FileRow, dict(zip(FileRow.__annotations__, row, strict=True)))
+                 for row in con.execute(f"select {columns} from extract_files "  # noqa: S608
+                                        "order by source_file, metric_id").fetchall()]
+        counts = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
+                  for table in COUNTED}
+        counts["objectives_carried"] = con.execute(
+            "select count(*) from objectives where shown_as_at is not null").fetchall()[0][0]
+        counts["metric_values"] = con.execute("select count(*) from metric_points").fetchall()[0][0]
+    finally:
+        con.close()
+    return BuildResult(db_path=db_path, problems=problems, counts=counts,
+                       extracts=ExtractReport(files), how=how)
+
+
+COUNTED = ("plans", "objectives", "updates", "metrics")
+
+
+def _swap_in(tmp: Path, db_path: Path, signature: str) -> None:
     # A write-ahead log left by an interrupted writer belongs to the old file and
     # would make the new one fail to open.
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     os.replace(tmp, db_path)
+    vouch_for(db_path, signature)
 
 
 def _write_database(
     path: Path, project: Project, plans: Callable[[], PlanTables], metrics: list[PlacedMetric],
-    signature: str,
+    signature: str, inputs: Inputs,
 ) -> tuple[dict[str, int], ExtractReport, list[Problem]]:
     """Fill a new database file: the extracts first, then the plans' tables (`plans` gives
     them, made meanwhile), the build's own record last."""
@@ -155,6 +241,7 @@ def _write_database(
             {"examples": project.example_data, "signature": signature,
              "problems": len(made.problems)},
         )
+        record(con, inputs)
         con.execute("checkpoint")
         counts = dict(made.counts)
         counts["objectives_carried"] = carried

@@ -122,6 +122,20 @@ def load_catalogue(project: Project) -> Catalogue:
     return catalogue
 
 
+def load_plan_folders(project: Project, folders: list[Path], people: Register) -> Catalogue:
+    """Some plan folders alone, read and checked as `load_catalogue` reads each, for a build
+    that reads again only the plans whose files changed; ids are checked among these only."""
+    catalogue = Catalogue(people=people, signoff_orgs=list(project.settings["signoff_orgs"]))
+    for folder in folders:
+        loaded = _load_plan(project, folder, catalogue)
+        if loaded is not None:
+            catalogue.plans.append(loaded)
+    _check_unique_ids(catalogue)
+    for loaded in catalogue.plans:
+        _check_examples(loaded, catalogue)
+    return catalogue
+
+
 def _show(project: Project, path: Path) -> str:
     return display_path(path, project.root)
 
