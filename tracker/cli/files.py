@@ -29,18 +29,27 @@ def cmd_validate(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
+def build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--full", action="store_true",
+                        help="build everything from the files, not only what changed")
+
+
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
-    """Build the database; the valid files are built even when others have problems."""
+    """Build the database (only what changed since the last build, unless `--full`); the
+    valid files are built even when others have problems."""
     from tracker.db.build import build
     from tracker.metrics.rejects import nothing_loaded
 
-    result = build(project)
+    result = build(project, full=getattr(args, "full", False))
     print_problems(result.problems)
     for line in result.extracts.lines():
         print(line)
     counts = result.counts
     examples = " (example data included)" if project.example_data else ""
-    print(f"Built {result.db_path}: {counts.get('plans', 0)} plans, "
+    done = {"up to date": f"{result.db_path} is up to date: nothing changed since the last build",
+            "incremental": f"Built {result.db_path} (only what changed)"}.get(
+                result.how, f"Built {result.db_path}")
+    print(f"{done}: {counts.get('plans', 0)} plans, "
           f"{counts.get('objectives', 0)} objectives, {counts.get('updates', 0)} updates"
           f"{examples}.")
     empty = nothing_loaded(project, result.db_path)
