@@ -127,15 +127,19 @@ def _build_locked(project: Project, full: bool) -> BuildResult:
     inputs = input_fingerprints(project)
     if not full and built_signature(db_path) == signature:
         logger.info("the database %s is up to date: nothing to build", db_path)
-        return built_result(db_path, "up to date")
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            return built_result(con, db_path, "up to date")
+        finally:
+            con.close()
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         changes = None if full else _changes_since_last(project, inputs)
         if changes is not None:
             copy_file(db_path, tmp)
-            _update_database(tmp, project, changes[0], changes[1], inputs, signature)
+            result = _update_database(tmp, project, changes[0], changes[1], inputs, signature)
             _swap_in(tmp, db_path, signature)
-            return built_result(db_path, "incremental")
+            return result
         with plans_beside(project) as plans:
             placed, _ = load_metrics(project)  # their problems come with the plans'
             metrics = placed if project.example_data else [m for m in placed if not m.metric.example]
@@ -173,7 +177,9 @@ def _changes_since_last(project: Project, inputs: Inputs) -> tuple[Changes, Inpu
 
 
 def _update_database(path: Path, project: Project, changes: Changes, before: Inputs, inputs: Inputs,
-                     signature: str) -> None:
+                     signature: str) -> BuildResult:
+    """Bring the copy at `path` up to date; what it then holds, read before it is swapped in
+    (a reader in this process may still hold the old file open under the same name)."""
     con = duckdb.connect(str(path))
     try:
         recorded = update_copy(con, project, changes, before, inputs)
@@ -183,29 +189,26 @@ def _update_database(path: Path, project: Project, changes: Changes, before: Inp
             "insert into build_info select current_timestamp, $examples, $signature, count(*) "
             "from problems", {"examples": project.example_data, "signature": signature})
         con.execute("checkpoint")
+        return built_result(con, project.db_path, "incremental")
     finally:
         con.close()
 
 
-def built_result(db_path: Path, how: str) -> BuildResult:
-    """What the database holds, as a build reports it: for a build that did not make every
-    table itself (an incremental one, or none at all)."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        problems = [Problem(path, line, message) for path, line, message in con.execute(
-            "select path, line, message from problems order by path, coalesce(line, 0), message"
-        ).fetchall()]
-        columns = ", ".join(FileRow.__annotations__)
-        files = [cast(FileRow, dict(zip(FileRow.__annotations__, row, strict=True)))
-                 for row in con.execute(f"select {columns} from extract_files "  # noqa: S608
-                                        "order by source_file, metric_id").fetchall()]
-        counts = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
-                  for table in COUNTED}
-        counts["objectives_carried"] = con.execute(
-            "select count(*) from objectives where shown_as_at is not null").fetchall()[0][0]
-        counts["metric_values"] = con.execute("select count(*) from metric_points").fetchall()[0][0]
-    finally:
-        con.close()
+def built_result(con: duckdb.DuckDBPyConnection, db_path: Path, how: str) -> BuildResult:
+    """What the database open on `con` holds, as a build reports it: for a build that did not
+    make every table itself (an incremental one, or none at all)."""
+    problems = [Problem(path, line, message) for path, line, message in con.execute(
+        "select path, line, message from problems order by path, coalesce(line, 0), message"
+    ).fetchall()]
+    columns = ", ".join(FileRow.__annotations__)
+    files = [cast(FileRow, dict(zip(FileRow.__annotations__, row, strict=True)))
+             for row in con.execute(f"select {columns} from extract_files "  # noqa: S608
+                                    "order by source_file, metric_id").fetchall()]
+    counts = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
+              for table in COUNTED}
+    counts["objectives_carried"] = con.execute(
+        "select count(*) from objectives where shown_as_at is not null").fetchall()[0][0]
+    counts["metric_values"] = con.execute("select count(*) from metric_points").fetchall()[0][0]
     return BuildResult(db_path=db_path, problems=problems, counts=counts,
                        extracts=ExtractReport(files), how=how)
 
