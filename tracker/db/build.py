@@ -20,9 +20,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 import duckdb
 import pyarrow as pa
@@ -35,26 +33,15 @@ from tracker.db.forking import plans_beside
 from tracker.db.incremental import copy_file, record, update_copy
 from tracker.db.queries import query_text
 from tracker.db.sources import built_signature, input_fingerprints, source_signature, vouch_for
+from tracker.db.summary import BuildResult, built_result
 from tracker.db.tables import PlanTables
 from tracker.logs import log_exception
 from tracker.metrics.definitions import PlacedMetric, load_metrics
-from tracker.metrics.extract_report import FileRow
 from tracker.metrics.extracts import ExtractReport, load_extracts
 from tracker.plans.problems import Problem
 from tracker.project import Project
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class BuildResult:
-    """What a build did, for the command line and the dashboard to report."""
-
-    db_path: Path
-    problems: list[Problem] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    extracts: ExtractReport = field(default_factory=ExtractReport)
-    how: str = "cold"  # cold, incremental, or up to date (nothing was written)
 
 
 def build_lock(project: Project, timeout: float = 300) -> FileLock:
@@ -194,26 +181,6 @@ def _update_database(path: Path, project: Project, changes: Changes, before: Inp
         con.close()
 
 
-def built_result(con: duckdb.DuckDBPyConnection, db_path: Path, how: str) -> BuildResult:
-    """What the database open on `con` holds, as a build reports it: for a build that did not
-    make every table itself (an incremental one, or none at all)."""
-    problems = [Problem(path, line, message) for path, line, message in con.execute(
-        "select path, line, message from problems order by path, coalesce(line, 0), message"
-    ).fetchall()]
-    columns = ", ".join(FileRow.__annotations__)
-    files = [cast(FileRow, dict(zip(FileRow.__annotations__, row, strict=True)))
-             for row in con.execute(f"select {columns} from extract_files "  # noqa: S608
-                                    "order by source_file, metric_id").fetchall()]
-    counts = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
-              for table in COUNTED}
-    counts["objectives_carried"] = con.execute(
-        "select count(*) from objectives where shown_as_at is not null").fetchall()[0][0]
-    counts["metric_values"] = con.execute("select count(*) from metric_points").fetchall()[0][0]
-    return BuildResult(db_path=db_path, problems=problems, counts=counts,
-                       extracts=ExtractReport(files), how=how)
-
-
-COUNTED = ("plans", "objectives", "updates", "metrics")
 
 
 def _swap_in(tmp: Path, db_path: Path, signature: str) -> None:
