@@ -61,9 +61,10 @@ def build(project: Project, full: bool = False) -> BuildResult:
 def build_recorded(project: Project, full: bool = False) -> BuildResult:
     """Build (under the lock); a failure is logged with its traceback and recorded beside
     the database for the dashboard's banner, a success clears the record."""
-    signature = source_signature(project)
+    inputs = input_fingerprints(project)
+    signature = source_signature(project, inputs)
     try:
-        result = _build_locked(project, full)
+        result = _build_locked(project, full, inputs, signature)
     except Exception as exc:
         reference = log_exception(logger, f"building {project.db_path} failed")
         record_failure(project, exc, signature, reference)
@@ -107,11 +108,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _build_locked(project: Project, full: bool) -> BuildResult:
+def _build_locked(project: Project, full: bool, inputs: Inputs, signature: str) -> BuildResult:
     remove_leftovers(project, time.time())
     db_path = project.db_path
-    signature = source_signature(project)
-    inputs = input_fingerprints(project)
     if not full and built_signature(db_path) == signature:
         logger.info("the database %s is up to date: nothing to build", db_path)
         con = duckdb.connect(str(db_path), read_only=True)

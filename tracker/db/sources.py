@@ -24,6 +24,8 @@ FAILURE_SUFFIX = ".failure.json"  # beside the database: the last failed build, 
 VOUCH_SUFFIX = ".built.json"
 DB_SUFFIXES = (".duckdb", ".duckdb.wal", ".lock", ".tmp", ".tmp.wal", FAILURE_SUFFIX, VOUCH_SUFFIX)
 
+NOT_SOURCES = frozenset({"snapshots", "audit", "locks"})  # folders written by the tracker itself
+
 logger = logging.getLogger(__name__)
 
 
@@ -31,11 +33,13 @@ def source_files(project: Project) -> list[Path]:
     """Every file the database is made from: plans, metric definitions, extracts, settings, and
     every SQL file under queries/ (the build's own SQL, the extracts' rules, and the queries
     the pages run over it), so an edit to any of them makes the database out of date."""
-    roots = [project.objectives_dir, project.data_dir, project.queries_dir]
-    files = [p for r in roots if r.is_dir() for p in r.rglob("*") if p.is_file()]
-    # The audit trail and the write locks are written by every update: not sources.
-    files = [p for p in files if not p.name.endswith(DB_SUFFIXES)
-             and not {"snapshots", "audit", "locks"} & set(p.relative_to(project.root).parts)]
+    files = []
+    for root in (project.objectives_dir, project.data_dir, project.queries_dir):
+        for folder, subfolders, names in os.walk(root):  # links to folders are not followed
+            # The audit trail and the write locks are written by every update: not sources.
+            subfolders[:] = [d for d in subfolders if d not in NOT_SOURCES]
+            files += [Path(folder, name) for name in names if not name.endswith(DB_SUFFIXES)
+                      and os.path.isfile(os.path.join(folder, name))]
     if project.settings_path.is_file():
         files.append(project.settings_path)
     return sorted(files)
@@ -58,14 +62,15 @@ def tracker_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def source_signature(project: Project) -> str:
+def source_signature(project: Project, inputs: dict[tuple[str, str], str] | None = None) -> str:
     """A fingerprint of the source files and the tracker's version: it changes when a file is
-    added, removed or edited, or the tracker is upgraded."""
+    added, removed or edited, or the tracker is upgraded. (`inputs`: the project's
+    `input_fingerprints`, when the caller has them already.)"""
+    inputs = input_fingerprints(project) if inputs is None else inputs
     digest = hashlib.sha256(f"tracker={tracker_fingerprint()}\n".encode())
-    for path in source_files(project):
-        fingerprint = file_fingerprint(path)
-        if fingerprint is not None:
-            digest.update(f"{path.relative_to(project.root)}|{fingerprint.replace(':', '|')}\n".encode())
+    for (kind, path), fingerprint in sorted(inputs.items(), key=lambda item: item[0][1]):
+        if kind != "tracker":
+            digest.update(f"{path}|{fingerprint.replace(':', '|')}\n".encode())
     digest.update(f"example_data={project.example_data}".encode())
     return digest.hexdigest()
 
@@ -89,23 +94,26 @@ def input_fingerprints(project: Project) -> dict[tuple[str, str], str]:
     plan's folder; `plans_shared`: beside them, like people.yaml), metric definition files and
     extracts (everything else under data/). Paths are relative to the project, with `/`."""
     inputs = {("tracker", ""): f"{tracker_fingerprint()}|example_data={project.example_data}"}
+    root = str(project.root) + os.sep
+    settings = str(project.settings_path)
     for path in source_files(project):
         fingerprint = file_fingerprint(path)
-        if fingerprint is not None:
-            inputs[(_kind(project, path), path.relative_to(project.root).as_posix())] = fingerprint
+        text = str(path)
+        if fingerprint is not None and text.startswith(root):
+            relative = text[len(root):].replace(os.sep, "/")
+            inputs[("settings" if text == settings else _kind(relative), relative)] = fingerprint
     return inputs
 
 
-def _kind(project: Project, path: Path) -> str:
-    if path == project.settings_path:
-        return "settings"
-    for root, kind in ((project.queries_dir, "sql"), (project.data_dir / "metrics", "metric"),
-                       (project.data_dir, "extract")):
-        if root in path.parents:
-            return kind
-    if project.objectives_dir in path.parents:
-        inside = path.relative_to(project.objectives_dir).parts
-        return "plan" if len(inside) > 1 else "plans_shared"
+def _kind(relative: str) -> str:
+    """The kind of input at `relative` (a path inside the project, with `/`)."""
+    parts = relative.split("/")
+    if parts[0] == "queries":
+        return "sql"
+    if parts[0] == "data":
+        return "metric" if parts[1] == "metrics" and len(parts) > 2 else "extract"
+    if parts[0] == "objectives":
+        return "plan" if len(parts) >= 3 else "plans_shared"  # objectives/<plan>/...
     return "settings"  # any other source: treated like settings (a change rebuilds everything)
 
 
