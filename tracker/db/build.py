@@ -27,7 +27,7 @@ import pyarrow as pa
 from filelock import FileLock
 
 from tracker.db.carry import carry_forward
-from tracker.db.changes import Changes, Inputs, compare, metric_fingerprints, recorded_inputs
+from tracker.db.changes import Inputs, compare, metric_fingerprints, recorded_inputs
 from tracker.db.failures import clear_failure, record_failure
 from tracker.db.forking import plans_beside
 from tracker.db.incremental import copy_file, record, update_copy
@@ -120,12 +120,14 @@ def _build_locked(project: Project, full: bool, inputs: Inputs, signature: str) 
             con.close()
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        changes = None if full else _changes_since_last(project, inputs)
-        if changes is not None:
+        if not full and _may_copy(db_path):
             copy_file(db_path, tmp)
-            result = _update_database(tmp, project, changes[0], changes[1], inputs, signature)
-            _swap_in(tmp, db_path, signature)
-            return result
+            result = _update_database(tmp, project, inputs, signature)
+            if result is not None:
+                _swap_in(tmp, db_path, signature)
+                return result
+            for copied in (tmp, Path(str(tmp) + ".wal")):
+                copied.unlink(missing_ok=True)
         with plans_beside(project) as plans:
             placed, _ = load_metrics(project)  # their problems come with the plans'
             metrics = placed if project.example_data else [m for m in placed if not m.metric.example]
@@ -138,36 +140,25 @@ def _build_locked(project: Project, full: bool, inputs: Inputs, signature: str) 
     return BuildResult(db_path=db_path, problems=problems, counts=counts, extracts=report)
 
 
-def _changes_since_last(project: Project, inputs: Inputs) -> tuple[Changes, Inputs] | None:
-    """What changed since the last build, when a copy of it can be brought up to date; None
-    when everything must be built (no last build, or one that fails its check, or a change
-    to SQL, settings or the tracker)."""
-    db_path = project.db_path
-    if Path(str(db_path) + ".wal").exists() or built_signature(db_path) is None:
-        return None
-    try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        before = recorded_inputs(con, "main")
-    finally:
-        con.close()
-    if before is None:
-        return None
-    changes = compare(before, inputs)
-    if changes.cold is not None:
-        logger.info("building everything: %s", changes.cold)
-        return None
-    return changes, before
+def _may_copy(db_path: Path) -> bool:
+    """Whether the last build's file may be the start of this one: there, whole, and with no
+    write-ahead log of an interrupted writer beside it."""
+    return not Path(str(db_path) + ".wal").exists() and built_signature(db_path) is not None
 
 
-def _update_database(path: Path, project: Project, changes: Changes, before: Inputs, inputs: Inputs,
-                     signature: str) -> BuildResult:
-    """Bring the copy at `path` up to date; what it then holds, read before it is swapped in
-    (a reader in this process may still hold the old file open under the same name)."""
+def _update_database(path: Path, project: Project, inputs: Inputs, signature: str) -> BuildResult | None:
+    """Bring the copy of the last build at `path` up to date; what it then holds, read before
+    it is swapped in (a reader in this process may still hold the old file open under the same
+    name, so the inputs it was built from are read from the copy too). None, with the copy
+    unchanged, when everything must be built: no inputs recorded, or a change to SQL,
+    settings or the tracker."""
     con = duckdb.connect(str(path))
     try:
+        before = recorded_inputs(con, "main")
+        changes = None if before is None else compare(before, inputs)
+        if before is None or changes is None or changes.cold is not None:
+            logger.info("building everything: %s", "no inputs recorded" if changes is None else changes.cold)
+            return None
         recorded = update_copy(con, project, changes, before, inputs)
         record(con, recorded)
         con.execute("delete from build_info")
@@ -178,8 +169,6 @@ def _update_database(path: Path, project: Project, changes: Changes, before: Inp
         return built_result(con, project.db_path, "incremental")
     finally:
         con.close()
-
-
 
 
 def _swap_in(tmp: Path, db_path: Path, signature: str) -> None:
