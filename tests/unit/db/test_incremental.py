@@ -231,3 +231,22 @@ def test_reading_whether_it_is_current_does_not_open_a_database_its_build_vouche
     os.utime(shipped.db_path)  # changed since its build: now it is read and checked
     with pytest.raises(AssertionError, match="opened"):
         sources.is_stale(shipped)
+
+
+def test_a_reader_holding_an_old_file_open_does_not_mislead_the_next_builds(
+    shipped: Project, tmp_path: Path
+) -> None:
+    """DuckDB hands a process the file it holds open under that name, even after a swap: an
+    edit made and then undone must still be undone in the database."""
+    area = _area(shipped.root)
+    original = area.read_text()
+    reader = duckdb.connect(str(shipped.db_path), read_only=True)
+    try:
+        last = _keep(shipped, tmp_path)
+        edit_plan(shipped.root)
+        assert build(shipped).how == "incremental"
+        area.write_text(original)
+        assert build(shipped).how == "incremental"
+    finally:
+        reader.close()
+    _assert_same(shipped.db_path, _cold(shipped.root, last, "edit undone"), "edit undone")
