@@ -12,7 +12,6 @@ from typing import cast
 
 import duckdb
 
-from tracker.db.queries import query_text
 from tracker.db.sources import built_signature, source_signature
 from tracker.metrics.extract_report import ExtractReport, FileRow
 from tracker.plans.problems import Problem
@@ -51,9 +50,9 @@ def built_result(con: duckdb.DuckDBPyConnection, db_path: Path, how: str) -> Bui
                        extracts=ExtractReport(files), how=how)
 
 
-def up_to_date(project: Project) -> tuple[BuildResult, int] | None:
-    """The last build's report and how many metrics loaded nothing, when the database is
-    built from the files as they are now; None when a build has something to do."""
+def up_to_date(project: Project) -> BuildResult | None:
+    """The last build's report, when the database is built from the files as they are now;
+    None when a build has something to do."""
     if built_signature(project.db_path) != source_signature(project):
         return None
     try:
@@ -61,10 +60,6 @@ def up_to_date(project: Project) -> tuple[BuildResult, int] | None:
     except duckdb.Error:
         return None
     try:
-        named = query_text(project, "nothing_loaded")  # our own SQL file
-        empty = con.execute(
-            f"select count(*) from (select distinct source_file, metric_id from ({named}))"  # noqa: S608
-        ).fetchall()[0][0]
-        return built_result(con, project.db_path, "up to date"), int(empty)
+        return built_result(con, project.db_path, "up to date")
     finally:
         con.close()
