@@ -123,13 +123,9 @@ def load_catalogue(project: Project) -> Catalogue:
 
 
 def load_plan_folders(project: Project, folders: list[Path], people: Register) -> Catalogue:
-    """Some plan folders alone, read and checked as `load_catalogue` reads each, for a build
-    that reads again only the plans whose files changed; ids are checked among these only."""
+    """Some plan folders read as `load_catalogue` reads each (ids checked among these only)."""
     catalogue = Catalogue(people=people, signoff_orgs=list(project.settings["signoff_orgs"]))
-    for folder in folders:
-        loaded = _load_plan(project, folder, catalogue)
-        if loaded is not None:
-            catalogue.plans.append(loaded)
+    catalogue.plans = [p for p in (_load_plan(project, f, catalogue) for f in folders) if p is not None]
     _check_unique_ids(catalogue)
     for loaded in catalogue.plans:
         _check_examples(loaded, catalogue)
