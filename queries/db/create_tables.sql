@@ -8,6 +8,16 @@ create table build_info (
     problem_count integer not null
 );
 
+-- What the build was made from, input by input (plan, metric, extract and SQL files,
+-- settings, the tracker itself, each metric definition), so that the next build redoes
+-- only the work whose inputs changed.
+create table build_inputs (
+    kind varchar not null,                -- tracker, settings, sql, plan, plans_shared, metric,
+                                          -- extract, metric_definition
+    path varchar not null,                -- the file, relative to the project (a metric's id)
+    fingerprint varchar not null          -- size:mtime of a file; a digest of a definition
+);
+
 create table plans (
     plan_id varchar primary key,
     name varchar not null,

@@ -248,6 +248,7 @@ def test_a_failed_build_keeps_the_last_good_data_with_a_banner_saying_what_where
         raise ValueError("year 0 is out of range")
 
     monkeypatch.setattr(tracker.db.build, "load_extracts", crash)
+    monkeypatch.setattr(tracker.db.build, "update_copy", crash)  # and an incremental build
     _change_a_plan(minimal_project)
     app.run()
     assert not app.exception

@@ -154,13 +154,14 @@ def test_a_full_disk_is_explained_the_old_file_kept_and_the_next_good_build_reco
     before = minimal_project.db_path.read_bytes()
     area = minimal_project.objectives_dir / "demo-plan" / "live-well-cancer.yaml"
     area.write_text(area.read_text().replace("Roll out lung health checks.", "Roll out TLHC."))
-    write = tracker.db.build._write_database
+    write, update = tracker.db.build._write_database, tracker.db.build._update_database
 
     def disk_full(path: Path, *args: Any, **kwargs: Any) -> Any:
         path.write_bytes(b"half a database")
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(tracker.db.build, "_write_database", disk_full)
+    monkeypatch.setattr(tracker.db.build, "_update_database", disk_full)  # an incremental build
     app.run()
     _no_traceback(app)
     assert not app.error  # the last good data is still shown, with a banner saying why
@@ -169,6 +170,7 @@ def test_a_full_disk_is_explained_the_old_file_kept_and_the_next_good_build_reco
     assert minimal_project.db_path.read_bytes() == before  # the last good file is untouched
     assert not list(minimal_project.data_dir.glob(".*.tmp*"))  # and the half-written one is gone
     monkeypatch.setattr(tracker.db.build, "_write_database", write)
+    monkeypatch.setattr(tracker.db.build, "_update_database", update)
     monkeypatch.setattr(tracker.db.serving, "RETRY_FAILED_AFTER", 0)  # as if minutes had passed
     app.run()
     assert not app.error

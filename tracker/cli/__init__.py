@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tracker.cli.files import cmd_build, cmd_schema, cmd_validate
+from tracker.cli.files import build_arguments, cmd_build, cmd_schema, cmd_validate
 from tracker.cli.quarter import cmd_changes, cmd_reminders, listing_arguments, reminders_arguments
 from tracker.cli.reading import (
     board_report_arguments,
@@ -46,7 +46,7 @@ Command = Callable[[argparse.Namespace, Project], int]
 COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None] | None]] = {
     "validate": (cmd_validate, "check every plan file and report each problem with file and line",
                  None),
-    "build": (cmd_build, "build the database from the plan files", None),
+    "build": (cmd_build, "build the database from the plan files", build_arguments),
     "new-objective": (cmd_new_objective, "add a new objective to an area, with a fresh id",
                       new_objective_arguments),
     "status": (cmd_status, "print each objective's reported and derived status as at a quarter",

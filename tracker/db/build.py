@@ -6,6 +6,10 @@ one. Builds take a lock so that two at once queue rather than interleave;
 if the lock cannot be had, the later build waits (last writer wins). From the
 command line the plans are read in a child process while the extracts load
 (`forking`). Deciding whether to build is `serving`'s; this module only builds.
+
+A build redoes only what changed (`changes` says what, `incremental` does it in a copy of
+the last file); with nothing changed it writes nothing at all. `full=True` builds
+everything from the files, as the first build does.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -24,10 +27,13 @@ import pyarrow as pa
 from filelock import FileLock
 
 from tracker.db.carry import carry_forward
+from tracker.db.changes import Inputs, compare, metric_fingerprints, recorded_inputs
 from tracker.db.failures import clear_failure, record_failure
 from tracker.db.forking import plans_beside
+from tracker.db.incremental import copy_file, record, update_copy
 from tracker.db.queries import query_text
-from tracker.db.sources import source_signature
+from tracker.db.sources import built_signature, input_fingerprints, source_signature, vouch_for
+from tracker.db.summary import BuildResult, built_result
 from tracker.db.tables import PlanTables
 from tracker.logs import log_exception
 from tracker.metrics.definitions import PlacedMetric, load_metrics
@@ -38,16 +44,6 @@ from tracker.project import Project
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class BuildResult:
-    """What a build did, for the command line and the dashboard to report."""
-
-    db_path: Path
-    problems: list[Problem] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    extracts: ExtractReport = field(default_factory=ExtractReport)
-
-
 def build_lock(project: Project, timeout: float = 300) -> FileLock:
     """The lock every build of this database takes (a file beside it), waiting `timeout`
     seconds at most; `serve_current` asks with 0 so as not to wait while there is a database."""
@@ -55,18 +51,20 @@ def build_lock(project: Project, timeout: float = 300) -> FileLock:
     return FileLock(str(project.db_path) + ".lock", timeout=timeout)
 
 
-def build(project: Project) -> BuildResult:
-    """Load every plan into a new database file and swap it in."""
+def build(project: Project, full: bool = False) -> BuildResult:
+    """Bring the database up to date with the files: redo what changed in a new file and
+    swap it in, or nothing if nothing changed; `full`: build everything from the files."""
     with build_lock(project):
-        return build_recorded(project)
+        return build_recorded(project, full)
 
 
-def build_recorded(project: Project) -> BuildResult:
+def build_recorded(project: Project, full: bool = False) -> BuildResult:
     """Build (under the lock); a failure is logged with its traceback and recorded beside
     the database for the dashboard's banner, a success clears the record."""
-    signature = source_signature(project)
+    inputs = input_fingerprints(project)
+    signature = source_signature(project, inputs)
     try:
-        result = _build_locked(project)
+        result = _build_locked(project, full, inputs, signature)
     except Exception as exc:
         reference = log_exception(logger, f"building {project.db_path} failed")
         record_failure(project, exc, signature, reference)
@@ -110,34 +108,80 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _build_locked(project: Project) -> BuildResult:
+def _build_locked(project: Project, full: bool, inputs: Inputs, signature: str) -> BuildResult:
     remove_leftovers(project, time.time())
     db_path = project.db_path
-    signature = source_signature(project)
-    with plans_beside(project) as plans:
-        metrics, _ = load_metrics(project)  # their problems come with the plans'
-        if not project.example_data:
-            metrics = [m for m in metrics if not m.metric.example]
-        tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    if not full and built_signature(db_path) == signature:
+        logger.info("the database %s is up to date: nothing to build", db_path)
+        con = duckdb.connect(str(db_path), read_only=True)
         try:
-            counts, report, problems = _write_database(tmp, project, plans, metrics, signature)
-            _swap_in(tmp, db_path)
+            return built_result(con, db_path, "up to date")
         finally:
-            for leftover in (tmp, Path(str(tmp) + ".wal")):
-                leftover.unlink(missing_ok=True)
+            con.close()
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        if not full and _may_copy(db_path):
+            copy_file(db_path, tmp)
+            result = _update_database(tmp, project, inputs, signature)
+            if result is not None:
+                _swap_in(tmp, db_path, signature)
+                return result
+            for copied in (tmp, Path(str(tmp) + ".wal")):
+                copied.unlink(missing_ok=True)
+        with plans_beside(project) as plans:
+            placed, _ = load_metrics(project)  # their problems come with the plans'
+            metrics = placed if project.example_data else [m for m in placed if not m.metric.example]
+            recorded = {**inputs, **metric_fingerprints(placed)}
+            counts, report, problems = _write_database(tmp, project, plans, metrics, signature, recorded)
+            _swap_in(tmp, db_path, signature)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
     return BuildResult(db_path=db_path, problems=problems, counts=counts, extracts=report)
 
 
-def _swap_in(tmp: Path, db_path: Path) -> None:
+def _may_copy(db_path: Path) -> bool:
+    """Whether the last build's file may be the start of this one: there, whole, and with no
+    write-ahead log of an interrupted writer beside it."""
+    return not Path(str(db_path) + ".wal").exists() and built_signature(db_path) is not None
+
+
+def _update_database(path: Path, project: Project, inputs: Inputs, signature: str) -> BuildResult | None:
+    """Bring the copy of the last build at `path` up to date; what it then holds, read before
+    it is swapped in (a reader in this process may still hold the old file open under the same
+    name, so the inputs it was built from are read from the copy too). None, with the copy
+    unchanged, when everything must be built: no inputs recorded, or a change to SQL,
+    settings or the tracker."""
+    con = duckdb.connect(str(path))
+    try:
+        before = recorded_inputs(con, "main")
+        changes = None if before is None else compare(before, inputs)
+        if before is None or changes is None or changes.cold is not None:
+            logger.info("building everything: %s", "no inputs recorded" if changes is None else changes.cold)
+            return None
+        recorded = update_copy(con, project, changes, before, inputs)
+        record(con, recorded)
+        con.execute("delete from build_info")
+        con.execute(
+            "insert into build_info select current_timestamp, $examples, $signature, count(*) "
+            "from problems", {"examples": project.example_data, "signature": signature})
+        con.execute("checkpoint")
+        return built_result(con, project.db_path, "incremental")
+    finally:
+        con.close()
+
+
+def _swap_in(tmp: Path, db_path: Path, signature: str) -> None:
     # A write-ahead log left by an interrupted writer belongs to the old file and
     # would make the new one fail to open.
     Path(str(db_path) + ".wal").unlink(missing_ok=True)
     os.replace(tmp, db_path)
+    vouch_for(db_path, signature)
 
 
 def _write_database(
     path: Path, project: Project, plans: Callable[[], PlanTables], metrics: list[PlacedMetric],
-    signature: str,
+    signature: str, inputs: Inputs,
 ) -> tuple[dict[str, int], ExtractReport, list[Problem]]:
     """Fill a new database file: the extracts first, then the plans' tables (`plans` gives
     them, made meanwhile), the build's own record last."""
@@ -155,6 +199,7 @@ def _write_database(
             {"examples": project.example_data, "signature": signature,
              "problems": len(made.problems)},
         )
+        record(con, inputs)
         con.execute("checkpoint")
         counts = dict(made.counts)
         counts["objectives_carried"] = carried

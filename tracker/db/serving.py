@@ -17,9 +17,10 @@ from pathlib import Path
 
 from filelock import Timeout
 
-from tracker.db.build import BuildResult, build_lock, build_recorded
+from tracker.db.build import build_lock, build_recorded
 from tracker.db.failures import BuildFailure, last_failure, record_failure
 from tracker.db.sources import built_signature, is_stale, source_signature, stale_reason
+from tracker.db.summary import BuildResult
 from tracker.logs import log_exception
 from tracker.project import Project
 

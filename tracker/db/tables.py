@@ -32,7 +32,7 @@ class PlanTables:
 def plan_tables(project: Project) -> PlanTables:
     """Read every plan and metric definition and make the plans' tables."""
     catalogue, _ = load_sources(project)
-    tables = _tables(catalogue, project.example_data)
+    tables = plan_rows(catalogue, project.example_data)
     return PlanTables(
         tables={name: pa.Table.from_pylist(rows) if rows else None for name, rows in tables.items()},
         problems=catalogue.problems, counts={name: len(rows) for name, rows in tables.items()})
@@ -50,18 +50,22 @@ def load_sources(project: Project) -> tuple[Catalogue, list[PlacedMetric]]:
 
 def _unknown_metric_links(catalogue: Catalogue, metrics: list[PlacedMetric]) -> list[Problem]:
     """Objectives naming metrics that do not exist, and metrics naming unknown objectives."""
-    metric_ids = {m.metric.id for m in metrics}
     objective_ids = {o.objective.id for o in catalogue.objectives()}
-    problems = [
-        Problem(o.path, o.line, f"{o.objective.id}: metric '{m}' does not exist in data/metrics/")
-        for o in catalogue.objectives() for m in o.objective.metrics if m not in metric_ids
-    ]
+    problems = missing_metrics(catalogue.objectives(), {m.metric.id for m in metrics})
     if all(plan.complete for plan in catalogue.plans):
         problems += [
             Problem(m.path, m.line, f"metric {m.metric.id}: objective '{o}' does not exist")
             for m in metrics for o in m.metric.objectives if o not in objective_ids
         ]
     return problems
+
+
+def missing_metrics(objectives: list[PlacedObjective], metric_ids: set[str]) -> list[Problem]:
+    """Objectives naming metrics that do not exist."""
+    return [
+        Problem(o.path, o.line, f"{o.objective.id}: metric '{m}' does not exist in data/metrics/")
+        for o in objectives for m in o.objective.metrics if m not in metric_ids
+    ]
 
 
 def month_start(text: str | None) -> dt.date | None:
@@ -74,7 +78,11 @@ def month_start(text: str | None) -> dt.date | None:
     return dt.date(int(year), int(month), 1)
 
 
-def _tables(catalogue: Catalogue, example_data: bool) -> dict[str, list[dict[str, Any]]]:
+def plan_rows(
+    catalogue: Catalogue, example_data: bool, seen: set[str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every plan table. `seen`: the objective ids of the plans before these
+    (when only some plans are made again, `tracker.db.plan_folders`); it is added to."""
     tables: dict[str, list[dict[str, Any]]] = {
         name: [] for name in (
             "plans", "themes", "groups", "areas", "objectives", "impacts", "actions",
@@ -82,7 +90,7 @@ def _tables(catalogue: Catalogue, example_data: bool) -> dict[str, list[dict[str
             "signoffs", "problems", "unread_files",
         )
     }
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     present: set[tuple[str, str]] = set()  # (objective, quarter) of the update rows so far
     for position, loaded in enumerate(catalogue.plans):
         _plan_rows(loaded, position, tables)

@@ -73,9 +73,21 @@ def load_extracts(
     file or metric spoils nothing else.
     """
     insert_definitions(con, metrics)
+    return load_extract_files(con, project, metrics)
+
+
+def load_extract_files(
+    con: duckdb.DuckDBPyConnection, project: Project, metrics: list[PlacedMetric],
+    only: frozenset[str] | None = None,
+) -> ExtractReport:
+    """`load_extracts` without the definitions: the extracts of `metrics` (numbered in this
+    order), or only those whose `source.file` is in `only` (a build that redoes only the
+    extracts that changed)."""
     readings: dict[tuple[str, ...], list[tuple[int, Metric]]] = defaultdict(list)
     for number, placed in enumerate(metrics):
         source = placed.metric.source
+        if only is not None and source.file not in only:
+            continue
         key = (source.file, source.sheet or "", str(source.header_row), source.encoding or "",
                source.delimiter or "")
         readings[key].append((number, placed.metric))

@@ -122,6 +122,16 @@ def load_catalogue(project: Project) -> Catalogue:
     return catalogue
 
 
+def load_plan_folders(project: Project, folders: list[Path], people: Register) -> Catalogue:
+    """Some plan folders read as `load_catalogue` reads each (ids checked among these only)."""
+    catalogue = Catalogue(people=people, signoff_orgs=list(project.settings["signoff_orgs"]))
+    catalogue.plans = [p for p in (_load_plan(project, f, catalogue) for f in folders) if p is not None]
+    _check_unique_ids(catalogue)
+    for loaded in catalogue.plans:
+        _check_examples(loaded, catalogue)
+    return catalogue
+
+
 def _show(project: Project, path: Path) -> str:
     return display_path(path, project.root)
 

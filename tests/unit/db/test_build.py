@@ -74,7 +74,7 @@ def test_example_data_setting_leaves_examples_out(minimal_project: Project) -> N
 def test_build_swaps_in_a_new_file_and_leaves_no_temporary_files(minimal_project: Project) -> None:
     build(minimal_project)
     first = os.stat(minimal_project.db_path).st_ino
-    build(minimal_project)
+    build(minimal_project, full=True)  # with nothing changed, a build without `full` writes nothing
     assert os.stat(minimal_project.db_path).st_ino != first
     leftovers = [p.name for p in minimal_project.db_path.parent.iterdir()
                  if p.name.endswith((".tmp", ".wal"))]
@@ -288,6 +288,7 @@ def test_a_failed_build_keeps_the_last_good_database_and_is_recorded_until_a_bui
         raise ValueError("year 0 is out of range")
 
     monkeypatch.setattr(tracker.db.build, "load_extracts", crash)
+    monkeypatch.setattr(tracker.db.build, "update_copy", crash)  # and an incremental build
     _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
     signature = source_signature(minimal_project)
     serving = serve_current(minimal_project)
@@ -363,7 +364,7 @@ def slow_extracts(con, project, metrics):  # in the parent, with the new file op
 f.plan_tables, b.load_extracts = slow_plans, slow_extracts
 if how == "sending":  # no help from Linux: the child must notice by itself
     f._die_with_parent = lambda parent: None
-b.build(load_project(pathlib.Path(sys.argv[1])))
+b.build(load_project(pathlib.Path(sys.argv[1])), full=True)  # a cold build: it reads the plans
 """
 
 
