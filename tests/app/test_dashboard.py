@@ -104,7 +104,7 @@ def test_a_page_that_fails_shows_a_friendly_message(
     app: AppTest, minimal_project: Project
 ) -> None:
     open_objectives(app)
-    (minimal_project.root / "queries" / "objectives_table.sql").write_text("select nonsense")
+    (minimal_project.root / "queries" / "plans" / "objectives_table.sql").write_text("select nonsense")
     app.run()
     assert not app.exception
     assert any("Something went wrong" in e.value for e in app.error)

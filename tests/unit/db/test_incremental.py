@@ -79,7 +79,7 @@ def change_settings(root: Path) -> None:
 
 
 def change_sql(root: Path) -> None:
-    path = root / "queries" / "build" / "create_tables.sql"
+    path = root / "queries" / "db" / "create_tables.sql"
     path.write_text(path.read_text() + "\n-- edited\n")
 
 
