@@ -1,5 +1,5 @@
 """Write into the database being built: the metric definitions, then what each sandbox made
-(values, benchmarks, rejected rows) and the `extract_files` rows.
+(values, benchmarks, pooled periods' labels, rejected rows) and the `extract_files` rows.
 
 Values wait in memory for a few large inserts, which cost far less than many small ones;
 metrics travel as their number in the load (`metric_no`) and become their ids here.
@@ -30,6 +30,7 @@ class FileResult:
     benchmarks: pa.Table | None = None
     rejects: pa.Table | None = None
     assembled: pa.Table | None = None
+    labels: pa.Table | None = None  # pooled periods' words as published (metric_no, period, label)
 
 
 class Writer:
@@ -46,7 +47,7 @@ class Writer:
         self.rows = 0
 
     def add(self, result: FileResult) -> None:
-        """One extract's rejected rows, points of several rows and benchmarks now; its values
+        """One extract's rejected rows, points of several rows, benchmarks and period labels now; its values
         with the others waiting."""
         if result.rejects is not None and result.rejects.num_rows:
             self._insert("extract_rejects", result.rejects, """
@@ -58,6 +59,9 @@ class Writer:
                 select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
         if result.benchmarks is not None and result.benchmarks.num_rows:
             self._insert("metric_benchmarks", result.benchmarks, """
+                select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
+        if result.labels is not None and result.labels.num_rows:
+            self._insert("metric_period_labels", result.labels, """
                 select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
         if result.values is not None:
             self.waiting.append(result.values)

@@ -19,7 +19,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker.metrics.scorecard_view import MetricView
-from tracker.metrics.scorecard_words import benchmark_label, format_value
+from tracker.metrics.scorecard_words import (
+    benchmark_label,
+    format_value,
+    latest_period_words,
+    point_period_words,
+)
 from tracker.spc.icons import (
     ASSURANCE_NAMES,
     VARIATION_NAMES,
@@ -113,7 +118,7 @@ def _marks(view: MetricView) -> tuple[tuple[str, str], ...]:
     if view.latest_period is None:
         marks.append(("mark-stale", "No data"))
     elif view.is_stale:
-        marks.append(("mark-stale", f"No recent data (latest {view.latest_period:%b %Y})"))
+        marks.append(("mark-stale", f"No recent data (latest {latest_period_words(view)})"))
     if view.is_example:
         marks.append(("mark-example", "Example data"))
     if "trial_limits" in view.points and len(view.points) and bool(view.points["trial_limits"].iloc[-1]):
@@ -135,13 +140,13 @@ def summary_rows(views: Sequence[MetricView], keys: Sequence[str] | None = None)
         name = view.name + (" (example)" if view.is_example else "")
         span = ""
         if view.latest_period is not None and len(view.points):
-            first = pd.Timestamp(view.points["period"].iloc[0])
-            span = f": {len(values)} points, {first:%b %Y} to {view.latest_period:%b %Y}"
+            span = (f": {len(values)} points, {point_period_words(view.points, 0)} to "
+                    f"{latest_period_words(view)}")
         kind = view.variation_icon
         rows.append(SummaryRow(
             key=keys[i] if keys is not None else view.metric_id,
             measure=name, org=view.org or "—",
-            latest_period=f"{view.latest_period:%b %Y}" if view.latest_period else "—",
+            latest_period=latest_period_words(view),
             latest_value=("No recent data" if view.is_stale
                           else format_value(view.latest_value, view.unit)
                           if view.latest_period is not None else "No data"),
