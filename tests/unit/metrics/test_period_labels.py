@@ -74,3 +74,4 @@ def test_spc_json_gives_each_points_period_label(minimal_project: Project) -> No
                                              ("2021-01-01", "2019 - 21")]
     assert points("smoking") == [("2019-01-01", None), ("2020-01-01", None), ("2021-01-01", None),
                                  ("2022-01-01", None)]
+

@@ -79,3 +79,10 @@ def test_a_metric_without_a_benchmark_shows_no_comparison(pack_html: str) -> Non
     value = rows["life-expectancy-unbenchmarked@E08000014"].cells[3]
     assert "England" not in value and "Not compared" not in value
     assert "no benchmark</strong> · E08000014</p>" in pack_html
+
+
+def test_the_pack_names_a_pooled_period_as_published(pack_html: str) -> None:
+    """Life expectancy's latest period, 2020 - 22, is stored at 2022 and shown as published."""
+    rows = {r.key: r for r in summary_rows(pack_html)}
+    assert rows["life-expectancy-male@E08000014"].cells[2] == "2020 - 22"
+    assert "Jan 2022" not in pack_html
