@@ -93,6 +93,8 @@ def load_extract_files(
                source.delimiter or "")
         readings[key].append((number, placed.metric))
     writer = Writer(con, metrics)
+    if only is not None:  # the extracts judged again bring their own labels
+        writer.forget_period_labels(keep=[p.metric.id for p in metrics if p.metric.source.file not in only])
     report = ExtractReport()
     workers = max(1, min(WORKERS, len(readings)))
     with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -69,6 +69,13 @@ class Writer:
         if self.rows >= self.FLUSH_ROWS:
             self.flush()
 
+    def forget_period_labels(self, keep: list[str]) -> None:
+        """Remove the pooled periods' labels of every metric but those in `keep`: a build that
+        judges some extracts again (`tracker.db.incremental`) removes their points, and
+        their labels, which live apart from the points, must go with them."""
+        self.con.execute("delete from metric_period_labels where not list_contains($keep, metric_id)",
+                         {"keep": keep})
+
     def flush(self) -> None:
         """Insert the waiting values. Their order in the table means nothing (readers sort),
         and not keeping it lets DuckDB write them with every core."""

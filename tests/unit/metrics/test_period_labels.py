@@ -75,3 +75,31 @@ def test_spc_json_gives_each_points_period_label(minimal_project: Project) -> No
     assert points("smoking") == [("2019-01-01", None), ("2020-01-01", None), ("2021-01-01", None),
                                  ("2022-01-01", None)]
 
+
+
+def test_an_incremental_build_keeps_the_labels_a_cold_build_makes(minimal_project: Project) -> None:
+    """An extract judged again brings its labels anew (none left over, none twice); the labels
+    of an extract not judged again are kept."""
+    from tests.conftest import db_rows
+    from tracker.db.build import build
+
+    extracts = minimal_project.data_dir / "extracts"
+    extracts.mkdir(parents=True)
+    shutil.copy(FINGERTIPS, extracts / "fingertips.csv")
+    (extracts / "p.csv").write_text("period,value\n2017/18 - 19/20,1\n2018/19 - 20/21,2\n")
+    (minimal_project.data_dir / "metrics").mkdir()
+    (minimal_project.data_dir / "metrics" / "fingertips.yaml").write_text(
+        "metrics:" + _fingertips_metric("under-75-mortality", 108)
+        + _metric("pooled", "{file: extracts/p.csv, period: period, value: value}", "annual"))
+    assert build(minimal_project).how == "cold"
+    published = (extracts / "fingertips.csv").read_text()
+    (extracts / "fingertips.csv").write_text(published.replace(",2017 - 19,", ",2017 - 2019,"))
+    assert build(minimal_project).how == "incremental"
+    assert db_rows(minimal_project, "select metric_id, period, label from metric_period_labels "
+                                    "order by all") == [
+        ("pooled", dt.date(2019, 4, 1), "2017/18 - 19/20"),
+        ("pooled", dt.date(2020, 4, 1), "2018/19 - 20/21"),
+        ("under-75-mortality", dt.date(2019, 1, 1), "2017 - 2019"),
+        ("under-75-mortality", dt.date(2020, 1, 1), "2018 - 20"),
+        ("under-75-mortality", dt.date(2021, 1, 1), "2019 - 21"),
+    ]
