@@ -61,6 +61,10 @@ create table metric_benchmarks (
     upper_ci double                         -- the area's upper 95% confidence limit
 );
 
+-- The publisher's words for a pooled period (OHID's "2019 - 21", "2018/19 - 20/21"), which is
+-- stored at its last year: shown wherever the period is (queries/metrics/extracts/period_labels.sql).
+create table metric_period_labels (metric_id varchar not null, period date not null, label varchar not null);
+
 -- One row per metric, organisation and period (duplicates are rejected at load).
 create view metric_values as
 select

@@ -106,7 +106,8 @@ def board_report_arguments(command: argparse.ArgumentParser) -> None:
 
 def cmd_spc(args: argparse.Namespace, project: Project) -> int:
     """Print one metric's SPC table and icons as JSON; each point with its benchmark, the
-    area's 95% interval and the comparison (`tracker.metrics.benchmarking`)."""
+    area's 95% interval and the comparison (`tracker.metrics.benchmarking`), and its
+    `period_label`: a pooled period's words as published ("2019 - 21"), else null."""
     import pandas as pd
 
     from tracker.metrics.benchmarking import POINT_COLUMNS
@@ -129,7 +130,7 @@ def cmd_spc(args: argparse.Namespace, project: Project) -> int:
               "organisation with --org.", file=sys.stderr)
         return 1
     table = view.points.reindex(columns=["period", "value", "rebase_group", "mean", "lpl", "upl",
-                                         "point_type", *POINT_COLUMNS])
+                                         "point_type", *POINT_COLUMNS, "period_label"])
     points = []
     for row in table.to_dict(orient="records"):
         row["period"] = pd.Timestamp(row["period"]).date().isoformat()

@@ -44,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import pyarrow as pa
 
+from tracker.db.queries import query_text
 from tracker.metrics.benchmark_rows import BENCHMARKS, set_benchmark_rows_apart
 from tracker.metrics.definitions import Metric, PlacedMetric, extract_path
 from tracker.metrics.extract_reading import TooLarge, UnreadableExtract, native_numbers, raw_columns, read_raw
@@ -92,6 +93,8 @@ def load_extract_files(
                source.delimiter or "")
         readings[key].append((number, placed.metric))
     writer = Writer(con, metrics)
+    if only is not None:  # the extracts judged again bring their own labels
+        writer.forget_period_labels(keep=[p.metric.id for p in metrics if p.metric.source.file not in only])
     report = ExtractReport()
     workers = max(1, min(WORKERS, len(readings)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -172,10 +175,11 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
     sandbox.execute(_LOADED_OF_ONE_ROW if several else _LOADED)
     values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
                          "from loaded").to_arrow_table()
+    labels = sandbox.sql(query_text(project, "metrics/extracts/period_labels")).to_arrow_table()
     assembled = sandbox.sql("select * from assembled").to_arrow_table() if several else None
     benchmarks = _benchmarks(sandbox, several) if benchmarked else None
     rejects = collect_rejects(sandbox, columns, [sql.number for sql in plans], parquet)
-    return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects, assembled)
+    return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects, assembled, labels)
 
 
 def _benchmarks(sandbox: duckdb.DuckDBPyConnection, several: bool) -> pa.Table:

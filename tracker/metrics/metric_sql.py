@@ -226,7 +226,8 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
                 row_problem(periods.period, __period_text, {quote_literal(sql.metric.frequency)}, __org,
                             number_problem, {'true' if ratio else 'false'}, denominator, value)
             end as problem,
-            __kept_twice as kept_twice, __suppressed as suppressed, {side} as side
+            __kept_twice as kept_twice, __suppressed as suppressed, {side} as side,
+            __period_text as period_text
         from (
             select __metric_no, __kept_twice, source_row, __period_text, __org, {side_carried}
                 {value} as value, {numerator} as numerator,

@@ -1,5 +1,5 @@
 """Write into the database being built: the metric definitions, then what each sandbox made
-(values, benchmarks, rejected rows) and the `extract_files` rows.
+(values, benchmarks, pooled periods' labels, rejected rows) and the `extract_files` rows.
 
 Values wait in memory for a few large inserts, which cost far less than many small ones;
 metrics travel as their number in the load (`metric_no`) and become their ids here.
@@ -30,6 +30,7 @@ class FileResult:
     benchmarks: pa.Table | None = None
     rejects: pa.Table | None = None
     assembled: pa.Table | None = None
+    labels: pa.Table | None = None  # pooled periods' words as published (metric_no, period, label)
 
 
 class Writer:
@@ -46,7 +47,7 @@ class Writer:
         self.rows = 0
 
     def add(self, result: FileResult) -> None:
-        """One extract's rejected rows, points of several rows and benchmarks now; its values
+        """One extract's rejected rows, points of several rows, benchmarks and period labels now; its values
         with the others waiting."""
         if result.rejects is not None and result.rejects.num_rows:
             self._insert("extract_rejects", result.rejects, """
@@ -59,11 +60,21 @@ class Writer:
         if result.benchmarks is not None and result.benchmarks.num_rows:
             self._insert("metric_benchmarks", result.benchmarks, """
                 select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
+        if result.labels is not None and result.labels.num_rows:
+            self._insert("metric_period_labels", result.labels, """
+                select ($ids)[metric_no + 1] as metric_id, * exclude (metric_no) from incoming""")
         if result.values is not None:
             self.waiting.append(result.values)
             self.rows += result.values.num_rows
         if self.rows >= self.FLUSH_ROWS:
             self.flush()
+
+    def forget_period_labels(self, keep: list[str]) -> None:
+        """Remove the pooled periods' labels of every metric but those in `keep`: a build that
+        judges some extracts again (`tracker.db.incremental`) removes their points, and
+        their labels, which live apart from the points, must go with them."""
+        self.con.execute("delete from metric_period_labels where not list_contains($keep, metric_id)",
+                         {"keep": keep})
 
     def flush(self) -> None:
         """Insert the waiting values. Their order in the table means nothing (readers sort),

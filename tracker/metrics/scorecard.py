@@ -165,6 +165,9 @@ def _compare_with_benchmark(view: MetricView, definition: dict[str, Any], series
     compared = compared_points(view.direction, series)
     for column in POINT_COLUMNS:
         view.points[column] = list(compared[column])
+    # a pooled period's words as published ("2019 - 21"), None for any other period
+    view.points["period_label"] = (list(series["period_label"]) if "period_label" in series
+                                   else [None] * len(series))
     name = definition.get("benchmark_name")
     if isinstance(name, str) and name:
         view.benchmark_name = name

@@ -41,12 +41,33 @@ def benchmark_label(view: MetricView) -> str:
 
 
 def latest_label(view: MetricView) -> str:
-    """The latest value as a table shows it: the value and its month, or why there is none."""
+    """The latest value as a table shows it: the value and its period, or why there is none."""
     if view.latest_period is None:
         return "No data"
     if view.is_stale:
-        return f"No recent data (latest {view.latest_period:%b %Y})"
-    return f"{format_value(view.latest_value, view.unit)} ({view.latest_period:%b %Y})"
+        return f"No recent data (latest {latest_period_words(view)})"
+    return f"{format_value(view.latest_value, view.unit)} ({latest_period_words(view)})"
+
+
+def period_words(period: dt.date, label: object = None) -> str:
+    """A point's period as a table shows it: a pooled period in the publisher's words
+    ("2019 - 21", though it is stored at 2021), any other as its month ("Apr 2023")."""
+    return label if isinstance(label, str) and label else f"{period:%b %Y}"
+
+
+def point_period_words(points: pd.DataFrame, index: int) -> str:
+    """The period of a table's point (by position, -1 the latest) in words (`period_words`)."""
+    label = points["period_label"].iloc[index] if "period_label" in points else None
+    return period_words(pd.Timestamp(points["period"].iloc[index]).date(), label)
+
+
+def latest_period_words(view: MetricView) -> str:
+    """The latest point's period in words (`period_words`); a dash when there is none."""
+    if view.latest_period is None:
+        return "—"
+    if not len(view.points):
+        return period_words(view.latest_period)
+    return point_period_words(view.points, -1)
 
 
 def format_value(value: float | None, unit: str) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker.metrics.scorecard_view import MetricView
-from tracker.metrics.scorecard_words import format_value
+from tracker.metrics.scorecard_words import format_value, latest_period_words, point_period_words
 from tracker.spc.icons import ASSURANCE_NAMES, VARIATION_NAMES
 from tracker.spc.palette import POINT_COLOURS
 
@@ -121,12 +121,12 @@ def chart_summary(view: MetricView) -> str:
     name = view.name + (f" ({view.org})" if view.org else "")
     if values.empty:
         return f"Chart: {name}: no data to chart."
-    first, last = (pd.Timestamp(values["period"].iloc[i]) for i in (0, -1))
+    first, last = (point_period_words(values, i) for i in (0, -1))
     n = len(values)
-    words = [f"{n} point{'' if n == 1 else 's'} from {first:%b %Y} to {last:%b %Y}"]
+    words = [f"{n} point{'' if n == 1 else 's'} from {first} to {last}"]
     if view.latest_value is not None and view.latest_period is not None:
         words.append(f"latest {format_value(view.latest_value, view.unit)} "
-                     f"({view.latest_period:%b %Y})")
+                     f"({latest_period_words(view)})")
     if _target(view) is not None:
         words.append(f"target {format_value(_target(view), view.unit)}")
     said = [VARIATION_NAMES[view.variation_icon].lower()] if view.variation_icon else []
@@ -148,7 +148,9 @@ def plotly_chart(view: MetricView) -> go.Figure:
             figure.add_trace(go.Scatter(
                 x=part["period"], y=part["value"], mode="markers", name=NAMES[kind],
                 marker={"color": COLOURS[kind], "symbol": SYMBOLS[kind], "size": 9},
-                hovertemplate="%{x|%b %Y}: %{y:,.2f}<extra>" + NAMES[kind] + "</extra>",
+                # a pooled period in the publisher's words ("2019 - 21"), any other as its month
+                customdata=[point_period_words(part, i) for i in range(len(part))],
+                hovertemplate="%{customdata}: %{y:,.2f}<extra>" + NAMES[kind] + "</extra>",
             ))
         for column, name, dash in (("mean", "Mean", "solid"), ("lpl", "Lower process limit", "dash"),
                                    ("upl", "Upper process limit", "dash")):
@@ -158,7 +160,9 @@ def plotly_chart(view: MetricView) -> go.Figure:
                                             line={"color": "#231f20", "dash": dash, "width": 1}))
     else:
         figure.add_trace(go.Scatter(x=points["period"], y=points["value"], mode="markers",
-                                    name="Value", marker={"color": "#7f7f7f", "size": 7}))
+                                    name="Value", marker={"color": "#7f7f7f", "size": 7},
+                                    customdata=[point_period_words(points, i) for i in range(len(points))],
+                                    hovertemplate="%{customdata}: %{y:,.2f}<extra>Value</extra>"))
         median = _finite(pd.to_numeric(points["value"]).median()) if len(points) else None
         if median is not None:
             figure.add_hline(y=median, line={"color": "#231f20", "width": 1},
@@ -262,7 +266,7 @@ def svg_chart(view: MetricView, width: int = 640, height: int = 220) -> str:
         parts.append(f'<text x="{pad_l - 4}" y="{y(v) + 3:.1f}" font-size="9" text-anchor="end">'
                      f'{escape(format_value(v, view.unit))}</text>')
     for i in (0, n - 1):
-        label = pd.Timestamp(points["period"].iloc[i]).strftime("%b %Y")
+        label = escape(point_period_words(points, i))  # a pooled period as published
         parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" font-size="9" '
                      f'text-anchor="{"start" if i == 0 else "end"}">{label}</text>')
     parts.append("</svg>")

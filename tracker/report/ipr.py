@@ -1,6 +1,7 @@
 """The Integrated Performance Report summary: one row per measure, as NHS Boards read it.
 
-Measure, organisation, latest period and value, target and who set it, the Making Data
+Measure, organisation, latest period and value (with its comparison with the benchmark,
+"Similar to England", for a metric that has one), target and who set it, the Making Data
 Count variation and assurance icons, a sparkline and a data mark ("No recent data",
 "Example data", "Trial limits"), as an HTML table: the dashboard's scorecard page and
 the pack both show this one table. Every text from a file is escaped here; the SVGs are
@@ -18,7 +19,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tracker.metrics.scorecard_view import MetricView
-from tracker.metrics.scorecard_words import format_value
+from tracker.metrics.scorecard_words import (
+    benchmark_label,
+    format_value,
+    latest_period_words,
+    point_period_words,
+)
 from tracker.spc.icons import (
     ASSURANCE_NAMES,
     VARIATION_NAMES,
@@ -81,6 +87,7 @@ class SummaryRow:
     latest_period: str
     latest_value: str
     against_target: str | None   # met / within tolerance / missed, in words
+    benchmark: str | None        # e.g. "Similar to England"; None for a metric without a benchmark
     target: str
     target_set_by: str | None
     variation_kind: str | None
@@ -111,12 +118,18 @@ def _marks(view: MetricView) -> tuple[tuple[str, str], ...]:
     if view.latest_period is None:
         marks.append(("mark-stale", "No data"))
     elif view.is_stale:
-        marks.append(("mark-stale", f"No recent data (latest {view.latest_period:%b %Y})"))
+        marks.append(("mark-stale", f"No recent data (latest {latest_period_words(view)})"))
     if view.is_example:
         marks.append(("mark-example", "Example data"))
     if "trial_limits" in view.points and len(view.points) and bool(view.points["trial_limits"].iloc[-1]):
         marks.append(("mark-trial", "Trial limits"))
     return tuple(marks)
+
+
+def compared_with(view: MetricView) -> str | None:
+    """The latest point's comparison with the benchmark in the scorecard's words
+    (`benchmark_label`: one rule, one wording), or None for a metric without one (or not judged)."""
+    return benchmark_label(view) if view.benchmark is not None and view.benchmark_name else None
 
 
 def summary_rows(views: Sequence[MetricView], keys: Sequence[str] | None = None) -> list[SummaryRow]:
@@ -127,17 +140,18 @@ def summary_rows(views: Sequence[MetricView], keys: Sequence[str] | None = None)
         name = view.name + (" (example)" if view.is_example else "")
         span = ""
         if view.latest_period is not None and len(view.points):
-            first = pd.Timestamp(view.points["period"].iloc[0])
-            span = f": {len(values)} points, {first:%b %Y} to {view.latest_period:%b %Y}"
+            span = (f": {len(values)} points, {point_period_words(view.points, 0)} to "
+                    f"{latest_period_words(view)}")
         kind = view.variation_icon
         rows.append(SummaryRow(
             key=keys[i] if keys is not None else view.metric_id,
             measure=name, org=view.org or "—",
-            latest_period=f"{view.latest_period:%b %Y}" if view.latest_period else "—",
+            latest_period=latest_period_words(view),
             latest_value=("No recent data" if view.is_stale
                           else format_value(view.latest_value, view.unit)
                           if view.latest_period is not None else "No data"),
             against_target=TARGET_WORDS[view.rag] if view.rag and not view.is_stale else None,
+            benchmark=compared_with(view),
             target=format_value(view.target, view.unit) if view.target is not None else "None set",
             target_set_by=view.target_set_by if view.target is not None else None,
             variation_kind=kind,
@@ -163,6 +177,7 @@ def _row(row: SummaryRow) -> str:
     e = text
     set_by = f'<span class="sub">set by {e(row.target_set_by)}</span>' if row.target_set_by else ""
     against = f'<span class="sub">{e(row.against_target)}</span>' if row.against_target else ""
+    compared = f'<span class="sub benchmark">{e(row.benchmark)}</span>' if row.benchmark else ""
     marks = "".join(f'<span class="mark {e(cls)}">{e(words)}</span> ' for cls, words in row.marks)
     return (
         f'<tr data-key="{e(row.key)}">'
@@ -170,7 +185,7 @@ def _row(row: SummaryRow) -> str:
         f"{e(row.latest_period)}</span></th>"
         f'<td class="{SECONDARY}">{e(row.org)}</td>'
         f'<td class="{SECONDARY} period">{e(row.latest_period)}</td>'
-        f'<td class="num">{e(row.latest_value)}{against}</td>'
+        f'<td class="num">{e(row.latest_value)}{against}{compared}</td>'
         f'<td class="{SECONDARY}">{e(row.target)}{set_by}</td>'
         + _icon_cell(row.variation_kind, row.variation_name, variation_svg)
         + _icon_cell(row.assurance_kind, row.assurance_name, assurance_svg)

@@ -29,7 +29,7 @@ from tracker.report.charts import event_lines, svg_chart
 from tracker.report.cover import cover_fields
 from tracker.report.cover import meeting_date as cover_meeting_date
 from tracker.report.ipr import CSS as IPR_CSS
-from tracker.report.ipr import summary_rows, summary_table_html
+from tracker.report.ipr import compared_with, summary_rows, summary_table_html
 from tracker.report.pdf import html_to_pdf
 from tracker.report.snapshots import Revision, SnapshotUnreadable, load_snapshot, revisions
 from tracker.spc.icons import icon_key_html
@@ -163,6 +163,7 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "name": view.name, "example": view.is_example, "org": view.org,
         "latest": latest_label(view),
         "target": format_value(view.target, view.unit),
+        "benchmark": compared_with(view),
         "against_target": NOT_JUDGED if view.is_stale else TARGET_WORDS[view.rag],
         "travel": TRAVEL_WORDS[view.vs_previous],
         "variation": view.variation_label, "assurance": view.assurance_label,
