@@ -16,6 +16,8 @@ document before Streamlit's own script (an init script) records it.
 - cold: a fresh browser context (empty browser cache, a new server session);
 - warm: a second visit in the same context (the browser's cache holds Streamlit's scripts;
   the server starts a new session, as a reload does).
+With `--before REV` (a commit, e.g. `main`), the dashboard as it was at REV is served too, from
+a copy of that commit's files, and timed in the same rounds: before and after in one run.
 Each server is visited once before timing (its first visit after start is shown apart), then
 the pages are timed in interleaved rounds, median of 5, so a noisy machine weighs on each
 page alike. Last, 10 browser sessions open the same page at once, and their median is given.
@@ -23,7 +25,9 @@ page alike. Last, 10 browser sessions open the same page at once, and their medi
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -117,8 +121,18 @@ def _concurrent(browser: Any, url: str, sessions: int = CONCURRENT) -> float:
             context.close()
 
 
-def _servers(stack: ExitStack) -> dict[str, str]:
-    """The bare page and the dashboard, started now; each page's address."""
+def _export(revision: str, target: Path) -> Path:
+    """The repository's files as they were at `revision`, in `target`: its dashboard.py."""
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "dashboard.py"
+
+
+def _servers(stack: ExitStack, before: str | None) -> dict[str, str]:
+    """The bare page and the dashboard (and the dashboard at `before`), started now; each page's
+    address."""
     scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="browser-paint-")))
     bare = scratch / "bare_page.py"
     bare.write_text(BARE_PAGE, encoding="utf-8")
@@ -127,24 +141,33 @@ def _servers(stack: ExitStack) -> dict[str, str]:
     bare_url = stack.enter_context(streamlit_serving(scratch, scratch / "bare-logs", script=bare))
     project = copy_project(ROOT, scratch / "project")
     dashboard_url = stack.enter_context(streamlit_serving(project, scratch / "dashboard-logs"))
-    return {"bare page": bare_url, "overview": dashboard_url, "scorecard": f"{dashboard_url}/scorecard"}
+    urls = {"bare page": bare_url, "overview": dashboard_url, "scorecard": f"{dashboard_url}/scorecard"}
+    if before is not None:
+        (scratch / "before-logs").mkdir()
+        old = stack.enter_context(streamlit_serving(
+            copy_project(ROOT, scratch / "project-before"), scratch / "before-logs",
+            script=_export(before, scratch / "before")))
+        urls |= {"overview, before": old, "scorecard, before": f"{old}/scorecard"}
+    return urls
 
 
-def measure() -> dict[str, dict[str, float]]:
-    """Every figure of the report, in seconds, by page."""
+def measure(before: str | None = None, runs: int = RUNS, sessions: int = CONCURRENT
+            ) -> dict[str, dict[str, float]]:
+    """Every figure of the report, in seconds, by page (and by page at `before`)."""
     from playwright.sync_api import sync_playwright
 
     with ExitStack() as stack:
-        urls = _servers(stack)
+        urls = _servers(stack, before)
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
         first = {name: _cold_and_warm(browser, url)[0] for name, url in urls.items()}
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in urls}
-        for _ in range(RUNS):
+        for _ in range(runs):
             for name, url in urls.items():
                 samples[name].append(_cold_and_warm(browser, url))
-        concurrent = {name: _concurrent(browser, url) for name, url in urls.items()}
+        concurrent = {name: _concurrent(browser, url, sessions) if sessions else float("nan")
+                      for name, url in urls.items()}
     return {name: {"first": first[name],
                    "cold": statistics.median(c for c, _ in samples[name]),
                    "warm": statistics.median(w for _, w in samples[name]),
@@ -154,10 +177,10 @@ def measure() -> dict[str, dict[str, float]]:
 def report(figures: dict[str, dict[str, float]]) -> str:
     """The figures as a table, with ratios to the bare page and whether each meets 1.3x."""
     bare = figures["bare page"]
-    lines = [f"{'page':<11} {'1st visit':>9} {'cold s':>7} {'x bare':>7} {'warm s':>7} {'x bare':>7} "
-             f"{'10 at once s':>13} {'x bare':>7}"]
+    lines = [f"{'page':<17} {'1st visit':>9} {'cold s':>7} {'x bare':>7} {'warm s':>7} {'x bare':>7} "
+             f"{'at once s':>13} {'x bare':>7}"]
     for name, f in figures.items():
-        lines.append(f"{name:<11} {f['first']:>9.2f} {f['cold']:>7.2f} {f['cold'] / bare['cold']:>7.2f} "
+        lines.append(f"{name:<17} {f['first']:>9.2f} {f['cold']:>7.2f} {f['cold'] / bare['cold']:>7.2f} "
                      f"{f['warm']:>7.2f} {f['warm'] / bare['warm']:>7.2f} {f['concurrent']:>13.2f} "
                      f"{f['concurrent'] / bare['concurrent']:>7.2f}")
     worst = max(max(f["cold"] / bare["cold"], f["warm"] / bare["warm"]) for f in figures.values())
@@ -167,8 +190,15 @@ def report(figures: dict[str, dict[str, float]]) -> str:
 
 
 def main() -> int:
-    print(f"first paint in Chromium, median of {RUNS} (10 at once: median of {CONCURRENT} sessions)")
-    print(report(measure()))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", metavar="REV",
+                        help="also time the dashboard as it was at this commit, in the same run")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"visits per page (default {RUNS})")
+    parser.add_argument("--sessions", type=int, default=CONCURRENT,
+                        help=f"sessions opened at once (default {CONCURRENT}; 0 skips it)")
+    args = parser.parse_args()
+    print(f"first paint in Chromium, median of {args.runs} ({args.sessions} at once: their median)")
+    print(report(measure(args.before, args.runs, args.sessions)))
     return 0
 
 
