@@ -8,10 +8,11 @@ folder so both read .streamlit/config.toml, and drives Debian's Chromium with Pl
 
 First paint, the same for every page: the time from the start of the navigation (the page's
 `performance.timeOrigin`) to the first animation frame at which the main area has its `<h1>`
-and its first chart or table drawn (a plotly chart's SVG, a dataframe's canvas, a static
-table), the script has finished (`stApp`'s `data-test-script-state` is not `running`), and
-Streamlit's status widget (`stStatusWidget`, "Running...") is gone. A probe added to every
-document before Streamlit's own script (an init script) records it.
+and its first chart or table drawn (a plotly chart's SVG, a dataframe's canvas, or a static
+table: st.table's, or HTML's drawn by st.markdown or st.html), the script has finished
+(`stApp`'s `data-test-script-state` is not `running`), and Streamlit's status widget
+(`stStatusWidget`, "Running...") is gone. A probe added to every document before Streamlit's
+own script (an init script) records it.
 
 - cold: a fresh browser context (empty browser cache, a new server session);
 - warm: a second visit in the same context (the browser's cache holds Streamlit's scripts;
@@ -61,7 +62,8 @@ st.plotly_chart(go.Figure(go.Scatter(x=months, y=[50 + (i * 7) % 11 for i in ran
 
 PROBE = """(() => {
   const CONTENT = '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stDataFrame"] canvas, '
-    + '[data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table';
+    + '[data-testid="stTable"] table, [data-testid="stMarkdownContainer"] table, '
+    + '[data-testid="stHtml"] table';
   const shown = (el) => !!el && el.getBoundingClientRect().height > 0;
   function painted() {
     const main = document.querySelector('[data-testid="stMain"]');

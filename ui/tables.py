@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from tracker.metrics.scorecard_view import MetricView
 from tracker.metrics.scorecard_words import benchmark_label, format_value, latest_label
@@ -28,3 +31,37 @@ def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
         "Shown as": [METHOD_WORDS[v.method] for v in metric_views],
         "id": [v.metric_id for v in metric_views],
     })
+
+
+def html_table(frame: pd.DataFrame, label: str, links: dict[str, str] | None = None) -> str:
+    """`frame` as a static HTML table: one light element for the browser to draw, where
+    `st.dataframe` draws a canvas grid with its own scripts and toolbar, and `st.table` reads
+    every cell as Markdown (both several times slower to paint: benchmarks/browser_paint.py).
+
+    Every header and cell is escaped, so nothing from a file is read as HTML. A column named
+    in `links` holds addresses the dashboard built (never text from a file): each is drawn as
+    a link reading `links[column]`. Numbers are right-aligned. The table sits in a region
+    named `label` that scrolls sideways on a narrow screen and can be reached with the
+    keyboard to do so.
+    """
+    links = links or {}
+    numeric = {c for c in frame.columns if is_numeric_dtype(frame[c]) and frame[c].dtype != bool}
+    head = "".join(f'<th scope="col"{_align(c in numeric)}>{html.escape(str(c))}</th>'
+                   for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(_cell(column, value, column in numeric, links) for column, value
+                         in zip(frame.columns, row, strict=True)) + "</tr>"
+        for row in frame.itertuples(index=False, name=None))
+    return (f'<div class="tracker-table" role="region" tabindex="0" aria-label="{html.escape(label)}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _align(numeric: bool) -> str:
+    return ' class="num"' if numeric else ""
+
+
+def _cell(column: object, value: object, numeric: bool, links: dict[str, str]) -> str:
+    if column in links:
+        return (f'<td><a href="{html.escape(str(value))}">'
+                f"{html.escape(links[str(column)])}</a></td>")
+    return f"<td{_align(numeric)}>{html.escape(str(value))}</td>"
