@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
@@ -33,14 +34,24 @@ def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
     })
 
 
-def html_table(frame: pd.DataFrame, label: str, links: dict[str, str] | None = None) -> str:
+@dataclass(frozen=True)
+class Links:
+    """A column of addresses the dashboard built (never text from a file), drawn as links that
+    read `text`, each named for screen readers by its row's value in `named_by` ("Open Live
+    Well – Cancer"), with `title` as the pointer's hint."""
+
+    text: str
+    named_by: str
+    title: str
+
+
+def html_table(frame: pd.DataFrame, label: str, links: dict[str, Links] | None = None) -> str:
     """`frame` as a static HTML table: one light element for the browser to draw, where
     `st.dataframe` draws a canvas grid with its own scripts and toolbar, and `st.table` reads
     every cell as Markdown (both several times slower to paint: benchmarks/browser_paint.py).
 
     Every header and cell is escaped, so nothing from a file is read as HTML. A column named
-    in `links` holds addresses the dashboard built (never text from a file): each is drawn as
-    a link reading `links[column]`. Numbers are right-aligned. The table sits in a region
+    in `links` is drawn as links (see `Links`). Numbers are right-aligned. The table sits in a region
     named `label` that scrolls sideways on a narrow screen and can be reached with the
     keyboard to do so.
     """
@@ -49,8 +60,9 @@ def html_table(frame: pd.DataFrame, label: str, links: dict[str, str] | None = N
     head = "".join(f'<th scope="col"{_align(c in numeric)}>{html.escape(str(c))}</th>'
                    for c in frame.columns)
     rows = "".join(
-        "<tr>" + "".join(_cell(column, value, column in numeric, links) for column, value
-                         in zip(frame.columns, row, strict=True)) + "</tr>"
+        "<tr>" + "".join(_cell(column, value, column in numeric, links, dict(zip(frame.columns, row,
+                                                                              strict=True)))
+                         for column, value in zip(frame.columns, row, strict=True)) + "</tr>"
         for row in frame.itertuples(index=False, name=None))
     return (f'<div class="tracker-table" role="region" tabindex="0" aria-label="{html.escape(label)}">'
             f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
@@ -60,8 +72,11 @@ def _align(numeric: bool) -> str:
     return ' class="num"' if numeric else ""
 
 
-def _cell(column: object, value: object, numeric: bool, links: dict[str, str]) -> str:
+def _cell(column: object, value: object, numeric: bool, links: dict[str, Links],
+          row: dict[object, object]) -> str:
     if column in links:
-        return (f'<td><a href="{html.escape(str(value))}">'
-                f"{html.escape(links[str(column)])}</a></td>")
+        link = links[str(column)]
+        name = f"{link.text} {row[link.named_by]}"
+        return (f'<td><a href="{html.escape(str(value))}" aria-label="{html.escape(name)}" '
+                f'title="{html.escape(link.title)}">{html.escape(link.text)}</a></td>')
     return f"<td{_align(numeric)}>{html.escape(str(value))}</td>"

@@ -12,7 +12,7 @@ import streamlit as st
 from tracker.csvsafe import safe_csv  # one rule for every CSV we write: see tracker.csvsafe
 from tracker.logs import log_exception
 from tracker.status.rag import status_label
-from ui.tables import html_table
+from ui.tables import Links, html_table
 
 EXAMPLE_BANNER = (
     "**Example data.** Statuses marked *(example)* are invented examples shipped so the "
@@ -102,7 +102,7 @@ def show_table(frame: pd.DataFrame, file_name: str, label: str = "Download (CSV)
     csv_download(label, frame, file_name)
 
 
-def static_table(frame: pd.DataFrame, label: str, links: dict[str, str] | None = None) -> None:
+def static_table(frame: pd.DataFrame, label: str, links: dict[str, Links] | None = None) -> None:
     """A table to read, not to sort or search: drawn as plain HTML, which paints several times
     faster than a dataframe (see `ui.tables.html_table`; its cells are escaped there)."""
     st.html(html_table(frame, label, links))

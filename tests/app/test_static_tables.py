@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.tables import html_table
+from ui.tables import Links, html_table
 
 
 def test_every_header_and_cell_is_escaped() -> None:
@@ -21,11 +21,12 @@ def test_numbers_are_right_aligned_and_headers_name_their_columns() -> None:
     assert '<td>Cancer</td><td class="num">2</td>' in markup
 
 
-def test_a_link_column_draws_our_address_with_our_words() -> None:
-    frame = pd.DataFrame({"Area": ["A"], "Open": ["objectives?area=a&quarter=2023-24+Q1"]})
-    markup = html_table(frame, "By area", links={"Open": "Open the area's objectives"})
-    assert ('<td><a href="objectives?area=a&amp;quarter=2023-24+Q1">Open the area&#x27;s '
-            "objectives</a></td>") in markup
+def test_a_link_column_draws_our_address_with_our_words_named_by_its_row() -> None:
+    frame = pd.DataFrame({"Area": ["Cancer <b>"], "Go": ["objectives?area=a&quarter=2023-24+Q1"]})
+    links = {"Go": Links("Open", named_by="Area", title="Opens the area's objectives")}
+    markup = html_table(frame, "By area", links=links)
+    assert ('<td><a href="objectives?area=a&amp;quarter=2023-24+Q1" aria-label="Open Cancer &lt;b&gt;" '
+            'title="Opens the area&#x27;s objectives">Open</a></td>') in markup
 
 
 def test_the_table_is_a_named_region_reachable_with_the_keyboard() -> None:

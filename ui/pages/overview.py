@@ -26,7 +26,7 @@ from ui.context import sidebar_context
 from ui.data import get_project, objective_status, query, revised_since_reported, views
 from ui.health import problem_banner, source_health
 from ui.packs import board_pack, prepared_pack
-from ui.tables import scorecard_table
+from ui.tables import Links, scorecard_table
 from ui.widgets import csv_download, example_banner, plain, run_safely, show_static_table, static_table
 
 
@@ -70,7 +70,9 @@ def _by_area(frame: pd.DataFrame, context) -> None:
     st.header("By area")
     table = _matrix(frame)
     shown = table.assign(Objectives=area_links(frame, context))
-    static_table(shown, "Reported status by area", links={"Objectives": "Open the area's objectives"})
+    # "Open", not "Open the area's objectives": a link's name must not repeat the page link's.
+    static_table(shown, "Reported status by area", links={"Objectives": Links(
+        "Open", named_by="Area", title="Opens the Objectives page filtered to this area")})
     csv_download("Download (CSV)", table, f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
 
 
