@@ -66,14 +66,15 @@ PROBE = """(() => {
     + '[data-testid="stHtml"] table';
   const shown = (el) => !!el && el.getBoundingClientRect().height > 0;
   function painted() {
-    const main = document.querySelector('[data-testid="stMain"]');
-    if (!main) return false;
-    const heading = main.querySelector('h1');
-    if (!shown(heading) || !heading.textContent.trim()) return false;
-    if (!shown(main.querySelector(CONTENT))) return false;
+    // The cheap tests first: measuring a box forces a layout, which would slow the page.
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
-    return !document.querySelector('[data-testid="stStatusWidget"]');
+    if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    const main = document.querySelector('[data-testid="stMain"]');
+    const heading = main && main.querySelector('h1');
+    const content = main && main.querySelector(CONTENT);
+    if (!heading || !content || !heading.textContent.trim()) return false;
+    return shown(heading) && shown(content);
   }
   function poll() {
     if (painted()) { window.__firstPaint = performance.now(); } else { requestAnimationFrame(poll); }
