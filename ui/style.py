@@ -59,6 +59,9 @@ CSS = f"""<style>
   text-align: right;
   font-variant-numeric: tabular-nums;
 }}
+.tracker-table .whole {{
+  white-space: nowrap;
+}}
 .tracker-table a {{
   color: {FOCUS_COLOUR};
 }}

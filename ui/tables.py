@@ -45,13 +45,17 @@ class Links:
     title: str
 
 
+KEPT_WHOLE = ("ID",)  # columns whose values never break over lines (an id breaks at its hyphens)
+
+
 def html_table(frame: pd.DataFrame, label: str, links: dict[str, Links] | None = None) -> str:
     """`frame` as a static HTML table: one light element for the browser to draw, where
     `st.dataframe` draws a canvas grid with its own scripts and toolbar, and `st.table` reads
     every cell as Markdown (both several times slower to paint: benchmarks/browser_paint.py).
 
     Every header and cell is escaped, so nothing from a file is read as HTML. A column named
-    in `links` is drawn as links (see `Links`). Numbers are right-aligned. The table sits in a region
+    in `links` is drawn as links (see `Links`). Numbers are right-aligned; ids (`KEPT_WHOLE`)
+    are kept on one line. The table sits in a region
     named `label` that scrolls sideways on a narrow screen and can be reached with the
     keyboard to do so.
     """
@@ -72,6 +76,10 @@ def _align(numeric: bool) -> str:
     return ' class="num"' if numeric else ""
 
 
+def _td(column: object, numeric: bool) -> str:
+    return '<td class="whole">' if column in KEPT_WHOLE else f"<td{_align(numeric)}>"
+
+
 def _cell(column: object, value: object, numeric: bool, links: dict[str, Links],
           row: dict[object, object]) -> str:
     if column in links:
@@ -79,4 +87,4 @@ def _cell(column: object, value: object, numeric: bool, links: dict[str, Links],
         name = f"{link.text} {row[link.named_by]}"
         return (f'<td><a href="{html.escape(str(value))}" aria-label="{html.escape(name)}" '
                 f'title="{html.escape(link.title)}">{html.escape(link.text)}</a></td>')
-    return f"<td{_align(numeric)}>{html.escape(str(value))}</td>"
+    return f"{_td(column, numeric)}{html.escape(str(value))}</td>"

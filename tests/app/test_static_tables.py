@@ -33,3 +33,8 @@ def test_the_table_is_a_named_region_reachable_with_the_keyboard() -> None:
     markup = html_table(pd.DataFrame({"a": [1]}), "Exceptions")
     assert markup.startswith('<div class="tracker-table" role="region" tabindex="0" '
                              'aria-label="Exceptions">')
+
+
+def test_an_id_is_kept_on_one_line() -> None:
+    markup = html_table(pd.DataFrame({"ID": ["LW-CAN-01"], "Why": ["Late"]}), "Exceptions")
+    assert '<td class="whole">LW-CAN-01</td><td>Late</td>' in markup
