@@ -49,7 +49,10 @@ def _banners(serving: Serving) -> bool:
             st.info("The tracker's database is being built for the first time. Reload the page "
                     "in a minute.", icon=":material/hourglass_top:")
         return False
-    built = _when(dt.datetime.fromtimestamp(get_project().db_path.stat().st_mtime, dt.UTC))
+    version = db_version(get_project().db_path)  # one look at the file: its identity and time
+    moment = dt.datetime.fromtimestamp(version[1] / 1e9, dt.UTC)
+    built = _when(moment)
+    _note_an_update(version, moment)
     if serving.failure is not None:
         st.warning(f"**Showing the last good figures, built {built}.** "
                    f"{_failure_text(serving.failure)}", icon=":material/warning:")
@@ -59,6 +62,24 @@ def _banners(serving: Serving) -> bool:
                 "as soon as they are ready.", icon=":material/hourglass_top:")
         _rerun_when_swapped(db_version(get_project().db_path))
     return True
+
+
+SHOWN_VERSION = "shown_database_version"
+
+
+def updated_note(moment: dt.datetime) -> str:
+    """The brief note for a new database, in the dashboard's time zone (UTC, as `_when`)."""
+    return f"Updated at {moment.astimezone(dt.UTC):%H:%M} UTC"
+
+
+def _note_an_update(version: tuple[int, int], moment: dt.datetime) -> None:
+    """Say briefly that the figures changed since this session last drew the page (a rebuild
+    was swapped in: by another process, noticed by the polling fragment below, or by this
+    session's own build); nothing on a session's first page."""
+    shown = st.session_state.get(SHOWN_VERSION)
+    st.session_state[SHOWN_VERSION] = version
+    if shown is not None and tuple(shown) != version:
+        st.toast(updated_note(moment), icon=":material/update:")
 
 
 @st.fragment(run_every=3)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
+
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from tracker.metrics.scorecard_view import MetricView
 from tracker.metrics.scorecard_words import benchmark_label, format_value, latest_label
@@ -28,3 +32,59 @@ def scorecard_table(metric_views: list[MetricView]) -> pd.DataFrame:
         "Shown as": [METHOD_WORDS[v.method] for v in metric_views],
         "id": [v.metric_id for v in metric_views],
     })
+
+
+@dataclass(frozen=True)
+class Links:
+    """A column of addresses the dashboard built (never text from a file), drawn as links that
+    read `text`, each named for screen readers by its row's value in `named_by` ("Open Live
+    Well – Cancer"), with `title` as the pointer's hint."""
+
+    text: str
+    named_by: str
+    title: str
+
+
+KEPT_WHOLE = ("ID",)  # columns whose values never break over lines (an id breaks at its hyphens)
+
+
+def html_table(frame: pd.DataFrame, label: str, links: dict[str, Links] | None = None) -> str:
+    """`frame` as a static HTML table: one light element for the browser to draw, where
+    `st.dataframe` draws a canvas grid with its own scripts and toolbar, and `st.table` reads
+    every cell as Markdown (both several times slower to paint: benchmarks/browser_paint.py).
+
+    Every header and cell is escaped, so nothing from a file is read as HTML. A column named
+    in `links` is drawn as links (see `Links`). Numbers are right-aligned; ids (`KEPT_WHOLE`)
+    are kept on one line. The table sits in a region
+    named `label` that scrolls sideways on a narrow screen and can be reached with the
+    keyboard to do so.
+    """
+    links = links or {}
+    numeric = {c for c in frame.columns if is_numeric_dtype(frame[c]) and frame[c].dtype != bool}
+    head = "".join(f'<th scope="col"{_align(c in numeric)}>{html.escape(str(c))}</th>'
+                   for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(_cell(column, value, column in numeric, links, dict(zip(frame.columns, row,
+                                                                              strict=True)))
+                         for column, value in zip(frame.columns, row, strict=True)) + "</tr>"
+        for row in frame.itertuples(index=False, name=None))
+    return (f'<div class="tracker-table" role="region" tabindex="0" aria-label="{html.escape(label)}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _align(numeric: bool) -> str:
+    return ' class="num"' if numeric else ""
+
+
+def _td(column: object, numeric: bool) -> str:
+    return '<td class="whole">' if column in KEPT_WHOLE else f"<td{_align(numeric)}>"
+
+
+def _cell(column: object, value: object, numeric: bool, links: dict[str, Links],
+          row: dict[object, object]) -> str:
+    if column in links:
+        link = links[str(column)]
+        name = f"{link.text} {row[link.named_by]}"
+        return (f'<td><a href="{html.escape(str(value))}" aria-label="{html.escape(name)}" '
+                f'title="{html.escape(link.title)}">{html.escape(link.text)}</a></td>')
+    return f"{_td(column, numeric)}{html.escape(str(value))}</td>"

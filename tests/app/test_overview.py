@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.static_tables import static_table_with, static_tables
 from tests.conftest import dashboard
 from tracker.project import Project
 from tracker.report.pack import ReportData
@@ -22,8 +23,8 @@ def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def _table_with(at: AppTest, column: str):
-    """The first table on the page that has `column`."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table on the page that has `column` (the overview's tables are static)."""
+    return static_table_with(at, column)
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -62,10 +63,10 @@ def test_exceptions_follow_the_quarter(app: AppTest) -> None:
 
 
 def test_area_matrix_and_movement(app: AppTest) -> None:
-    matrix = app.dataframe[0].value.set_index("Area")
+    matrix = static_tables(app)[0].set_index("Area")
     assert matrix.loc["Live Well – Cancer", "▲ Amber"] == 1
     assert matrix.loc["Live Well – Dementia", "✔ Green"] == 1
-    movement = app.dataframe[1].value.set_index("Movement")["Objectives"]
+    movement = static_tables(app)[1].set_index("Movement")["Objectives"]
     assert movement["↓ Deteriorated"] == 1 and movement["● New"] == 1
 
 
@@ -116,11 +117,11 @@ def test_plan_selector_limits_the_overview(minimal_project: Project, monkeypatch
     app.sidebar.selectbox(key="plan").set_value("demo-plan").run()
     assert "Demo Plan 2023\\-25: 3 objectives" in app.caption[0].value  # the name as plain text
     assert _counts(app) == ["0", "1", "1", "1"]
-    assert "Start Well – Maternity" not in set(app.dataframe[0].value["Area"])
+    assert "Start Well – Maternity" not in set(static_tables(app)[0]["Area"])
     app.sidebar.selectbox(key="plan").set_value("second-plan").run()
     assert "Second Plan 2023\\-25: 1 objectives" in app.caption[0].value
     assert _counts(app) == ["1", "0", "0", "0"]
-    assert list(app.dataframe[0].value["Area"]) == ["Start Well – Maternity"]
+    assert list(static_tables(app)[0]["Area"]) == ["Start Well – Maternity"]
     assert list(_table_with(app, "Why")["ID"]) == ["SW-MAT-01"]
 
 
@@ -179,9 +180,9 @@ def test_counts_say_how_many_come_from_examples_and_agree_with_the_reminders(
     text = " ".join(m.value for m in app.markdown)
     assert ("**0** of 3 objectives have a real update for 2023-24 Q2; **3** have no real update "
             "yet (2 show only an example update, 1 no update at all).") in text
-    matrix = app.dataframe[0].value.set_index("Area")
+    matrix = static_tables(app)[0].set_index("Area")
     assert list(matrix["Of which from examples"]) == [1, 1]
-    movement = app.dataframe[1].value.set_index("Movement")["Of which involve an example"]
+    movement = static_tables(app)[1].set_index("Movement")["Of which involve an example"]
     assert movement["↓ Deteriorated"] == 1  # a real Q1 green against an example Q2 amber
     # The reminders page counts the same objectives as waiting, by the same definition.
     app.switch_page("ui/pages/reminders.py").run()
@@ -222,7 +223,7 @@ def test_a_bad_value_keeps_its_area_and_the_problem_is_said_above_the_counts(
     [banner] = [e.value for e in at.error if "Problems in the plan files" in e.value]
     assert "3 objectives shown, 1 of them with a problem" in banner
     assert "LW\\-CAN\\-01" in banner and "live\\-well\\-cancer" in banner and ":8:" in banner
-    matrix = at.dataframe[0].value.set_index("Area")
+    matrix = static_tables(at)[0].set_index("Area")
     assert list(matrix.index) == ["Live Well – Cancer", "Live Well – Dementia"]
     assert matrix.loc["Live Well – Cancer"].iloc[1:6].sum() == 2  # both cancer objectives
     at.switch_page("ui/pages/reminders.py").run()

@@ -72,13 +72,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 @contextmanager
 def streamlit_serving(root: Path, logs: Path, port: int | None = None,
-                      options: tuple[str, ...] = ()) -> Iterator[str]:
-    """A real `streamlit run dashboard.py` over the project at `root`, on a free loopback port
-    (or `port`, when something must know it first), with any further Streamlit `options`."""
+                      options: tuple[str, ...] = (), script: Path = REPO / "dashboard.py") -> Iterator[str]:
+    """A real `streamlit run dashboard.py` (or another `script`) over the project at `root`, on a
+    free loopback port (or `port`, when something must know it first), with any further
+    Streamlit `options`."""
     port = port or _free_port()
     with (logs / "streamlit.log").open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard.py"),
+            [sys.executable, "-m", "streamlit", "run", str(script),
              "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--browser.gatherUsageStats", "false", *options],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT,

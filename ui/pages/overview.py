@@ -26,8 +26,8 @@ from ui.context import sidebar_context
 from ui.data import get_project, objective_status, query, revised_since_reported, views
 from ui.health import problem_banner, source_health
 from ui.packs import board_pack, prepared_pack
-from ui.tables import scorecard_table
-from ui.widgets import csv_download, example_banner, plain, run_safely, show_table
+from ui.tables import Links, scorecard_table
+from ui.widgets import csv_download, example_banner, plain, run_safely, show_static_table, static_table
 
 
 def _counts(frame: pd.DataFrame, quarter: object) -> None:
@@ -59,7 +59,7 @@ def _matrix(frame: pd.DataFrame) -> pd.DataFrame:
 
 def area_links(frame: pd.DataFrame, context) -> list[str]:
     """For each row of the area table, the Objectives page filtered to that area, as at the
-    same quarter and plan (a link opens a new tab, which has no memory of the sidebar)."""
+    same quarter and plan (a link opens the page afresh, which has no memory of the sidebar)."""
     areas = frame.drop_duplicates(["group", "area"])["area_id"]
     chosen = {"quarter": str(context.quarter)} | ({"plan": context.plan_id} if context.plan_id else {})
     return [f"objectives?{urlencode({'area': area} | chosen)}" for area in areas]
@@ -70,11 +70,9 @@ def _by_area(frame: pd.DataFrame, context) -> None:
     st.header("By area")
     table = _matrix(frame)
     shown = table.assign(Objectives=area_links(frame, context))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "Objectives": st.column_config.LinkColumn(
-            "Objectives", display_text="Open the area's objectives",
-            help="Opens the Objectives page filtered to this area"),
-    })
+    # "Open", not "Open the area's objectives": a link's name must not repeat the page link's.
+    static_table(shown, "Reported status by area", links={"Objectives": Links(
+        "Open", named_by="Area", title="Opens the Objectives page filtered to this area")})
     csv_download("Download (CSV)", table, f"status-by-area-{context.quarter}.csv".replace(" ", "-"))
 
 
@@ -104,9 +102,9 @@ def _headline_metrics(context) -> None:
     if any(v.is_example for v in metric_views):
         st.caption("Metrics marked (example) use invented figures, not Sefton's.")
     table = scorecard_table(metric_views)
-    show_table(table[["Metric", "Organisation", "Latest", "Target", "Against target", "Variation",
-                      "Assurance"]],
-               f"headline-metrics-{context.quarter}.csv".replace(" ", "-"))
+    show_static_table(table[["Metric", "Organisation", "Latest", "Target", "Against target",
+                             "Variation", "Assurance"]], "Headline metrics",
+                      f"headline-metrics-{context.quarter}.csv".replace(" ", "-"))
 
 
 def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +124,7 @@ def _signoffs(frame: pd.DataFrame, quarter: object) -> None:
     table = signoff_table(frame)
     done = int((table["Waiting for"] == "✔ Fully signed off").sum())
     st.write(f"**{done}** of {len(table)} updates are signed off by every partner.")
-    show_table(table, f"sign-off-{quarter}.csv".replace(" ", "-"))
+    show_static_table(table, "Sign-off of the updates", f"sign-off-{quarter}.csv".replace(" ", "-"))
 
 
 def _revised_since_reported(context) -> None:
@@ -202,16 +200,15 @@ def render() -> None:
         movement = frame["movement"].value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0)
         with_example = (frame[frame["movement_involves_example"].astype(bool)]["movement"]
                         .value_counts().reindex(list(MOVEMENT_LABELS), fill_value=0))
-        st.dataframe(pd.DataFrame({"Movement": [MOVEMENT_LABELS[m] for m in movement.index],
+        static_table(pd.DataFrame({"Movement": [MOVEMENT_LABELS[m] for m in movement.index],
                                    "Objectives": movement.to_numpy(),
                                    "Of which involve an example": with_example.to_numpy()}),
-                     hide_index=True, width="stretch")
+                     f"Movement since {context.quarter.previous()}")
     with right:
         st.header("What the evidence says")
         derived = frame["derived_status"].value_counts().reindex(list(DERIVED_LABELS), fill_value=0)
-        st.dataframe(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
-                                   "Objectives": derived.to_numpy()}),
-                     hide_index=True, width="stretch")
+        static_table(pd.DataFrame({"Evidence": [DERIVED_LABELS[d] for d in derived.index],
+                                   "Objectives": derived.to_numpy()}), "What the evidence says")
         # Complete is the lead's word alone: when that word is an example's, say so.
         on_example = int((frame["derived_status"].eq("complete")
                           & frame["reported_is_example"].astype(bool)).sum())
@@ -226,7 +223,7 @@ def render() -> None:
              f"{plural(len(table), 'is', 'are')} red, overdue, reported rosier than the evidence, "
              f"deteriorated since {context.quarter.previous()}, or linked to a metric of concern"
              + (f" (and, by the settings, {', '.join(include)})" if include else "") + ".")
-    st.dataframe(table, hide_index=True, width="stretch")
+    static_table(table, "Exceptions")
     csv_download("Download the exceptions (CSV)", table,
                  f"exceptions-{context.quarter}.csv".replace(" ", "-"))
     waiting = not_reported_by_lead(frame)
