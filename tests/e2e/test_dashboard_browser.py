@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import REPO, screenshot
 from tests.pdftext import pdftotext
@@ -32,13 +33,27 @@ def _no_exception(page) -> None:
 
 def _choose(page, label: str, option: str, shown: str | re.Pattern[str] | None = None) -> None:
     """Pick an option in a Streamlit selectbox found by its label (typing `option`; the
-    option reads `shown` when that differs, as an objective's id and its words do)."""
-    box = page.get_by_label(label).first
-    box.click()
-    box.fill(option)  # long lists are virtualised: filter to the one option, then take it
-    page.get_by_role("option", name=shown or option, exact=shown is None).wait_for(timeout=TIMEOUT)
-    page.keyboard.press("Enter")
-    _settle(page)
+    option reads `shown` when that differs, as an objective's id and its words do).
+
+    Long lists are virtualised: type to filter to the one option, then click it (not Enter:
+    on a busy machine Enter can land before the list is filtered). A rerun that redraws the
+    box can eat the typing; then the option never shows, and it is typed again.
+    """
+    wanted = page.get_by_role("option", name=shown or option, exact=shown is None).first
+    for _ in range(3):
+        box = page.get_by_label(label).first
+        box.click()
+        box.fill(option)
+        try:
+            wanted.wait_for(timeout=20_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            _settle(page)
+            continue
+        wanted.click(timeout=TIMEOUT)
+        _settle(page)
+        return
+    raise AssertionError(f"could not choose {shown or option!r} in {label!r}")
 
 
 def test_overview_quarter_and_objective_detail(page, dashboard_url: str) -> None:

@@ -178,21 +178,9 @@ def _open_expanders(page) -> None:
 
 
 def _pick(page, label: str, typed: str, option: str | re.Pattern[str]) -> None:
-    """Choose an option of a selectbox by typing part of it (retried: a rerun can eat the typing)."""
-    for _ in range(3):
-        box = page.get_by_label(label).first
-        box.click()
-        box.fill(typed)
-        try:
-            page.get_by_role("option", name=option).first.wait_for(timeout=20_000)
-        except Exception:  # noqa: BLE001 - typed into a box that was being redrawn: again
-            page.keyboard.press("Escape")
-            _settle(page)
-            continue
-        page.keyboard.press("Enter")
-        _settle(page)
-        return
-    raise AssertionError(f"could not choose {option!r} in {label!r}")
+    """Choose an option of a selectbox by typing part of it (`_choose`, which retries when a
+    rerun eats the typing)."""
+    _choose(page, label, typed, option)
 
 
 def _csv_downloads(page, tmp_path: Path, name: str) -> dict[str, list[list[str]]]:
