@@ -35,9 +35,10 @@ def _choose(page, label: str, option: str, shown: str | re.Pattern[str] | None =
     """Pick an option in a Streamlit selectbox found by its label (typing `option`; the
     option reads `shown` when that differs, as an objective's id and its words do).
 
-    Long lists are virtualised: type to filter to the one option, then click it (not Enter:
-    on a busy machine Enter can land before the list is filtered). A rerun that redraws the
-    box can eat the typing; then the option never shows, and it is typed again.
+    Long lists are virtualised: type to filter the list down to the one option, then press
+    Enter, which takes the highlighted option: only once the list holds that one option alone
+    (on a busy machine the filter lags the typing). A rerun that redraws the box can eat the
+    typing or close the list; then the option never shows alone, and it is typed again.
     """
     wanted = page.get_by_role("option", name=shown or option, exact=shown is None).first
     for _ in range(3):
@@ -46,11 +47,13 @@ def _choose(page, label: str, option: str, shown: str | re.Pattern[str] | None =
         box.fill(option)
         try:
             wanted.wait_for(timeout=20_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('[role=\"option\"]').length === 1", timeout=20_000)
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             _settle(page)
             continue
-        wanted.click(timeout=TIMEOUT)
+        page.keyboard.press("Enter")
         _settle(page)
         return
     raise AssertionError(f"could not choose {shown or option!r} in {label!r}")
