@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -93,3 +97,26 @@ def _hypothesis_outside_the_checkout() -> None:
 
 
 _hypothesis_outside_the_checkout()
+
+
+_HOLD_LOCK = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()  # kept in a name: a lock collected as garbage is released
+print("held", flush=True)
+time.sleep(300)
+"""
+
+
+@contextmanager
+def build_lock_held_elsewhere(project: Project) -> Iterator[None]:
+    """Another process holds the project's build lock (as a long build does) until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, f"{project.db_path}.lock"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import dashboard
+from tests.conftest import build_lock_held_elsewhere, dashboard
 from tracker.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -273,30 +273,17 @@ def test_a_failed_build_keeps_the_last_good_data_with_a_banner_saying_what_where
     assert not any("last good" in w.value for w in app.warning)
 
 
-HOLD_LOCK = """
-import sys, time
-from filelock import FileLock
-lock = FileLock(sys.argv[1])
-lock.acquire()
-print("held", flush=True)
-time.sleep(120)
-"""
 
 
 def test_while_another_process_builds_pages_show_the_current_data_at_once_with_a_note(
     app: AppTest, minimal_project: Project
 ) -> None:
-    import subprocess
-    import sys
     import time
 
     from tracker.db.build import build
 
     open_objectives(app)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{minimal_project.db_path}.lock"],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with build_lock_held_elsewhere(minimal_project):
         _change_a_plan(minimal_project)
         start = time.monotonic()
         app.run()
@@ -304,9 +291,6 @@ def test_while_another_process_builds_pages_show_the_current_data_at_once_with_a
         assert not app.exception
         assert "Roll out lung health checks." in list(_table(app)["Objective"])
         assert any("a newer database is being built" in i.value for i in app.info)
-    finally:
-        holder.kill()
-        holder.wait()
     build(minimal_project)  # the other process's build swaps in the new file
     app.run()
     assert "Roll out TLHC." in list(_table(app)["Objective"])

@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_dashboard import HOLD_LOCK, _change_a_plan, _table, open_objectives
-from tests.conftest import dashboard
+from tests.app.test_dashboard import _change_a_plan, _table, open_objectives
+from tests.conftest import build_lock_held_elsewhere, dashboard
 from tracker.db.build import build
 from tracker.project import Project
 from ui.startup import updated_note
@@ -47,17 +45,11 @@ def test_a_database_swapped_in_by_another_process_is_shown_with_a_brief_note(
     app: AppTest, minimal_project: Project
 ) -> None:
     open_objectives(app)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{minimal_project.db_path}.lock"],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with build_lock_held_elsewhere(minimal_project):
         _change_a_plan(minimal_project)
         app.run()  # the build is another process's: the current figures, with a banner
         assert any("a newer database is being built" in i.value for i in app.info)
         assert _notes(app) == []
-    finally:
-        holder.kill()
-        holder.wait()
     build(minimal_project)  # the other process's build swaps in the new file
     app.run()  # as the polling fragment's rerun does
     assert not app.exception

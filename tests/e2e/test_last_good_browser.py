@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TESTDATA, copy_project
+from tests.conftest import TESTDATA, build_lock_held_elsewhere, copy_project
 from tests.e2e.conftest import screenshot, streamlit_serving
 from tracker.db.build import build
 from tracker.project import load_project
@@ -61,14 +59,6 @@ def test_a_failed_build_leaves_the_last_good_data_showing_with_a_banner(page, tm
         assert page.get_by_text(re.compile(r"Showing the last good figures")).count() == 0
 
 
-HOLD_LOCK = """
-import sys, time
-from filelock import FileLock
-lock = FileLock(sys.argv[1])
-lock.acquire()
-print("held", flush=True)
-time.sleep(300)
-"""
 
 
 def test_while_another_process_builds_the_page_shows_the_current_data_then_the_new(
@@ -79,19 +69,13 @@ def test_while_another_process_builds_the_page_shows_the_current_data_then_the_n
     with streamlit_serving(project.root, tmp_path) as url:
         page.goto(url + "/objectives")
         page.get_by_text("3 of 3 objectives shown.").wait_for(timeout=TIMEOUT)
-        holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{project.db_path}.lock"],
-                                  stdout=subprocess.PIPE, text=True)
-        try:
-            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with build_lock_held_elsewhere(project):
             area = project.objectives_dir / "demo-plan" / "live-well-dementia.yaml"
             area.write_text(area.read_text() + NEW_OBJECTIVE)
             page.reload()
             page.get_by_text(re.compile("a newer database is being built")).wait_for(timeout=10_000)
             page.get_by_text("3 of 3 objectives shown.").wait_for(timeout=10_000)  # not blank
             screenshot(page, "being-updated")
-        finally:
-            holder.kill()
-            holder.wait()
         build(project)  # the other process's build swaps in the new file
         # With no reload; the session keeps its date filter, which the new objective is outside.
         page.get_by_text(re.compile(r"of 4 objectives shown\.")).wait_for(timeout=20_000)

@@ -16,7 +16,7 @@ import pytest
 
 import tracker
 import tracker.db.build
-from tests.conftest import REPO, db_rows
+from tests.conftest import REPO, build_lock_held_elsewhere, db_rows
 from tracker.db.build import build
 from tracker.db.failures import last_failure
 from tracker.db.queries import read_query
@@ -313,22 +313,11 @@ def test_a_failed_build_keeps_the_last_good_database_and_is_recorded_until_a_bui
     assert not (minimal_project.data_dir / "tracker.duckdb.failure.json").exists()
 
 
-HOLD_LOCK = """
-import sys, time
-from filelock import FileLock
-lock = FileLock(sys.argv[1])
-lock.acquire()  # kept in a name: a lock collected as garbage is released
-print("held", flush=True)
-time.sleep(120)
-"""
 
 
 def test_a_reader_does_not_wait_while_another_process_builds(minimal_project: Project) -> None:
     build(minimal_project)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{minimal_project.db_path}.lock"],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with build_lock_held_elsewhere(minimal_project):
         _edit(minimal_project, "Roll out lung health checks.", "Roll out TLHC.")
         start = time.monotonic()
         serving = serve_current(minimal_project)
@@ -337,9 +326,6 @@ def test_a_reader_does_not_wait_while_another_process_builds(minimal_project: Pr
         # what the pages' calls into the core do meanwhile: read the database as it is
         assert len(objective_status(minimal_project, parse_quarter("2023-24 Q2"))) == 3
         assert time.monotonic() - start < 10
-    finally:
-        holder.kill()
-        holder.wait()
     assert serve_current(minimal_project).built is not None  # the lock is free: built now
 
 
