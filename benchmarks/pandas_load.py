@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker.db.queries import query_text
 from tracker.metrics.definitions import Metric, load_metrics
+from tracker.metrics.long_forms import side_value
 from tracker.project import load_project
 
 FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%y", "%d/%m/%Y", "%d-%b-%y", "%Y-%m", "%Y%m",
@@ -97,8 +98,9 @@ def judge(frame: pd.DataFrame, metric: Metric, number: int) -> tuple[pd.DataFram
     lookup = {text: parse_period(text) for text in texts.unique()}
     out["period"] = texts.map(lookup)
     if ratio:
-        out["numerator"] = typed.eval(source.numerator).astype(float)
-        out["denominator"] = typed.eval(source.denominator).astype(float)
+        # The synthetic metrics are wide (one row per point): only the side's expression matters.
+        out["numerator"] = typed.eval(str(side_value(source.numerator))).astype(float)
+        out["denominator"] = typed.eval(str(side_value(source.denominator))).astype(float)
         out["value"] = out["numerator"] / out["denominator"].replace(0, np.nan)
     else:
         out["value"] = typed.eval(source.value).astype(float)

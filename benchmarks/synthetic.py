@@ -29,6 +29,7 @@ MONTHS = 60  # April 2020 to March 2025
 PERIOD_FORMATS = ("%Y-%m-%d", "%Y-%m", "%b-%y", "%d/%m/%Y")
 PERIOD_COLUMNS = ("period", "Month", "Reporting Period", "month_start")
 ORG_COLUMNS = ("org_code", "Provider Code", "org", "ODS code")
+LEAD = "synthetic-lead"
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def metric_definitions(scale: Scale, layout: ExtractLayout) -> list[dict[str, ob
     metrics = []
     for k in range(scale.measures_per_file):
         source: dict[str, object] = {
-            "file": f"metrics/extracts/{layout.name}", "period": layout.period_column,
+            "file": f"extracts/{layout.name}", "period": layout.period_column,
             "org": layout.org_column, "filter": f"measure = 'm{k}'",
         }
         if layout.ratio:
@@ -165,11 +166,19 @@ def _objective(place: int, area: int, n: int) -> dict[str, object]:
         "timeframe": "March 2025",
         "target_date": "2025-03",
         "targets": [{"measure": "A measure", "value": 75, "unit": "percent", "due": "2025-03"}],
-        "lead": "A. Lead",
+        "lead": LEAD,
         "updates": [{"quarter": "2024-25 Q2", "rag": ("green", "amber", "red")[n % 3],
-                     "commentary": "Progress as planned.", "updated_by": "A. Lead",
+                     "commentary": "Progress as planned.", "updated_by": LEAD,
                      "updated_on": "2024-10-07"}],
     }
+
+
+def write_people(objectives_dir: Path) -> None:
+    """The people register: the one synthetic lead every objective names (a lead who is not in
+    the register is a problem, and the benchmark must time a project with none)."""
+    _dump(objectives_dir / "people.yaml", {"people": [{
+        "id": LEAD, "name": "A. Lead", "job_title": "Programme lead", "organisation": "Synthetic partnership",
+        "email": "a.lead@example.invalid", "roles": ["lead"]}]})
 
 
 def write_plans(scale: Scale, objectives_dir: Path) -> None:
@@ -201,6 +210,7 @@ def write_project(scale: Scale, root: Path) -> list[Path]:
     (root / "data" / "metrics").mkdir()
     shutil.copytree(REPO / "queries", root / "queries")
     write_plans(scale, root / "objectives")
+    write_people(root / "objectives")
     con = duckdb.connect()
     try:
         for layout in layouts(scale):
