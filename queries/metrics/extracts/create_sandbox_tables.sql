@@ -3,5 +3,6 @@ create table period_lookup (
     period_column varchar not null,
     frequency varchar not null,
     period_text varchar,
-    period date
+    period date,
+    pooled boolean  -- a pooled run (2019 - 21, 2018/19 - 20/21), whose words are kept as its label
 );

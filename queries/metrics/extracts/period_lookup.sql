@@ -13,7 +13,7 @@ parts as (
     from texts
 ),
 years as (
-    select period_text, month, prefixed, quarter,
+    select period_text, month, prefixed, quarter, pooled.y1 <> '' or pooled_fy.y1 <> '' as pooled,
         fy_quarter_month(fy.y1, fy.y2, '1') as financial_year,
         case when fy_quarter_month(pooled_fy.y1, pooled_fy.y2, '1') is not null
             then fy_quarter_month(pooled_last_year(pooled_fy.y1, pooled_fy.y3)::varchar, pooled_fy.y4, '1')
@@ -25,9 +25,10 @@ years as (
 )
 select $column, $frequency, period_text,
     -- years outside 1900 to 2100 are slips (0001-04), and beyond Python's and pandas' dates
-    case when year(found) between 1900 and 2100 then found end
+    case when year(found) between 1900 and 2100 then found end,
+    pooled
 from (
-    select period_text,
+    select period_text, pooled,
         case when $frequency = 'annual'
             then coalesce(calendar_year, period_start(
                 coalesce(financial_year, pooled_financial_year, month, prefixed, quarter), 'annual'))
