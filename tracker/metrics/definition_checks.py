@@ -12,37 +12,35 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from tracker.metrics.long_forms import as_where, combine_refusal, source_expressions
-from tracker.metrics.sqlguard import UnsafeExpression, check_size
+from tracker.metrics.sqlguard import UnsafeExpression, size_problems
 
 if TYPE_CHECKING:
     from tracker.metrics.definitions import Metric
 
 
-class Parser:
-    """One DuckDB connection for checking expressions' size, opened only if one is needed."""
-
-    def __init__(self) -> None:
-        self.con: duckdb.DuckDBPyConnection | None = None
-
-    def get(self) -> duckdb.DuckDBPyConnection:
-        if self.con is None:
-            self.con = duckdb.connect()
-        return self.con
-
-    def close(self) -> None:
-        if self.con is not None:
-            self.con.close()
-
-
-def definition_problems(metric: Metric, parser: Parser) -> list[tuple[tuple[str, ...], str]]:
-    """Each problem of the metric's source: (its place under `source`, why)."""
-    found = []
-    for place, role, text in source_expressions(metric.source):
+def definition_problems(metrics: list[Metric]) -> list[list[tuple[tuple[str, ...], str]]]:
+    """Each metric's problems (in order): each as (its place under `source`, why). Every
+    expression of every metric is parsed in one query (`size_problems`)."""
+    places = [list(source_expressions(metric.source)) for metric in metrics]
+    flat = [(text, role) for expressions in places for _, role, text in expressions]
+    if not flat:
+        refusals: list[UnsafeExpression | None] = []
+    else:
+        con = duckdb.connect()
         try:
-            check_size(text, role, parser.get())
-        except UnsafeExpression as exc:
-            found.append((place, str(as_where(exc, place[0]) if place[-1] == "where" else exc)))
-    refusal = combine_refusal(metric.unit, metric.source.value, metric.source.combine)
-    if refusal:
-        found.append((("combine",), refusal))
+            refusals = size_problems(flat, con)
+        finally:
+            con.close()
+    found: list[list[tuple[tuple[str, ...], str]]] = []
+    position = 0
+    for metric, expressions in zip(metrics, places, strict=True):
+        mine = []
+        for (place, _, _), refusal in zip(expressions, refusals[position:], strict=False):
+            if refusal is not None:
+                mine.append((place, str(as_where(refusal, place[0]) if place[-1] == "where" else refusal)))
+        position += len(expressions)
+        refusal_text = combine_refusal(metric.unit, metric.source.value, metric.source.combine)
+        if refusal_text:
+            mine.append((("combine",), refusal_text))
+        found.append(mine)
     return found

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from tracker.metrics.benchmark_definition import Benchmark, check_benchmark_org
-from tracker.metrics.definition_checks import Parser, definition_problems
+from tracker.metrics.definition_checks import definition_problems
 from tracker.metrics.long_forms import Combine, Side, check_long_and_combined, side_where
 from tracker.plans.models import Month, Strict, Text, Unit, _editor_pattern
 from tracker.plans.problems import Problem, SourceError, display_path
@@ -313,41 +313,55 @@ def load_metrics(project: Project) -> tuple[list[PlacedMetric], list[Problem]]:
     with them. A definition whose extract lies outside data/ is a problem and left out; of
     two definitions with one id, both are reported and the first is kept.
     """
+    read: list[_Read] = []
+    problems: list[list[Problem]] = []  # in the order found, a list per definition
+    for path in metric_files(project):
+        _load_file(project, path, read, problems)
+    refused = definition_problems([item.metric for item in read])
     placed: list[PlacedMetric] = []
-    problems: list[Problem] = []
-    parser = Parser()
-    try:
-        for path in metric_files(project):
-            _load_file(project, path, parser, placed, problems)
-    finally:
-        parser.close()
-    problems.extend(_duplicates(placed))
-    return _first_of_each(placed), problems
+    for item, found in zip(read, refused, strict=True):
+        if found:  # found in every file's definitions at once, each put in its place
+            problems[item.slot] += [item.problem(place, message) for place, message in found]
+        else:
+            placed.append(PlacedMetric(item.metric, item.shown, item.doc.line_of(("metrics", item.index))))
+    flat = [problem for slot in problems for problem in slot]
+    flat.extend(_duplicates(placed))
+    return _first_of_each(placed), flat
 
 
-def _load_file(project: Project, path: Path, parser: Parser, placed: list[PlacedMetric],
-               problems: list[Problem]) -> None:
-    """Read one metric file's definitions into `placed`, its problems into `problems`."""
+@dataclass
+class _Read:
+    """A definition read and valid on its own, before the checks made of all definitions at once."""
+
+    metric: Metric
+    shown: str
+    doc: LocatedDocument
+    index: int
+    slot: int  # where its problems go in the list of problems
+
+    def problem(self, place: tuple[str, ...], message: str) -> Problem:
+        """A problem at `place` under the definition's `source`."""
+        return Problem(self.shown, self.doc.line_of(("metrics", self.index, "source", *place)),
+                       f"metric {self.metric.id}: {message}")
+
+
+def _load_file(project: Project, path: Path, read: list[_Read], problems: list[list[Problem]]) -> None:
+    """Read one metric file's definitions into `read`, its problems into `problems`."""
     shown = display_path(path, project.root)
     try:
         doc = read_yaml(path, shown)
     except SourceError as exc:
-        problems.append(exc.problem)
+        problems.append([exc.problem])
         return
     for index, metric, found in _definitions(doc):
-        problems.extend(found)
+        problems.append(list(found))
         if metric is None:
             continue
         if extract_path(project, metric.source.file) is None:
-            problems.append(Problem(shown, doc.line_of(("metrics", index, "source", "file")),
-                                    f"metric {metric.id}: {_unreachable(project, metric.source.file)}"))
+            problems[-1].append(Problem(shown, doc.line_of(("metrics", index, "source", "file")),
+                                        f"metric {metric.id}: {_unreachable(project, metric.source.file)}"))
             continue
-        refused = definition_problems(metric, parser)
-        if refused:
-            problems += [Problem(shown, doc.line_of(("metrics", index, "source", *place)),
-                                 f"metric {metric.id}: {message}") for place, message in refused]
-            continue
-        placed.append(PlacedMetric(metric, shown, doc.line_of(("metrics", index))))
+        read.append(_Read(metric, shown, doc, index, len(problems) - 1))
 
 
 def _unreachable(project: Project, relative: str) -> str:

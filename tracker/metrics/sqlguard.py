@@ -131,21 +131,46 @@ def check_size(expression: str, role: str = "value",
                con: duckdb.DuckDBPyConnection | None = None) -> None:
     """Refuse an expression too long or too deeply nested to check, before any extract is read
     (so `validate` names it); what else is wrong with it is found against the extract."""
-    text = expression.strip()
-    _check_length(text, role)
-    if any(token in text for token in _FORBIDDEN_TEXT):
-        return  # refused, with its reason, when the extract is read
-    kind = "filter" if role == "filter" else "other"
+    problem = size_problems([(expression, role)], con)[0]
+    if problem is not None:
+        raise problem
+
+
+def size_problems(expressions: list[tuple[str, str]],
+                  con: duckdb.DuckDBPyConnection | None = None) -> list[UnsafeExpression | None]:
+    """`check_size` for many `(expression, role)` at once: each one's refusal, or None. One
+    query parses them all (a query per expression cost 0.14 s of a build's 250 expressions)."""
+    problems: list[UnsafeExpression | None] = []
+    to_parse: dict[int, str] = {}
+    for index, (expression, role) in enumerate(expressions):
+        text = expression.strip()
+        problems.append(_length_problem(text, role))
+        if problems[-1] is None and not any(token in text for token in _FORBIDDEN_TEXT):
+            # (forbidden text is refused, with its reason, when the extract is read)
+            kind = "filter" if role == "filter" else "other"
+            to_parse[index] = _PREFIX[kind] + text + _SUFFIX[kind]
+    if not to_parse:
+        return problems
     parser, own = _connection(con)
     try:
-        raw = parser.execute("select json_serialize_sql($sql)",
-                             {"sql": _PREFIX[kind] + text + _SUFFIX[kind]}).fetchall()[0][0]
+        raws = parser.execute("select json_serialize_sql(s) from unnest($sqls) with ordinality as t(s, n) "
+                              "order by n", {"sqls": list(to_parse.values())}).fetchall()
     finally:
         if own:
             parser.close()
-    # DuckDB's own parser stops at 1000 levels with an error that names the depth.
-    if _json_depth(raw) > _JSON_DEPTH or (raw.startswith('{"error":true') and "expression depth" in raw):
-        raise _too_deep(role)
+    for index, (raw,) in zip(to_parse, raws, strict=True):
+        # DuckDB's own parser stops at 1000 levels with an error that names the depth.
+        if _json_depth(raw) > _JSON_DEPTH or (raw.startswith('{"error":true') and "expression depth" in raw):
+            problems[index] = _too_deep(expressions[index][1])
+    return problems
+
+
+def _length_problem(text: str, role: str) -> UnsafeExpression | None:
+    try:
+        _check_length(text, role)
+    except UnsafeExpression as exc:
+        return exc
+    return None
 
 
 def _check_length(text: str, role: str) -> None:
