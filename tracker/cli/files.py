@@ -48,15 +48,17 @@ def build_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_build(args: argparse.Namespace, project: Project) -> int:
     """Build the database (only what changed since the last build, unless `--full`); the
     valid files are built even when others have problems."""
+    from tracker.db.sources import input_fingerprints
     from tracker.db.summary import up_to_date
 
     full = getattr(args, "full", False)
-    current = None if full else up_to_date(project)
+    inputs = input_fingerprints(project)  # once, before any file is read: both steps need them
+    current = None if full else up_to_date(project, inputs)
     if current is not None:  # answered without loading the builder (imports cost more than this)
         return _report_build(current, project, ["metric(s) that loaded nothing"] * _loaded_nothing(current))
     from tracker.db.build import build
 
-    result = build(project, full=full)
+    result = build(project, full=full, inputs=inputs)
     empty: list[str] = []
     if _loaded_nothing(result):  # only then: reading the reasons loads pandas (0.3 s)
         from tracker.metrics.rejects import nothing_loaded

@@ -51,17 +51,19 @@ def build_lock(project: Project, timeout: float = 300) -> FileLock:
     return FileLock(str(project.db_path) + ".lock", timeout=timeout)
 
 
-def build(project: Project, full: bool = False) -> BuildResult:
+def build(project: Project, full: bool = False, inputs: Inputs | None = None) -> BuildResult:
     """Bring the database up to date with the files: redo what changed in a new file and
-    swap it in, or nothing if nothing changed; `full`: build everything from the files."""
+    swap it in, or nothing if nothing changed; `full`: build everything from the files.
+    (`inputs`: the project's `input_fingerprints`, when the caller took them already, before
+    any file was read.)"""
     with build_lock(project):
-        return build_recorded(project, full)
+        return build_recorded(project, full, inputs)
 
 
-def build_recorded(project: Project, full: bool = False) -> BuildResult:
+def build_recorded(project: Project, full: bool = False, inputs: Inputs | None = None) -> BuildResult:
     """Build (under the lock); a failure is logged with its traceback and recorded beside
     the database for the dashboard's banner, a success clears the record."""
-    inputs = input_fingerprints(project)
+    inputs = input_fingerprints(project) if inputs is None else inputs
     signature = source_signature(project, inputs)
     try:
         result = _build_locked(project, full, inputs, signature)

@@ -14,11 +14,11 @@ import logging
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from tracker.db.carry import OBJECTIVE_TABLES, PLAN_TABLES, carry_forward
 from tracker.db.changes import Changes, Inputs, definitions_changed, metric_fingerprints
 from tracker.db.plan_folders import replace_plan_folders
+from tracker.db.rows import insert_rows
 from tracker.db.tables import plan_tables
 from tracker.metrics.definitions import PlacedMetric, extract_path, load_metrics
 from tracker.metrics.extracts import load_extract_files
@@ -104,14 +104,8 @@ def _judge_again(con: duckdb.DuckDBPyConnection, project: Project, metrics: list
 def record(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
     """The build's inputs, for the next build to compare with."""
     con.execute("delete from build_inputs")
-    if inputs:
-        rows = [{"kind": kind, "path": path, "fingerprint": fingerprint}
-                for (kind, path), fingerprint in sorted(inputs.items())]
-        con.register("incoming_inputs", pa.Table.from_pylist(rows))
-        try:
-            con.execute("insert into build_inputs by name select * from incoming_inputs")
-        finally:
-            con.unregister("incoming_inputs")
+    insert_rows(con, "build_inputs", [{"kind": kind, "path": path, "fingerprint": fingerprint}
+                                      for (kind, path), fingerprint in sorted(inputs.items())])
 
 
 def copy_file(source: Path, target: Path) -> None:

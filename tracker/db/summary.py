@@ -50,10 +50,11 @@ def built_result(con: duckdb.DuckDBPyConnection, db_path: Path, how: str) -> Bui
                        extracts=ExtractReport(files), how=how)
 
 
-def up_to_date(project: Project) -> BuildResult | None:
+def up_to_date(project: Project, inputs: dict[tuple[str, str], str] | None = None) -> BuildResult | None:
     """The last build's report, when the database is built from the files as they are now;
-    None when a build has something to do."""
-    if built_signature(project.db_path) != source_signature(project):
+    None when a build has something to do. (`inputs`: the project's `input_fingerprints`,
+    when the caller has them already.)"""
+    if built_signature(project.db_path) != source_signature(project, inputs):
         return None
     try:
         con = duckdb.connect(str(project.db_path), read_only=True)

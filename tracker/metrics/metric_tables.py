@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from tracker.db.rows import insert_rows
 from tracker.metrics.definitions import PlacedMetric
 from tracker.metrics.extract_report import FileRow
 
@@ -99,12 +100,7 @@ class Writer:
 
 def insert_file_rows(con: duckdb.DuckDBPyConnection, files: list[FileRow]) -> None:
     """The `extract_files` rows: how each metric fared with its extract."""
-    if files:
-        con.register("incoming_files", pa.Table.from_pylist(files))
-        try:
-            con.execute("insert into extract_files by name select * from incoming_files")
-        finally:
-            con.unregister("incoming_files")
+    insert_rows(con, "extract_files", files)
 
 
 def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetric]) -> None:
@@ -135,12 +131,7 @@ def insert_definitions(con: duckdb.DuckDBPyConnection, metrics: list[PlacedMetri
         tables["metric_event"] += [{"metric_id": m.id, "period": _month(e.period), "text": e.text,
                                     "position": i} for i, e in enumerate(m.events)]
     for table, rows in tables.items():
-        if rows:
-            con.register("incoming_definitions", pa.Table.from_pylist(rows))
-            try:
-                con.execute(f"insert into {table} by name select * from incoming_definitions")
-            finally:
-                con.unregister("incoming_definitions")
+        insert_rows(con, table, rows)
 
 
 def _month(text: str) -> dt.date:
