@@ -175,11 +175,19 @@ def _load_in(sandbox: duckdb.DuckDBPyConnection, project: Project, group: list[t
     sandbox.execute(_LOADED_OF_ONE_ROW if several else _LOADED)
     values = sandbox.sql("select metric_no, org, period, value, numerator, denominator, source_row "
                          "from loaded").to_arrow_table()
-    labels = sandbox.sql(query_text(project, "metrics/extracts/period_labels")).to_arrow_table()
+    labels = (sandbox.sql(query_text(project, "metrics/extracts/period_labels")).to_arrow_table()
+              if _has_pooled_periods(sandbox) else None)
     assembled = sandbox.sql("select * from assembled").to_arrow_table() if several else None
     benchmarks = _benchmarks(sandbox, several) if benchmarked else None
     rejects = collect_rejects(sandbox, columns, [sql.number for sql in plans], parquet)
     return FileResult([results[m.id] for _, m in group], values, benchmarks, rejects, assembled, labels)
+
+
+def _has_pooled_periods(sandbox: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any period text of the file is a pooled run (one row per distinct text: most
+    files have none, and then the labels' pass over every judged row is not made)."""
+    found = sandbox.execute("select coalesce(bool_or(pooled), false) from period_lookup").fetchall()
+    return bool(found[0][0])
 
 
 def _benchmarks(sandbox: duckdb.DuckDBPyConnection, several: bool) -> pa.Table:

@@ -188,8 +188,11 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
         f"{quote_literal(f'{chr(39)} in column {c} is not a number')} end"
         for i, c in checked
     )
-    number_problem = (f"case when {' or '.join(not_number.values())} then concat_ws('; ', {not_numbers}) end"
-                      if checked else "null::varchar")
+    # A number column that read as null is the first test (most rows have none): without it the
+    # text tests ran on every row, a sixth of the judging of a 500,000-row extract.
+    some_null = " or ".join(f"{quote_name(c)} is null" for _, c in checked)
+    number_problem = (f"case when {some_null} then case when {' or '.join(not_number.values())} "
+                      f"then concat_ws('; ', {not_numbers}) end end" if checked else "null::varchar")
     marks = sql.metric.source.suppressed  # a row with a suppressed number is counted apart
     suppressed = " or ".join(marks_sql(f"__raw_{i}", marks) for i, _ in checked) if marks else "false"
     ratio = sql.numerator is not None and sql.sides is None
@@ -209,6 +212,10 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
         side, side_carried = "__side", "__side, "
         side_sql = (f", case when {picks[0]} and {picks[1]} then 'both' when {picks[0]} then 'numerator' "
                     "else 'denominator' end as __side")
+    problem = (f"row_problem(periods.period, __period_text, {quote_literal(sql.metric.frequency)}, __org, "
+               f"number_problem, {'true' if ratio else 'false'}, denominator, value)")
+    if suppressed != "false":  # a suppressed row is counted apart, not judged
+        problem = f"case when not __suppressed then {problem} end"
     if len(plans) == 1:
         number = f"{sql.number} as __metric_no, false as __kept_twice"
     elif first_match:
@@ -222,10 +229,7 @@ def branch_sql(plans: list[MetricSql], columns: list[str], native: frozenset[str
     return f"""
         select __metric_no as metric_no, source_row, __org as org, periods.period, value,
             numerator, denominator, {carried}
-            case when not __suppressed then
-                row_problem(periods.period, __period_text, {quote_literal(sql.metric.frequency)}, __org,
-                            number_problem, {'true' if ratio else 'false'}, denominator, value)
-            end as problem,
+            {problem} as problem,
             __kept_twice as kept_twice, __suppressed as suppressed, {side} as side,
             __period_text as period_text
         from (
