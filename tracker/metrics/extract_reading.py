@@ -145,8 +145,8 @@ def _csv_header_width(path: Path, header_row: int, delimiter: str | None) -> int
     a file with 100,000 columns takes minutes and gigabytes to read."""
     with path.open("rb") as handle:
         head = handle.read(_HEADER_BYTES)
-    lines = head.decode("utf-8", errors="replace").split("\n")
-    line = _QUOTED.sub("", lines[min(header_row, len(lines)) - 1])
+    lines = head.split(b"\n", header_row)  # the lines down to the header, not every line read
+    line = _QUOTED.sub("", lines[min(header_row, len(lines)) - 1].decode("utf-8", errors="replace"))
     return 1 + max(line.count(d) for d in ((delimiter,) if delimiter else _DELIMITERS))
 
 
