@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+_DATA_SVG = "data:image/svg+xml;base64,"
 
 
 @dataclass
@@ -34,6 +38,10 @@ class _Rows(HTMLParser):
             self._cell = []
         elif self._row is not None and tag == "svg" and "mdc-icon" in (found.get("class") or ""):
             self._row.icons.append((found.get("data-kind") or "", found.get("aria-label") or ""))
+        elif self._row is not None and tag == "img" and "mdc-icon" in (found.get("class") or ""):
+            # the dashboard draws each icon as an image of its SVG (ui/icons.py): its kind is
+            # read from the picture itself, its name from what a screen reader is given
+            self._row.icons.append((_drawn_kind(found.get("src") or ""), found.get("alt") or ""))
         elif tag == "title":
             self._title = True
         elif tag == "span" and (self._phone or "phone" in (found.get("class") or "").split()):
@@ -66,3 +74,18 @@ def summary_rows(html: str) -> list[Row]:
     parser = _Rows()
     parser.feed(html)
     return parser.rows
+
+
+def _drawn_kind(src: str) -> str:
+    """The `data-kind` of the SVG an image shows (a `data:` address), or "" if it is none."""
+    if not src.startswith(_DATA_SVG):
+        return ""
+    svg = base64.b64decode(src[len(_DATA_SVG):]).decode("utf-8")
+    found = re.search(r'data-kind="([^"]*)"', svg[: svg.index(">")])
+    return found.group(1) if found else ""
+
+
+def drawn_svgs(html: str) -> str:
+    """`html` with each image of an SVG (a `data:` address) replaced by the SVG it shows."""
+    return re.sub(r'<img src="data:image/svg\+xml;base64,([^"]*)"[^>]*>',
+                  lambda m: base64.b64decode(m.group(1)).decode("utf-8"), html)

@@ -91,8 +91,9 @@ def plain(text: object) -> str:
 
 
 def csv_download(label: str, table: pd.DataFrame, file_name: str) -> None:
-    """A CSV of what a table shows, safe to open in Excel (no formulas run from cells)."""
-    st.download_button(label, safe_csv(table).encode("utf-8-sig"), file_name=file_name,
+    """A CSV of what a table shows, safe to open in Excel (no formulas run from cells), made
+    when the button is pressed: making every page's CSVs on every run slowed each page."""
+    st.download_button(label, lambda: safe_csv(table).encode("utf-8-sig"), file_name=file_name,
                        mime="text/csv", key=f"download_{file_name}", on_click="ignore")
 
 

@@ -47,6 +47,7 @@ def test_every_csv_download_neutralises_formulas_in_hostile_text(
 
     def download_button(label: str, data: Any, file_name: str | None = None, **_: Any) -> bool:
         if str(file_name).endswith(".csv"):
+            data = data() if callable(data) else data  # made when pressed: press it
             offered[str(file_name)] = data.decode("utf-8-sig") if isinstance(data, bytes) else str(data)
         return False
 

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.static_tables import static_table_with
 from tests.conftest import dashboard, db_rows
-from tests.ipr_html import Row
+from tests.ipr_html import Row, drawn_svgs
 from tests.ipr_html import summary_rows as read_rows
 from tracker.metrics.scorecard import metric_views
 from tracker.project import Project
@@ -34,8 +34,13 @@ COLUMNS = ["Metric", "Organisation", "Latest period", "Latest value", "Target", 
            "Assurance", "Trend", "Data"]
 
 
+def _html(at: AppTest) -> list[str]:
+    """Each block of HTML the page draws (st.html: the summary, the icon key, icons)."""
+    return [element.proto.body for element in at.get("html")]
+
+
 def _rows(at: AppTest) -> list[Row]:
-    return [row for block in at.markdown for row in read_rows(block.value)]
+    return [row for body in _html(at) for row in read_rows(body)]
 
 
 def _scorecard(at: AppTest) -> pd.DataFrame:
@@ -66,7 +71,7 @@ def test_headline_scorecard_shows_the_icons_with_their_names_for_every_headline_
     assert dementia["Latest value"].endswith(("✔ Target met", "▲ Within tolerance", "✖ Target missed"))
     assert "Talking therapies (IAPT) people entering treatment (example)" not in table.index
     assert any("Example data" in w.value for w in app.warning)
-    key = " ".join(block.value for block in app.markdown)
+    key = " ".join(_html(app))
     assert 'caption>Icon key' in key and key.count('class="mdc-icon"') >= len(rows) + 10
     assert any(b.proto.label == "Download the scorecard (CSV)" for b in app.get("download_button"))
 
@@ -221,7 +226,8 @@ def test_an_objective_s_linked_metrics_show_their_icons_by_name_and_the_key(
     assert at.sidebar.selectbox(key="quarter").value == "2023-24 Q4"
     [dementia] = metric_views(shipped_copy, dt.date(2024, 3, 31), ["dementia-diagnosis-rate"])
     expander = next(e for e in at.expander if e.label.startswith(r"Dementia diagnosis rate"))
-    shown = " ".join(m.value for m in expander.markdown)  # the key (below) names every icon
+    shown = " ".join(e.proto.body for e in expander.get("html"))  # the key (below) names every icon
     for name in (VARIATION_NAMES[dementia.variation_icon], ASSURANCE_NAMES[dementia.assurance_icon]):
-        assert f'role="img" aria-label="{name}"' in shown
+        assert f'alt="{name}" title="{name}"' in shown
+        assert f'role="img" aria-label="{name}"' in drawn_svgs(shown)  # and the picture says so
     assert any(e.label.startswith("Icon key") for e in at.expander)
