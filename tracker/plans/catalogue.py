@@ -13,8 +13,6 @@ as they were at the last good build, and say so.
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +22,11 @@ from pydantic import ValidationError
 from tracker.access.people import PEOPLE_FILE, Register, read_register, unknown_lead_message
 from tracker.plans.models import AreaFile, ExampleFile, ExampleUpdate, Objective, Plan
 from tracker.plans.problems import Problem, SourceError, display_path
+from tracker.plans.settings_checks import settings_problems
 from tracker.plans.validation import ItemCheck, validate_document, validate_items
 from tracker.plans.yamlio import LocatedDocument, read_yaml
-from tracker.project import DEFAULT_SETTINGS, Project
-from tracker.report.cover import meeting_dates
+from tracker.project import Project
 from tracker.status.quarters import parse_quarter
-from tracker.status.rag import EXCEPTION_WIDENINGS
 
 EXAMPLES_FOLDER = "examples"
 
@@ -161,50 +158,10 @@ def load_people(project: Project, catalogue: Catalogue | None = None) -> Registe
 
 def _check_settings(project: Project, catalogue: Catalogue) -> None:
     path = project.settings_path
-    if not path.is_file():
-        return
-    doc = _read(project, path, catalogue)
-    if doc is None or doc.data is None:
-        return
-    if not isinstance(doc.data, dict):
-        catalogue.problems.append(Problem(doc.path, 1, "should be a set of 'key: value' lines"))
-        return
-    for key, value in doc.data.items():
-        if key not in DEFAULT_SETTINGS:
-            close = difflib.get_close_matches(str(key), list(DEFAULT_SETTINGS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            catalogue.problems.append(
-                Problem(doc.path, doc.line_of((key,)), f"unknown setting '{key}'{hint}")
-            )
-        elif not _same_kind(value, DEFAULT_SETTINGS[key]):
-            catalogue.problems.append(
-                Problem(doc.path, doc.line_of((key,)),
-                        f"setting '{key}' should look like {DEFAULT_SETTINGS[key]!r}, not {value!r}")
-            )
-        else:
-            catalogue.problems.extend(Problem(doc.path, doc.line_of((key,)), message)
-                                      for message in _setting_problems(key, value))
-
-
-def _setting_problems(key: str, value: object) -> list[str]:
-    """What is wrong with the values of a setting whose kind is right."""
-    if key == "exceptions_include" and isinstance(value, list):
-        return [f"setting 'exceptions_include' may hold {', '.join(EXCEPTION_WIDENINGS)}, "
-                f"not '{v}'" for v in value if v not in EXCEPTION_WIDENINGS]
-    if key == "board_meeting_dates" and isinstance(value, list):
-        try:
-            meeting_dates(value)
-        except ValueError as exc:
-            return [str(exc)]
-    return []
-
-
-def _same_kind(value: object, default: object) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(value, bool) and isinstance(default, bool)
-    if isinstance(default, list):  # a list of words or of dates (YAML reads 2024-05-15 as one)
-        return isinstance(value, list) and all(isinstance(v, str | dt.date) for v in value)
-    return isinstance(value, type(default))
+    if path.is_file():
+        doc = _read(project, path, catalogue)
+        if doc is not None:
+            catalogue.problems.extend(settings_problems(doc))
 
 
 def _load_plan(project: Project, folder: Path, catalogue: Catalogue) -> LoadedPlan | None:
