@@ -159,6 +159,9 @@ select
     d.updated_on,
     d.is_example,
     d.signed_off_by,
+    -- Sign-off is of the quarter's own updates: an objective with none (not reported, or
+    -- complete since an earlier quarter) has nothing to sign and is not counted as signed off.
+    d.reported_rag <> 'not_reported' and not d.complete_carried_forward as signoff_due,
     case when d.reported_rag = 'not_reported' or d.complete_carried_forward then []
         else list_filter($signoff_orgs, lambda org: not list_contains(d.signed_orgs, org))
     end as awaiting_signoff,

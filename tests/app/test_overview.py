@@ -203,6 +203,13 @@ def test_a_complete_carried_forward_from_an_example_is_marked_in_every_count(
     captions = [c.value for c in app.caption]
     assert "⚠ 1 of them from example updates" in captions
     assert "⚠ 1 of the 1 complete are complete only by an example update." in captions
+    # Complete since Q1, it has no Q3 update to sign: never shown or counted as signed off
+    # (a user trial found it listed as "✔ Fully signed off" with nobody's signature).
+    signoffs = _table_with(app, "Waiting for")
+    assert "LW-CAN-02" not in list(signoffs["ID"])
+    assert "✔ Fully signed off" not in list(signoffs["Waiting for"])
+    assert any(f"**0** of {len(signoffs)} updates are signed off by every partner" in m.value
+               for m in app.markdown)
     app.switch_page("ui/pages/objectives.py").run()
     table = app.dataframe[0].value.set_index("ID")
     assert table.loc["LW-CAN-02", "Reported"] == "★ Complete (example)"

@@ -272,9 +272,9 @@ def build_report_data(
         snapshot, snapshot_problem = None, exc.message(quarter)
     scorecard = [_scorecard_row(view) for view in judged if view.metric_id in headline]
     orgs = [str(org) for org in project.settings["signoff_orgs"]]
-    reported = frame[frame["reported_rag"].ne("not_reported")]
+    due = frame[frame["signoff_due"]]  # the quarter's own updates (objective_status.sql)
     totals = reported_counts(frame)
-    awaiting = {org: [row["id"] for _, row in reported.iterrows()
+    awaiting = {org: [row["id"] for _, row in due.iterrows()
                       if org in list(row["awaiting_signoff"])] for org in orgs}
     include = [str(w) for w in project.settings["exceptions_include"]]
     return ReportData(
@@ -299,9 +299,9 @@ def build_report_data(
         revisions=revisions(snapshot, appendix, scorecard) if snapshot else [],
         frozen_on=snapshot["frozen_on"] if snapshot else None,
         signoff_orgs=orgs, awaiting_signoff=awaiting,
-        signoff_by_lead=_signoff_by_lead(reported, orgs),
-        fully_signed_off=int(reported["awaiting_signoff"].map(len).eq(0).sum()),
-        updates_reported=len(reported),
+        signoff_by_lead=_signoff_by_lead(due, orgs),
+        fully_signed_off=int(due["awaiting_signoff"].map(len).eq(0).sum()),
+        updates_reported=len(due),
         snapshot_problem=snapshot_problem,
         health=health,
     )

@@ -108,8 +108,9 @@ def _headline_metrics(context) -> None:
 
 
 def signoff_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each update for the quarter with who has signed it off and who has not yet."""
-    reported = frame[frame["reported_rag"].ne("not_reported")]
+    """Each update for the quarter with who has signed it off and who has not yet (an objective
+    complete since an earlier quarter has no update of this quarter to sign)."""
+    reported = frame[frame["signoff_due"]]
     return pd.DataFrame({
         "ID": reported["id"],
         "Reported": [reported_label(r, e) for r, e in

@@ -14,6 +14,7 @@ from tracker.db.build import build
 from tracker.plans.editing import add_update
 from tracker.project import Project
 from tracker.report.pack import build_report_data, render_html, render_pdf
+from tracker.status.objectives import objective_status
 from tracker.status.quarters import parse_quarter
 
 REPO = Path(__file__).resolve().parents[3]
@@ -410,3 +411,20 @@ def test_pack_shows_the_icons_with_their_names_for_every_headline_metric(shipped
     key = html[html.index("<caption>Icon key"):]
     for name in [*VARIATION_NAMES.values(), *ASSURANCE_NAMES.values()]:
         assert f'aria-label="{name}"' in key
+
+
+def test_an_objective_complete_since_an_earlier_quarter_is_not_counted_as_signed_off(
+    minimal_project: Project,
+) -> None:
+    """It has no update of this quarter to sign: a user trial found the pack counting it as
+    fully signed off ("1 of 79 updates") with nobody's signature."""
+    examples = minimal_project.objectives_dir / "demo-plan" / "examples" / "updates.yaml"
+    examples.write_text(examples.read_text() + (
+        "  - {objective: LW-CAN-02, quarter: 2023-24 Q1, rag: blue, commentary: invented}\n"))
+    build(minimal_project)
+    data = build_report_data(minimal_project, "demo-plan", parse_quarter("2023-24 Q3"))
+    assert data.totals["blue"] == 1  # still complete, and shown so
+    assert data.fully_signed_off == 0
+    assert all("LW-CAN-02" not in ids for ids in data.awaiting_signoff.values())
+    frame = objective_status(minimal_project, parse_quarter("2023-24 Q3"), "demo-plan")
+    assert data.updates_reported == int((frame["reported_quarter"] == "2023-24 Q3").sum())
