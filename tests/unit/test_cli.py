@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tracker.db.build import build
 from tracker.project import Project
 
@@ -398,3 +400,26 @@ def test_update_of_an_objective_in_a_file_with_a_bad_value_names_the_line(
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"Not changed: {CANCER}, where LW-CAN-02 is, has a problem to fix first: {BAD_MONTH}.")
+
+
+@pytest.mark.parametrize("command", [
+    ["status", "--quarter", "2023-24 Q2"], ["reminders", "--quarter", "2023-24 Q2"],
+    ["changes", "--quarter", "2023-24 Q2"],
+    ["report", "--quarter", "2023-24 Q2", "--format", "html"],
+])
+def test_a_mistyped_plan_id_is_refused_with_the_plans_there_are(
+    minimal_project: Project, command: list[str], tmp_path: Path,
+) -> None:
+    """A user trial found `status --plan sefton` printing [] with exit 0: read as 'nothing to
+    report'. A wrong name is a usage mistake: said plainly, no log reference, exit 2."""
+    extra = ["--out", str(tmp_path / "x.html")] if command[0] == "report" else []
+    result = run_cli(minimal_project, *command, "--plan", "demo", *extra)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "error: there is no plan 'demo': plans are demo-plan" in result.stderr
+    assert "reference" not in result.stderr and result.stdout == ""
+
+
+def test_rejects_for_a_mistyped_metric_says_there_is_no_such_metric(minimal_project: Project) -> None:
+    result = run_cli(minimal_project, "rejects", "--metric", "nope")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "error: there is no metric 'nope': metrics are none yet" in result.stderr

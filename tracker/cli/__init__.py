@@ -27,6 +27,7 @@ from tracker.cli.reading import (
     spc_arguments,
     status_arguments,
 )
+from tracker.cli.shared import UsageMistake
 from tracker.cli.writing import (
     cmd_new_objective,
     cmd_signoff,
@@ -112,6 +113,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.command in READS_THE_DATABASE:
             bring_database_up_to_date(project)
         return handler(args, project)
+    except UsageMistake as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like

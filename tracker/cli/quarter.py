@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 import sys
 
-from tracker.cli.shared import health_of, quarter_type, warn_of_problems
+from tracker.cli.shared import health_of, known_plan, quarter_type, warn_of_problems
 from tracker.project import Project
 
 
@@ -16,6 +16,7 @@ def cmd_reminders(args: argparse.Namespace, project: Project) -> int:
     from tracker.csvsafe import inert_frame
     from tracker.status.workflow import reminders, stale_metrics
 
+    known_plan(project, args.plan)
     rows = reminders(project, args.quarter, args.plan)
     if getattr(args, "send", False) or getattr(args, "dry_run", False):
         return _reminder_emails(args, project, rows)
@@ -88,6 +89,7 @@ def cmd_changes(args: argparse.Namespace, project: Project) -> int:
     from tracker.csvsafe import inert_frame
     from tracker.status.workflow import changes
 
+    known_plan(project, args.plan)
     rows = changes(project, args.quarter, args.plan)
     if args.format == "csv":
         inert_frame(rows).to_csv(sys.stdout, index=False)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tracker.cli.shared import health_of, quarter_type, warn_of_problems
+from tracker.cli.shared import health_of, known_metric, known_plan, quarter_type, warn_of_problems
 from tracker.plans.problems import display_path
 from tracker.project import Project
 
@@ -31,6 +31,7 @@ def cmd_status(args: argparse.Namespace, project: Project) -> int:
     from tracker.csvsafe import inert
     from tracker.status.objectives import objective_status
 
+    known_plan(project, args.plan)  # a mistyped id must not print an empty list
     fields = [*STATUS_FIELDS, "problem"]
     frame = objective_status(project, args.quarter, args.plan)
     health = health_of(project, args.plan)
@@ -65,6 +66,7 @@ def cmd_report(args: argparse.Namespace, project: Project) -> int:
     from tracker.report.pack import build_report_data, freeze_report, render_html, render_pdf
     from tracker.report.snapshots import SnapshotExists
 
+    known_plan(project, args.plan)
     data = build_report_data(project, args.plan, args.quarter, args.meeting_date)
     exit_code = warn_of_problems(data.health, len(data.appendix))
     out = args.out or Path(f"{args.plan}-{str(args.quarter).replace(' ', '-')}.{args.format}")
@@ -167,6 +169,7 @@ def cmd_rejects(args: argparse.Namespace, project: Project) -> int:
     file = args.file
     if file and not file.startswith("data/"):  # as the analyst sees it, or as the table keeps it
         file = f"data/{file}"
+    known_metric(project, args.metric)  # else "No rejected rows." for a mistyped id
     rows = rejected_rows(project, args.metric, file)
     sys.stdout.write(format_rejects(rows, args.format))
     return 0

@@ -17,6 +17,40 @@ if TYPE_CHECKING:
     from tracker.status.health import SourceHealth
 
 
+class UsageMistake(Exception):
+    """A name given on the command line that does not exist (a plan, a metric): said plainly,
+    with what there is, and exit 2 like any usage error; not logged as a fault."""
+
+
+def known_plan(project: Project, plan_id: str | None) -> None:
+    """Refuse a `--plan` that is not one of the built plans (None: every plan)."""
+    if plan_id is None:
+        return
+    known = _ids(project, "select plan_id from plans order by plan_id")
+    if plan_id not in known:
+        raise UsageMistake(f"there is no plan '{plan_id}': plans are {', '.join(known) or 'none yet'}")
+
+
+def known_metric(project: Project, metric_id: str | None) -> None:
+    """Refuse a `--metric` that is not one of the built metrics (None: every metric)."""
+    if metric_id is None:
+        return
+    known = _ids(project, "select metric_id from metrics order by metric_id")
+    if metric_id not in known:
+        raise UsageMistake(f"there is no metric '{metric_id}': metrics are "
+                           f"{', '.join(known) or 'none yet'}")
+
+
+def _ids(project: Project, sql: str) -> list[str]:
+    from tracker.db.queries import connect_read_only
+
+    con = connect_read_only(project.db_path)
+    try:
+        return [str(row[0]) for row in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+
+
 def print_problems(problems: Sequence[Problem]) -> None:
     """Each problem on its own line of stderr, `path:line: message`, as editors link them."""
     for problem in problems:
