@@ -4,12 +4,18 @@ Run with `streamlit run dashboard.py`. The pages live in `ui/pages/`, what happe
 is drawn in `ui/startup.py`, the logic in `tracker/`.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.startup import ready_to_route
 
+# The tab's icon is our own file: a Material icon there is fetched by the browser from Google's
+# font servers on every page, and the dashboard sends nothing to third parties.
 st.set_page_config(
-    page_title="Sefton Partnership plan tracker", page_icon=":material/checklist:", layout="wide"
+    page_title="Sefton Partnership plan tracker",
+    page_icon=str(Path(__file__).resolve().parent / "ui" / "favicon.png"),
+    layout="wide",
 )
 
 PAGES = [

@@ -153,3 +153,23 @@ def _pages(text: str) -> list[str]:
     """The pack's text a page at a time, the day it was produced left out."""
     undated = re.sub(r"(plan tracker on) \d{1,2} [A-Z][a-z]+ \d{4}\.", r"\1 (day).", text)
     return undated.split("\f")[:-1] if undated.endswith("\f") else undated.split("\f")
+
+
+PAGE_PATHS = ["", "objectives", "scorecard", "reminders", "update", "data_quality"]
+
+
+def test_no_page_asks_another_host_for_anything(page, dashboard_url: str) -> None:
+    """The dashboard sends nothing to third parties (.streamlit/config.toml): every request
+    of every page, its tab icon included, goes to the dashboard's own address. A user trial
+    found the tab's Material icon fetched from Google's font servers on every page."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    for path in PAGE_PATHS:
+        page.goto(f"{dashboard_url}/{path}", timeout=TIMEOUT)
+        _settle(page)
+        _no_exception(page)
+    own = dashboard_url.rstrip("/")
+    elsewhere = sorted({url for url in asked if not url.startswith((own, "data:", "blob:"))})
+    assert asked and elsewhere == [], elsewhere
+    icon = page.locator('link[rel="shortcut icon"], link[rel="icon"]').first.get_attribute("href")
+    assert icon is not None and (not icon.startswith("http") or icon.startswith(own)), icon
