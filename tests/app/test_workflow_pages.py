@@ -35,7 +35,8 @@ def app(minimal_project: Project, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def test_update_form_is_off_by_default(app: AppTest) -> None:
     app.switch_page("ui/pages/update.py").run()
     assert not app.exception
-    assert any("switched off" in i.value for i in app.info)
+    assert any("switched off" in i.value and "sets up sign-in" in i.value  # both are needed
+               and "create the file if there is none" in i.value for i in app.info)
     assert len(app.get("form")) == 0
 
 

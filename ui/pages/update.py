@@ -48,8 +48,10 @@ def render() -> None:
     if not project.settings["allow_dashboard_updates"]:
         st.info(
             "Updating from the dashboard is switched off here. Leads record updates with "
-            "`python -m tracker update`, or an administrator sets "
-            "`allow_dashboard_updates: true` in `settings.yaml`.", icon=":material/lock:",
+            "`python -m tracker update`. To switch it on, an administrator sets up sign-in "
+            "(see the README, *Sign-in*) and adds `allow_dashboard_updates: true` to "
+            "`settings.yaml` in the project folder (create the file if there is none).",
+            icon=":material/lock:",
         )
         return
     who = visitor(project)
