@@ -90,6 +90,16 @@ def plain(text: object) -> str:
     return escaped.replace("\n", "  \n")
 
 
+def plain_with_code(text: str) -> str:
+    """Our own sentence for st.markdown with its `...` parts shown as code (YAML to copy): the
+    words between are escaped as `plain` escapes them; the code spans hold only text the
+    tracker wrote, and Markdown reads nothing inside a code span."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code, all words
+        return plain(text)
+    return "".join(plain(part) if i % 2 == 0 else f"`{part}`" for i, part in enumerate(parts))
+
+
 def csv_download(label: str, table: pd.DataFrame, file_name: str) -> None:
     """A CSV of what a table shows, safe to open in Excel (no formulas run from cells), made
     when the button is pressed: making every page's CSVs on every run slowed each page."""

@@ -108,6 +108,17 @@ def test_plain_leaves_no_link_image_or_bare_address_for_markdown_to_act_on() -> 
 
 
 @pytest.mark.hostile
+def test_plain_with_code_escapes_the_words_and_keeps_only_paired_code_spans() -> None:
+    """The analysts' rebase advice: its words (a definition file's path among them) are
+    escaped as `plain` escapes them; only the tracker's own `...` YAML is shown as code."""
+    from ui.widgets import plain, plain_with_code
+
+    shown = plain_with_code(f"in {LINKY}: consider `rebase: [{{period: 2023-07}}]` there")
+    assert shown == f"in {plain(LINKY)}: consider `rebase: [{{period: 2023-07}}]` there"
+    assert plain_with_code("an odd ` backtick") == plain("an odd ` backtick")  # no code at all
+
+
+@pytest.mark.hostile
 def test_plotly_labels_from_files_are_escaped(shipped_copy: Project) -> None:
     """Plotly draws `<a href>` in titles and labels as a link: a metric's name is escaped."""
     import dataclasses

@@ -231,3 +231,15 @@ def test_an_objective_s_linked_metrics_show_their_icons_by_name_and_the_key(
         assert f'alt="{name}" title="{name}"' in shown
         assert f'role="img" aria-label="{name}"' in drawn_svgs(shown)  # and the picture says so
     assert any(e.label.startswith("Icon key") for e in at.expander)
+
+
+def test_the_rebase_advice_is_for_analysts_apart_from_the_board_s_reading(app: AppTest) -> None:
+    """A user trial read "consider \\`rebase: [...]\\` in data/metrics/examples.yaml" with literal
+    backticks in the Board's explanation: the reading stops before the advice, which follows
+    in a caption for analysts with its YAML as code."""
+    app.selectbox(key="chart_metric").set_value("dementia-diagnosis-rate").run()
+    assert not app.exception
+    reading = " ".join(m.value for m in app.markdown)
+    assert "Making Data Count SPC chart" in reading and "consider" not in reading
+    [advice] = [c.value for c in app.caption if c.value.startswith("For analysts: ")]
+    assert "consider `rebase: [{period: 2023-07, reason: ...}]` in data/metrics/examples\\.yaml" in advice

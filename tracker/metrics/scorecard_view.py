@@ -63,6 +63,15 @@ class MetricView:
     rebase_suggestion: str | None = None
 
     @property
+    def board_reading(self) -> str:
+        """The explanation as a Board member reads it: without the analysts' advice on where a
+        rebase might go, which ends `explanation` (the dashboard shows it apart, for analysts)."""
+        advice = self.rebase_suggestion
+        if advice and self.explanation.endswith(advice):
+            return self.explanation[: -len(advice)].rstrip()
+        return self.explanation
+
+    @property
     def variation_label(self) -> str:
         """The variation icon's standard name (the icon's own text alternative), or a dash."""
         return "—" if self.variation_icon is None else VARIATION_NAMES[self.variation_icon]

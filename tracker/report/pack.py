@@ -167,7 +167,7 @@ def _scorecard_row(view: MetricView) -> dict[str, Any]:
         "against_target": NOT_JUDGED if view.is_stale else TARGET_WORDS[view.rag],
         "travel": TRAVEL_WORDS[view.vs_previous],
         "variation": view.variation_label, "assurance": view.assurance_label,
-        "explanation": view.explanation, "special_causes": view.flagged,
+        "explanation": view.board_reading, "special_causes": view.flagged,
         "events": event_lines(view),
         "chart": Markup(svg_chart(view)),  # noqa: S704 - our own SVG; its text is escaped
         "variation_icon": view.variation_icon, "assurance_icon": view.assurance_icon,

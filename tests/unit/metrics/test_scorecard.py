@@ -418,3 +418,12 @@ def test_a_rebase_month_without_a_point_is_said_not_applied_and_one_at_the_start
 def test_the_reason_for_a_run_chart_reads_as_english(frequency: str, opening: str) -> None:
     _, reason = choose_method(frequency, "percent", [1.0] * 8)
     assert reason.startswith(f"{opening} with 8 points")
+
+
+def test_the_board_s_reading_is_the_explanation_without_the_rebase_advice(shipped_copy: Project) -> None:
+    """The advice is for analysts (the dashboard shows it apart; the pack leaves it out)."""
+    ensure_built(shipped_copy)
+    [view] = metric_views(shipped_copy, Q4_2023_24, ["dementia-diagnosis-rate"])
+    assert view.explanation.endswith(DEMENTIA_SUGGESTION)
+    assert view.board_reading == view.explanation[: -len(DEMENTIA_SUGGESTION)].rstrip()
+    assert "consider" not in view.board_reading and view.board_reading.endswith(".")
