@@ -45,9 +45,10 @@ Command = Callable[[argparse.Namespace, Project], int]
 
 
 COMMANDS: dict[str, tuple[Command, str, Callable[[argparse.ArgumentParser], None] | None]] = {
-    "validate": (cmd_validate, "check every plan file and report each problem with file and line",
-                 None),
-    "build": (cmd_build, "build the database from the plan files", build_arguments),
+    "validate": (cmd_validate, "check every plan and metric file (and the settings) and report "
+                 "each problem with file and line", None),
+    "build": (cmd_build, "build the database from the plan, metric and extract files (only what "
+              "changed)", build_arguments),
     "new-objective": (cmd_new_objective, "add a new objective to an area, with a fresh id",
                       new_objective_arguments),
     "status": (cmd_status, "print each objective's reported and derived status as at a quarter",
