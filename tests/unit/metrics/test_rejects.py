@@ -60,6 +60,13 @@ def test_build_fails_naming_each_metric_that_loaded_nothing_and_why(project: Pro
     assert err.strip().splitlines()[-1].startswith(
         "2 problem(s) found: 2 metric(s) that loaded nothing. The files with problems")
     assert "data/extracts/good.csv (spend): read 2 = loaded 2 + rejected 0" in result.stdout
+    # Built again with nothing changed: still a failure, said in one line, not a quiet success.
+    again = run_cli(project, "build")
+    assert again.returncode == 1
+    assert "is up to date: nothing changed since the last build" in again.stdout
+    assert "2 metric(s) loaded nothing at the last build" in again.stderr
+    assert again.stderr.strip().splitlines()[-1].startswith(
+        "2 problem(s) found: 2 metric(s) that loaded nothing.")
 
 
 def test_the_summary_counts_unreadable_extracts_as_problems(project: Project) -> None:
