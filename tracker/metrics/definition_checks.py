@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from tracker.metrics.long_forms import as_where, combine_refusal, source_expressions
-from tracker.metrics.sqlguard import UnsafeExpression, size_problems
+from tracker.metrics.sqlguard import size_problems
 
 if TYPE_CHECKING:
     from tracker.metrics.definitions import Metric
@@ -22,23 +20,14 @@ def definition_problems(metrics: list[Metric]) -> list[list[tuple[tuple[str, ...
     """Each metric's problems (in order): each as (its place under `source`, why). Every
     expression of every metric is parsed in one query (`size_problems`)."""
     places = [list(source_expressions(metric.source)) for metric in metrics]
-    flat = [(text, role) for expressions in places for _, role, text in expressions]
-    if not flat:
-        refusals: list[UnsafeExpression | None] = []
-    else:
-        con = duckdb.connect()
-        try:
-            refusals = size_problems(flat, con)
-        finally:
-            con.close()
+    refusals = iter(size_problems([(text, role) for expressions in places for _, role, text in expressions]))
     found: list[list[tuple[tuple[str, ...], str]]] = []
-    position = 0
     for metric, expressions in zip(metrics, places, strict=True):
         mine = []
-        for (place, _, _), refusal in zip(expressions, refusals[position:], strict=False):
+        for place, _, _ in expressions:
+            refusal = next(refusals)
             if refusal is not None:
                 mine.append((place, str(as_where(refusal, place[0]) if place[-1] == "where" else refusal)))
-        position += len(expressions)
         refusal_text = combine_refusal(metric.unit, metric.source.value, metric.source.combine)
         if refusal_text:
             mine.append((("combine",), refusal_text))

@@ -127,19 +127,12 @@ def check_expression(
                              numeric=frozenset(walk.used - walk.text_only()))
 
 
-def check_size(expression: str, role: str = "value",
-               con: duckdb.DuckDBPyConnection | None = None) -> None:
-    """Refuse an expression too long or too deeply nested to check, before any extract is read
-    (so `validate` names it); what else is wrong with it is found against the extract."""
-    problem = size_problems([(expression, role)], con)[0]
-    if problem is not None:
-        raise problem
-
-
 def size_problems(expressions: list[tuple[str, str]],
                   con: duckdb.DuckDBPyConnection | None = None) -> list[UnsafeExpression | None]:
-    """`check_size` for many `(expression, role)` at once: each one's refusal, or None. One
-    query parses them all (a query per expression cost 0.14 s of a build's 250 expressions)."""
+    """Each `(expression, role)`'s refusal, or None: too long or too deeply nested to check,
+    found before any extract is read (so `validate` names it); what else is wrong with it is
+    found against the extract. One query parses them all (a query per expression cost 0.14 s
+    of a build's 250 expressions)."""
     problems: list[UnsafeExpression | None] = []
     to_parse: dict[int, str] = {}
     for index, (expression, role) in enumerate(expressions):
