@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tracker.plans.problems import Problem
+from tracker.plans.problems import Problem, no_such_plan
 from tracker.project import Project
 from tracker.status.quarters import FinancialQuarter, parse_quarter
 
@@ -28,7 +28,7 @@ def known_plan(project: Project, plan_id: str | None) -> None:
         return
     known = _ids(project, "select plan_id from plans order by plan_id")
     if plan_id not in known:
-        raise UsageMistake(f"there is no plan '{plan_id}': plans are {', '.join(known) or 'none yet'}")
+        raise UsageMistake(no_such_plan(plan_id, known))
 
 
 def known_metric(project: Project, metric_id: str | None) -> None:

@@ -37,6 +37,7 @@ from tracker.plans.catalogue import (
 )
 from tracker.plans.checked_write import write_checked
 from tracker.plans.models import RAG_VALUES, Plan, Update
+from tracker.plans.problems import no_such_plan
 from tracker.plans.refusals import EditRefused, Stale
 from tracker.plans.splicing import (
     existing_update,
@@ -260,7 +261,7 @@ def add_objective(
         raise EditRefused(str(exc)) from exc
     plans = {loaded.plan.id: loaded for loaded in catalogue.plans}
     if plan_id not in plans:
-        raise EditRefused(f"there is no plan '{plan_id}': plans are {', '.join(sorted(plans))}")
+        raise EditRefused(no_such_plan(plan_id, sorted(plans)))
     areas = {a.id: a for g in plans[plan_id].plan.groups for a in g.areas}
     if area_id not in areas:
         raise EditRefused(f"plan {plan_id} has no area '{area_id}': areas are {', '.join(areas)}")

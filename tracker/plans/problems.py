@@ -7,6 +7,7 @@ the build and the dashboard's data-quality page all speak the same words.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class SourceError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
+
+
+def no_such_plan(plan_id: str, known: Iterable[str]) -> str:
+    """What every command and page says of a plan id that does not exist: with the ids that do."""
+    return f"there is no plan '{plan_id}': plans are {', '.join(known) or 'none yet'}"
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -24,6 +24,7 @@ from tracker.db.serving import require_database
 from tracker.metrics.scorecard import evidence_by_metric, metric_views
 from tracker.metrics.scorecard_view import MetricView
 from tracker.metrics.scorecard_words import format_value, latest_label
+from tracker.plans.problems import no_such_plan
 from tracker.project import Project
 from tracker.report.charts import event_lines, svg_chart
 from tracker.report.cover import cover_fields
@@ -108,8 +109,7 @@ class ReportData:
 def _plan(plans: pd.DataFrame, plan_id: str) -> dict[str, Any]:
     match = plans[plans["plan_id"] == plan_id]
     if match.empty:
-        known = ", ".join(plans["plan_id"])
-        raise LookupError(f"there is no plan '{plan_id}': plans are {known}")
+        raise LookupError(no_such_plan(plan_id, plans["plan_id"]))
     return {str(k): v for k, v in match.iloc[0].to_dict().items()}
 
 
