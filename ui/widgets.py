@@ -11,6 +11,7 @@ import streamlit as st
 
 from tracker.csvsafe import safe_csv  # one rule for every CSV we write: see tracker.csvsafe
 from tracker.logs import log_exception
+from tracker.metrics.scorecard_view import MetricView
 from tracker.status.rag import status_label
 from ui.tables import Links, html_table
 
@@ -98,6 +99,14 @@ def plain_with_code(text: str) -> str:
     if len(parts) % 2 == 0:  # an unpaired backtick: no code, all words
         return plain(text)
     return "".join(plain(part) if i % 2 == 0 else f"`{part}`" for i, part in enumerate(parts))
+
+
+def metric_reading(view: MetricView) -> None:
+    """What a metric's chart says in words, for the Board, then (when there is one) the
+    analysts' advice on where a rebase might go, apart, its YAML as code."""
+    st.markdown(plain(view.board_reading))
+    if view.rebase_suggestion:
+        st.caption("For analysts: " + plain_with_code(view.rebase_suggestion))
 
 
 def csv_download(label: str, table: pd.DataFrame, file_name: str) -> None:

@@ -19,7 +19,7 @@ from tracker.status.rag import DERIVED_LABELS, REPORTED_STATUSES, STATUS_STYLES,
 from ui.context import sidebar_context
 from ui.data import get_project, objective_status, query, views
 from ui.icons import ipr_styles, our_html
-from ui.widgets import csv_download, example_banner, plain, plain_with_code, rag_column, run_safely
+from ui.widgets import csv_download, example_banner, metric_reading, plain, rag_column, run_safely
 
 NO_LEAD = "No lead named"
 OVERDUE = "overdue"  # offered beside the reported statuses: "red or overdue" is one choice
@@ -194,9 +194,7 @@ def _linked_metrics(metric_ids: list[str], context) -> None:
             st.plotly_chart(plotly_chart(view), width="stretch",
                             key=f"linked_{view.metric_id}_{view.org}")
             st.caption(plain(chart_summary(view)))  # the chart's text alternative
-            st.markdown(plain(view.board_reading))
-            if view.rebase_suggestion:  # for the analysts: where a rebase might go
-                st.caption("For analysts: " + plain_with_code(view.rebase_suggestion))
+            metric_reading(view)
     with st.expander("Icon key: how to read the variation and assurance icons"):
         ipr_styles()
         our_html(icon_key_html())

@@ -15,7 +15,7 @@ from ui.context import sidebar_context
 from ui.data import get_project, query, views
 from ui.icons import ipr_styles, our_html
 from ui.tables import scorecard_table
-from ui.widgets import csv_download, plain, plain_with_code, run_safely
+from ui.widgets import csv_download, metric_reading, plain, run_safely
 
 
 def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> None:
@@ -43,9 +43,7 @@ def _detail(view: MetricView, definitions: pd.DataFrame, context, key: str) -> N
     if view.events:
         st.markdown("**Events marked on the chart**  \n"
                     + "  \n".join(plain(line) for line in event_lines(view)))
-    st.markdown(plain(view.board_reading))
-    if view.rebase_suggestion:  # for the analysts: where a rebase might go
-        st.caption("For analysts: " + plain_with_code(view.rebase_suggestion))
+    metric_reading(view)
     for sentence in view.flagged:
         st.markdown("- " + plain(sentence))
     definition = definitions.set_index("metric_id").loc[view.metric_id]
