@@ -30,6 +30,7 @@ import duckdb
 from tracker.metrics.definitions import Metric, PlacedMetric, extract_path
 from tracker.metrics.extract_reading import UnreadableExtract, read_header
 from tracker.metrics.layouts import check_column_or_expression, with_names_quoted
+from tracker.metrics.long_forms import source_expressions
 from tracker.metrics.sandbox import Limits
 from tracker.metrics.sql_quoting import quote_name
 from tracker.metrics.sqlguard import UnsafeExpression, check_expression
@@ -39,7 +40,6 @@ from tracker.project import Project
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("value", "numerator", "denominator", "filter")
 # Text that may be a column's name as a publisher writes it: no quotes, no function call,
 # on one line. Only such text, when not valid SQL, is left to the build to read as a column.
 _FUNCTION_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*\(")
@@ -160,22 +160,11 @@ def _part_at_fault(why: str) -> Location:
 
 
 def expressions(metric: Metric) -> Iterator[Expression]:
-    """Each expression of the metric's source: `value`, `numerator`, `denominator` and
-    `filter`, and a `where` under any of them or beside them where the model has one."""
-    source = metric.source
-    for role in ROLES:
-        given: object = getattr(source, role, None)
-        if isinstance(given, str):
-            yield Expression(role, given, role, ("source", role))
-        elif given is not None:  # a part picking rows of a long file: {value: ..., where: ...}
-            value, where = getattr(given, "value", None), getattr(given, "where", None)
-            if isinstance(value, str):
-                yield Expression(role, value, role, ("source", role, "value"))
-            if isinstance(where, str):
-                yield Expression(f"{role} where", where, "filter", ("source", role, "where"))
-    where = getattr(source, "where", None)
-    if isinstance(where, str):
-        yield Expression("where", where, "filter", ("source", "where"))
+    """Each expression of the metric's source (`long_forms.source_expressions`): `value`,
+    `numerator`, `denominator` and `filter`, and the `where` of a part picking rows of a long file."""
+    for place, kind, text in source_expressions(metric.source):
+        label = f"{place[0]} where" if place[-1] == "where" else place[0]
+        yield Expression(label, text, kind, ("source", *place))
 
 
 def _named_columns(metric: Metric) -> Iterator[tuple[Location, str, str]]:

@@ -97,10 +97,10 @@ def source_expressions(source: Source) -> list[tuple[tuple[str, ...], str, str]]
     found: list[tuple[tuple[str, ...], str, str]] = []
     for role in ("value", "numerator", "denominator", "filter"):
         given = getattr(source, role)
-        if isinstance(given, RowsPick) and given.where is not None:
-            found += [((role, "value"), role, given.value), ((role, "where"), "filter", given.where)]
-        elif isinstance(given, RowsPick):
-            found.append(((role,), role, given.value))
+        if isinstance(given, RowsPick):  # (a plain text read as one: its `value` is found at the role's line)
+            found.append(((role, "value"), role, given.value))
+            if given.where is not None:
+                found.append(((role, "where"), "filter", given.where))
         elif isinstance(given, str):
             found.append(((role,), role, given))
     return found
