@@ -10,6 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from tracker import cycle_collector
 from tracker.access.people import Register
 from tracker.metrics.definitions import PlacedMetric, load_metrics
 from tracker.plans.catalogue import Catalogue, LoadedPlan, PlacedObjective, load_catalogue
@@ -30,9 +31,11 @@ class PlanTables:
 
 
 def plan_tables(project: Project) -> PlanTables:
-    """Read every plan and metric definition and make the plans' tables."""
-    catalogue, _ = load_sources(project)
-    tables = plan_rows(catalogue, project.example_data)
+    """Read every plan and metric definition and make the plans' tables (with the cycle
+    collector paused: `tracker.cycle_collector` says why)."""
+    with cycle_collector.paused():
+        catalogue, _ = load_sources(project)
+        tables = plan_rows(catalogue, project.example_data)
     return PlanTables(
         tables={name: pa.Table.from_pylist(rows) if rows else None for name, rows in tables.items()},
         problems=catalogue.problems, counts={name: len(rows) for name, rows in tables.items()})

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from tracker import cycle_collector
 from tracker.access.people import PEOPLE_FILE, Register, read_register, unknown_lead_message
 from tracker.plans.models import AreaFile, ExampleFile, ExampleUpdate, Objective, Plan
 from tracker.plans.problems import Problem, SourceError, display_path
@@ -99,7 +100,13 @@ class Catalogue:
 
 
 def load_catalogue(project: Project) -> Catalogue:
-    """Read and check every plan folder of the project."""
+    """Read and check every plan folder of the project (with the cycle collector paused:
+    `tracker.cycle_collector` says why)."""
+    with cycle_collector.paused():
+        return _load_catalogue(project)
+
+
+def _load_catalogue(project: Project) -> Catalogue:
     catalogue = Catalogue()
     root = project.objectives_dir
     if not root.is_dir():
@@ -122,7 +129,8 @@ def load_catalogue(project: Project) -> Catalogue:
 def load_plan_folders(project: Project, folders: list[Path], people: Register) -> Catalogue:
     """Some plan folders read as `load_catalogue` reads each (ids checked among these only)."""
     catalogue = Catalogue(people=people, signoff_orgs=list(project.settings["signoff_orgs"]))
-    catalogue.plans = [p for p in (_load_plan(project, f, catalogue) for f in folders) if p is not None]
+    with cycle_collector.paused():
+        catalogue.plans = [p for p in (_load_plan(project, f, catalogue) for f in folders) if p is not None]
     _check_unique_ids(catalogue)
     for loaded in catalogue.plans:
         _check_examples(loaded, catalogue)
