@@ -10,7 +10,6 @@ the tests of odd files (quoted line breaks, blank lines, refused lines) are abou
 
 from __future__ import annotations
 
-import mmap
 from pathlib import Path
 
 import duckdb
@@ -20,23 +19,23 @@ def number_csv_rows(con: duckdb.DuckDBPyConnection, path: Path, header_row: int)
     """Number `raw_read`'s rows with the file's line numbers of each record's start.
 
     DuckDB counts a record that spans lines (a quoted cell holding line breaks) as one line,
-    and steps over empty lines. Most files have neither: then its line numbers, skipping the
-    empty lines and the lines it refused, are the file's. Otherwise the file is scanned with
-    its quoting to find where each record starts. (The UTF-8 copy of a Windows-1252 file
-    has the same lines.)
+    and steps over empty lines. Most files have neither, which one count of the file's lines
+    shows: then its line numbers, skipping the lines it refused, are the file's. Otherwise
+    the file is scanned with its quoting to find where each record starts. (The UTF-8 copy
+    of a Windows-1252 file has the same lines.)
     """
     bad = [r[0] for r in con.execute("select source_row from parse_rejects").fetchall()]
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        # Searches of the mapped file, without reading it into memory, settle most files.
-        quoted = mapped.find(b'"') >= 0 or mapped.find(b"'") >= 0
-        empty_line = b"\n\r\n" if mapped.find(b"\r\n", 0, 65536) >= 0 else b"\n\n"  # Windows or Unix
-        has_blank = mapped.find(empty_line) >= 0
-    if not quoted and not has_blank:
-        _number_rows(con, sorted(line for line in bad if line > header_row), header_row)
+    rows = con.execute("select count(*) from raw_read").fetchall()[0][0]
+    below_header = sorted(line for line in bad if line > header_row)
+    if _line_count(path) == header_row + rows + len(below_header):
+        # Every line below the header is a row or a refused line (a blank line or a record
+        # over two lines would make more lines than that): DuckDB's numbers are the file's.
+        _number_rows(con, below_header, header_row)
         return
     data = path.read_bytes()
-    blank = _blank_lines(data) if has_blank else []
-    rows = con.execute("select count(*) from raw_read").fetchall()[0][0]
+    quoted = b'"' in data or b"'" in data
+    empty_line = b"\n\r\n" if data.find(b"\r\n", 0, 65536) >= 0 else b"\n\n"  # Windows or Unix
+    blank = _blank_lines(data) if empty_line in data else []
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if quoted and header_row + rows + sum(line > header_row for line in {*bad, *blank}) != lines:
         # The sniffer's quoting is kept only when the file had refused lines; else try the usual.
@@ -53,6 +52,17 @@ def number_csv_rows(con: duckdb.DuckDBPyConnection, path: Path, header_row: int)
                 return
     del data
     _number_rows(con, sorted(line for line in {*bad, *blank} if line > header_row), header_row)
+
+
+def _line_count(path: Path) -> int:
+    """The file's lines (a last line without a line feed counts), read a megabyte at a time:
+    one pass, and never the whole file in memory."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
 
 
 def _renumber_refused(con: duckdb.DuckDBPyConnection, bad: list[int], lines_counted: list[int]) -> None:
