@@ -59,8 +59,11 @@ __all__ = ["ExtractReport", "load_extracts"]
 logger = logging.getLogger(__name__)
 
 # Extracts worked on at once: each sandbox's queries are small, so files in parallel use the
-# cores better than one file's queries do.
-WORKERS = min(2, os.cpu_count() or 1)
+# cores better than one file's queries do. Fewer files than that (a build that judges one
+# replaced extract again) share the cores among their sandboxes instead (0.60 s -> 0.44 s for
+# one 500,000-row extract on 2 cores).
+CORES = os.cpu_count() or 1
+WORKERS = min(2, CORES)
 
 
 def load_extracts(
@@ -97,8 +100,9 @@ def load_extract_files(
         writer.forget_period_labels(keep=[p.metric.id for p in metrics if p.metric.source.file not in only])
     report = ExtractReport()
     workers = max(1, min(WORKERS, len(readings)))
+    threads = max(1, CORES // workers)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(lambda key: load_file(project, readings[key]), sorted(readings)):
+        for result in pool.map(lambda key: load_file(project, readings[key], threads), sorted(readings)):
             writer.add(result)
             report.files += result.files
     writer.flush()
@@ -106,13 +110,14 @@ def load_extract_files(
     return report
 
 
-def load_file(project: Project, group: list[tuple[int, Metric]]) -> FileResult:
+def load_file(project: Project, group: list[tuple[int, Metric]], threads: int = 1) -> FileResult:
     """Read one extract into a sandbox, lock it, and judge the metrics that read it
-    (`group`: each metric with its number in the load; they share the file and how it is read)."""
+    (`group`: each metric with its number in the load; they share the file and how it is read;
+    `threads`: the sandbox's share of the cores)."""
     relative = group[0][1].source.file
     shown = f"data/{relative}"
     limits = Limits.of(project)
-    sandbox = open_sandbox(memory_mb=limits.memory_mb)
+    sandbox = open_sandbox(threads=threads, memory_mb=limits.memory_mb)
     deadline = Deadline(sandbox, limits.seconds)
     try:
         result = _load_in(sandbox, project, group, shown, limits, lambda: deadline.expired)
