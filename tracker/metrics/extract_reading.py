@@ -24,7 +24,7 @@ from tracker.metrics.definitions import Metric
 from tracker.metrics.extract_report import first_line
 from tracker.metrics.layouts import header_is_utf8
 from tracker.metrics.readers import WORKBOOK_SUFFIXES, SheetTooLarge, WorkbookError, read_sheet
-from tracker.metrics.row_numbers import number_csv_rows
+from tracker.metrics.row_numbers import mark_rows_in_order, number_csv_rows
 from tracker.metrics.sandbox import Limits
 from tracker.metrics.sql_quoting import quote_literal, quote_name
 
@@ -286,6 +286,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, shown: str, limits
     casts = ", ".join(f"{quote_name(c)}::varchar as {quote_name(c)}" for c in columns)
     con.execute(f"create view raw as select (rowid + 1)::integer as source_row, {casts} from raw_read")
     con.execute("create view raw_native as select (rowid + 1)::integer as source_row, * from raw_read")
+    mark_rows_in_order(con, 1)
     con.execute("create table parse_rejects (source_row integer, reason varchar, raw varchar)")
 
 

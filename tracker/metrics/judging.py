@@ -20,6 +20,7 @@ from tracker.metrics.assembly import assemble
 from tracker.metrics.definitions import Metric
 from tracker.metrics.extract_report import FileRow, file_row, first_line
 from tracker.metrics.metric_sql import MetricFailed, MetricSql, branch_sql, metric_sql, reading_key
+from tracker.metrics.row_numbers import rows_at
 from tracker.metrics.sql_quoting import quote_literal, quote_name
 from tracker.metrics.sqlguard import UnsafeExpression
 from tracker.project import Project
@@ -138,8 +139,7 @@ def collect_rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numb
     raw_text = ("concat_ws(', ', " + ", ".join(
         f"{quote_literal(c + '=')} || coalesce(raw.{quote_name(c)}::varchar, '')" for c in columns) + ")"
         if columns else "''")
-    return sandbox.sql(f"""
-        with rejected as (
+    rejected = """
             select metric_no, source_row, problem as reason from judged where problem is not null
             union all
             select metric_no, source_row, reason from repeats
@@ -147,10 +147,12 @@ def collect_rejects(sandbox: duckdb.DuckDBPyConnection, columns: list[str], numb
             select metric_no, source_row, reason from assembly_rejects
             union all
             select m.metric_no, p.source_row, p.reason
-            from (select unnest($numbers) as metric_no) as m, parse_rejects as p
-        )
+            from (select unnest($numbers) as metric_no) as m, parse_rejects as p"""
+    return sandbox.sql(f"""
+        with rejected as ({rejected})
         select r.metric_no, r.source_row, r.reason, coalesce(p.raw, {raw_text}) as raw
         from rejected as r
-        left join {"raw_native" if parquet else "raw"} as raw on raw.source_row = r.source_row
+        left join ({rows_at(sandbox, "raw_native" if parquet else "raw", rejected)}) as raw
+            on raw.source_row = r.source_row
         left join parse_rejects as p on p.source_row = r.source_row""",
         params={"numbers": numbers}).to_arrow_table()
