@@ -122,22 +122,22 @@ def test_rows_keep_the_line_their_record_starts_on_after_multi_line_cells(tmp_pa
     _assert_reconciled(con)
 
 
-def test_a_large_file_judged_on_several_threads_keeps_every_row_on_its_line(
+def test_a_large_file_read_on_several_threads_keeps_every_row_on_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One extract alone gets the cores (a replaced extract judged again), so its rows are
-    judged in parallel (two row groups here): every row must still carry its own line, past
-    a blank line too."""
+    """One extract alone gets the cores (a replaced extract judged again), so DuckDB reads
+    and judges it in parallel (14 MB, five row groups here): every row must still carry its
+    own line, past a blank line too."""
     monkeypatch.setattr(extracts, "CORES", 2)
     lines = ["period,org,value"]
-    for line in range(2, 250_002):
-        lines.append(f"2024-04,O{line:06d},{'x' if line in (150_001, 240_002) else line}")
+    for line in range(2, 600_002):
+        lines.append(f"2024-04,O{line:06d},{'x' if line in (150_001, 540_002) else line}")
     lines.insert(199_999, "")  # line 200,000 is blank: the rows below move down a line
     metric = _metric("m", "{file: extracts/big.csv, period: period, org: org, value: value}")
     con, report = _load(_project(tmp_path, {"big.csv": "\n".join(lines) + "\n"}, metric))
-    assert report.lines() == ["data/extracts/big.csv (m): read 250000 = loaded 249998 + rejected 2"]
+    assert report.lines() == ["data/extracts/big.csv (m): read 600000 = loaded 599998 + rejected 2"]
     assert _rows(con, "select source_row, reason from extract_rejects order by 1") == [
-        (150_001, "'x' in column value is not a number"), (240_003, "'x' in column value is not a number")]
+        (150_001, "'x' in column value is not a number"), (540_003, "'x' in column value is not a number")]
     # each row's value is the line it was written on (one more below the blank line)
     assert _rows(con, "select count(*) from metric_values "
                       "where value <> source_row - (source_row > 200_000)::integer") == [(0,)]
