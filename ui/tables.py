@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import pandas as pd
@@ -60,14 +62,14 @@ def html_table(frame: pd.DataFrame, label: str, links: dict[str, Links] | None =
     keyboard to do so.
     """
     links = links or {}
-    numeric = {c for c in frame.columns if is_numeric_dtype(frame[c]) and frame[c].dtype != bool}
+    columns = list(frame.columns)
+    numeric = {c for c in columns if is_numeric_dtype(frame[c]) and frame[c].dtype != bool}
     head = "".join(f'<th scope="col"{_align(c in numeric)}>{html.escape(str(c))}</th>'
-                   for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(_cell(column, value, column in numeric, links, dict(zip(frame.columns, row,
-                                                                              strict=True)))
-                         for column, value in zip(frame.columns, row, strict=True)) + "</tr>"
-        for row in frame.itertuples(index=False, name=None))
+                   for c in columns)
+    # Each column as a list once: iterating a frame's Arrow-backed columns cell by cell was
+    # most of the overview's table time (0.029 s of its 0.17 s script).
+    cells = [frame[c].tolist() for c in columns]
+    rows = "".join(_row(columns, row, numeric, links) for row in zip(*cells, strict=True))
     return (f'<div class="tracker-table" role="region" tabindex="0" aria-label="{html.escape(label)}">'
             f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
 
@@ -78,6 +80,13 @@ def _align(numeric: bool) -> str:
 
 def _td(column: object, numeric: bool) -> str:
     return '<td class="whole">' if column in KEPT_WHOLE else f"<td{_align(numeric)}>"
+
+
+def _row(columns: Sequence[object], row: tuple[object, ...], numeric: AbstractSet[object],
+         links: dict[str, Links]) -> str:
+    named = dict(zip(columns, row, strict=True)) if links else {}  # a link's name is its row's
+    return "<tr>" + "".join(_cell(column, value, column in numeric, links, named)
+                            for column, value in zip(columns, row, strict=True)) + "</tr>"
 
 
 def _cell(column: object, value: object, numeric: bool, links: dict[str, Links],
