@@ -7,6 +7,7 @@ re-runs a query.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,10 @@ def db_version(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# Frames are cached as objects (cache_resource) and each caller gets its own shallow copy:
+# cache_data unpickled a fresh copy of every frame on every rerun (0.012 s of the overview's
+# script), and with pandas' copy-on-write a shallow copy is as safe to change.
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _cached_query(
     db_path: str, sql: str, version: tuple[int, int], params: tuple[tuple[str, Any], ...]
 ) -> pd.DataFrame:
@@ -58,10 +62,10 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     project = get_project()
     sql = query_text(project, name)
     version = db_version(project.db_path)
-    return _cached_query(str(project.db_path), sql, version, tuple(sorted(params.items())))
+    return _cached_query(str(project.db_path), sql, version, tuple(sorted(params.items()))).copy(deep=False)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)  # as `_cached_query`'s (`_own` copies)
 def _cached_views(
     root: str, version: tuple[int, int], as_at: dt.date, metric_ids: tuple[str, ...] | None,
     org: str | None,
@@ -73,10 +77,18 @@ def views(as_at: dt.date, metric_ids: list[str] | None = None, org: str | None =
     """Metrics judged as at a date (cached until the database changes)."""
     project = get_project()
     ids = tuple(metric_ids) if metric_ids is not None else None
-    return _cached_views(str(project.root), db_version(project.db_path), as_at, ids, org)
+    return [_own(view) for view in _cached_views(str(project.root), db_version(project.db_path),
+                                                 as_at, ids, org)]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def _own(view: MetricView) -> MetricView:
+    """A caller's own copy of a cached view: its table and lists are new objects (the table a
+    shallow, copy-on-write copy), so nothing a page does to it reaches the cache."""
+    return dataclasses.replace(view, points=view.points.copy(deep=False), flagged=list(view.flagged),
+                               rebases=list(view.rebases), events=list(view.events))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # as `_cached_query`'s
 def _cached_objective_status(
     root: str, version: tuple[int, int], quarter: str, plan_id: str | None
 ) -> pd.DataFrame:
@@ -93,7 +105,7 @@ def objective_status(quarter: FinancialQuarter, plan_id: str | None = None) -> p
     """
     project = get_project()
     return _cached_objective_status(str(project.root), db_version(project.db_path), str(quarter),
-                                    plan_id)
+                                    plan_id).copy(deep=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

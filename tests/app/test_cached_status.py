@@ -77,3 +77,33 @@ def test_the_objectives_and_data_quality_pages_share_the_overviews_read(
         at.switch_page(page).run()
         assert not at.exception, page
     assert status_reads == [(minimal_project.root, "2023-24 Q2", None)]
+
+
+def test_what_a_page_changes_in_a_cached_table_never_reaches_the_next_page(
+    shipped_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache hands each caller its own copy: a page that adds a column to the status
+    frame, overwrites a query's cell or appends to a metric view's flags changes nothing that
+    the next page (or another session) reads."""
+    from tracker.db.build import build
+    from ui import data
+
+    build(shipped_copy)
+    monkeypatch.setenv("TRACKER_ROOT", str(shipped_copy.root))
+    quarter = FinancialQuarter(2025, 2)
+    status = data.objective_status(quarter)
+    status["scribbled"] = 1
+    status.loc[status.index[0], "reported_rag"] = "scribbled"
+    definitions = data.query("metrics/metric_definitions")
+    definitions.loc[definitions.index[0], "name"] = "scribbled"
+    [view, *_] = data.views(quarter.end_date)
+    view.flagged.append("scribbled")
+    view.points.loc[view.points.index[0], "value"] = -1.0
+
+    again = data.objective_status(quarter)
+    assert "scribbled" not in again.columns
+    assert "scribbled" not in set(again["reported_rag"])
+    assert "scribbled" not in set(data.query("metrics/metric_definitions")["name"])
+    [view_again, *_] = data.views(quarter.end_date)
+    assert "scribbled" not in view_again.flagged
+    assert -1.0 not in set(view_again.points["value"])

@@ -193,7 +193,7 @@ def test_an_exception_in_a_page_is_logged_with_its_traceback_and_the_page_gives_
 
     app.run()
     monkeypatch.setattr(tracker.status.objectives, "objective_status", broken)
-    st.cache_data.clear()  # the overview's status is cached (ui/data.py): the next page works it out
+    st.cache_resource.clear()  # the overview's status is cached (ui/data.py): the next page works it out
     with caplog.at_level(logging.ERROR):
         app.switch_page("ui/pages/objectives.py").run()
     assert not app.exception
