@@ -20,6 +20,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -123,8 +124,13 @@ def _build_locked(project: Project, full: bool, inputs: Inputs, signature: str) 
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         if not full and _may_copy(db_path):
-            copy_file(db_path, tmp)
-            result = _update_database(tmp, project, inputs, signature)
+            # The metric definitions, which most changes need, are read while the file is
+            # copied (both about 0.06 s for 10 million points): the copy is the kernel's work.
+            with ThreadPoolExecutor(max_workers=1) as copier:
+                copying = copier.submit(copy_file, db_path, tmp)
+                loaded, _ = load_metrics(project)
+                copying.result()
+            result = _update_database(tmp, project, inputs, signature, loaded)
             if result is not None:
                 _swap_in(tmp, db_path, signature)
                 return result
@@ -148,7 +154,8 @@ def _may_copy(db_path: Path) -> bool:
     return not Path(str(db_path) + ".wal").exists() and built_signature(db_path) is not None
 
 
-def _update_database(path: Path, project: Project, inputs: Inputs, signature: str) -> BuildResult | None:
+def _update_database(path: Path, project: Project, inputs: Inputs, signature: str,
+                     loaded: list[PlacedMetric]) -> BuildResult | None:
     """Bring the copy of the last build at `path` up to date; what it then holds, read before
     it is swapped in (a reader in this process may still hold the old file open under the same
     name, so the inputs it was built from are read from the copy too). None, with the copy
@@ -161,7 +168,7 @@ def _update_database(path: Path, project: Project, inputs: Inputs, signature: st
         if before is None or changes is None or changes.cold is not None:
             logger.info("building everything: %s", "no inputs recorded" if changes is None else changes.cold)
             return None
-        recorded = update_copy(con, project, changes, before, inputs)
+        recorded = update_copy(con, project, changes, before, inputs, loaded)
         record(con, recorded)
         con.execute("delete from build_info")
         con.execute(

@@ -31,12 +31,14 @@ DEFINITION_TABLES = ("metrics", "metric_objectives", "metric_trajectory", "metri
 
 
 def update_copy(con: duckdb.DuckDBPyConnection, project: Project, changes: Changes,
-                before: Inputs, now: Inputs) -> Inputs:
+                before: Inputs, now: Inputs, loaded: list[PlacedMetric] | None = None) -> Inputs:
     """Bring the copy of the last build open on `con` up to date with the files; returns the
-    inputs to record (`now` and the metric definitions')."""
+    inputs to record (`now` and the metric definitions'). `loaded`: the metric definitions,
+    when the caller read them already (while the file was copied)."""
     metrics: list[PlacedMetric] | None = None
     if changes.metric_files or changes.extracts:
-        metrics, _ = load_metrics(project)  # their problems come with the plans'
+        # (their problems come with the plans')
+        metrics = loaded if loaded is not None else load_metrics(project)[0]
         definitions = metric_fingerprints(metrics)
     else:
         definitions = {key: value for key, value in before.items() if key[0] == "metric_definition"}
