@@ -122,6 +122,7 @@ def _build_locked(project: Project, full: bool, inputs: Inputs, signature: str) 
         finally:
             con.close()
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    loaded: list[PlacedMetric] | None = None  # the metric definitions, once read
     try:
         if not full and _may_copy(db_path):
             # The metric definitions, which most changes need, are read while the file is
@@ -137,7 +138,8 @@ def _build_locked(project: Project, full: bool, inputs: Inputs, signature: str) 
             for copied in (tmp, Path(str(tmp) + ".wal")):
                 copied.unlink(missing_ok=True)
         with plans_beside(project) as plans:
-            placed, _ = load_metrics(project)  # their problems come with the plans'
+            # (their problems come with the plans')
+            placed = loaded if loaded is not None else load_metrics(project)[0]
             metrics = placed if project.example_data else [m for m in placed if not m.metric.example]
             recorded = {**inputs, **metric_fingerprints(placed)}
             counts, report, problems = _write_database(tmp, project, plans, metrics, signature, recorded)

@@ -20,7 +20,7 @@ from tracker.db.changes import Changes, Inputs, definitions_changed, metric_fing
 from tracker.db.plan_folders import replace_plan_folders
 from tracker.db.rows import insert_rows
 from tracker.db.tables import plan_tables
-from tracker.metrics.definitions import PlacedMetric, extract_path, load_metrics
+from tracker.metrics.definitions import PlacedMetric, extract_path
 from tracker.metrics.extracts import load_extract_files
 from tracker.metrics.metric_tables import insert_definitions
 from tracker.project import Project
@@ -31,14 +31,14 @@ DEFINITION_TABLES = ("metrics", "metric_objectives", "metric_trajectory", "metri
 
 
 def update_copy(con: duckdb.DuckDBPyConnection, project: Project, changes: Changes,
-                before: Inputs, now: Inputs, loaded: list[PlacedMetric] | None = None) -> Inputs:
+                before: Inputs, now: Inputs, loaded: list[PlacedMetric]) -> Inputs:
     """Bring the copy of the last build open on `con` up to date with the files; returns the
-    inputs to record (`now` and the metric definitions'). `loaded`: the metric definitions,
-    when the caller read them already (while the file was copied)."""
+    inputs to record (`now` and the metric definitions'). `loaded`: the metric definitions as
+    the files have them now (the caller reads them while the file is copied; their problems
+    come with the plans')."""
     metrics: list[PlacedMetric] | None = None
     if changes.metric_files or changes.extracts:
-        # (their problems come with the plans')
-        metrics = loaded if loaded is not None else load_metrics(project)[0]
+        metrics = loaded
         definitions = metric_fingerprints(metrics)
     else:
         definitions = {key: value for key, value in before.items() if key[0] == "metric_definition"}

@@ -164,10 +164,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def not_reported_by_lead(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The objectives with no update for the quarter, by lead (by the plan's group where no
     lead is named), in the plan's order: one compact list, not exceptions."""
+    # The three columns it reads only: every column of the frame as dicts took 0.008 s of
+    # the overview's script.
     missing = frame.loc[frame["reported_rag"].eq("not_reported"), ["lead", "group", "id"]]
     rows: dict[tuple[str, str], list[str]] = {}
-    for record in missing.to_dict(orient="records"):  # the three columns only: every column
-        # of the frame as dicts took 0.008 s of the overview's script
+    for record in missing.to_dict(orient="records"):
         lead = record["lead"] if isinstance(record["lead"], str) and record["lead"] else None
         key = (lead or "No lead named", "" if lead else record["group"])
         rows.setdefault(key, []).append(record["id"])
